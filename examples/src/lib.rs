@@ -1,0 +1,1 @@
+//! Examples of meta-webhooks: see the `examples/` directory.

@@ -1,0 +1,1 @@
+//! Cross-crate tests of meta-webhooks live in `tests/`.

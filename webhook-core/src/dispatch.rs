@@ -1,0 +1,567 @@
+//! The dispatcher: runs every matching handler for every routed item, and reports
+//! how each call ended.
+//!
+//! Routing is precomputed when the dispatcher is built. An item goes to every
+//! handler registered for its `(object, field)` and every handler registered for
+//! its whole object (`#[on(object = "page")]`), in registration order (source file
+//! and line for `#[on]`, then routes added with the builder in the order added).
+//! An item that no such handler receives goes to the catch-all handlers
+//! (`#[on(catch_all)]`), if any.
+//!
+//! A handler's error, rejected argument or panic is caught and reported; it never
+//! stops the other handlers or items. Items are dispatched in delivery order, one
+//! handler call at a time unless [`DispatcherBuilder::concurrency`] allows more.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::fmt;
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{FutureExt, StreamExt, stream};
+
+use crate::extract::ItemContext;
+use crate::handler::{Handler, HandlerError, HandlerFuture};
+use crate::payload::{Notification, ParseError};
+use crate::registry::{self, HandlerInfo, PreflightFn, Target};
+use crate::routing::Item;
+use crate::state::{MissingState, StateMap};
+
+type DynCall = Arc<dyn Fn(&ItemContext<'_>) -> HandlerFuture + Send + Sync>;
+
+struct Route {
+    object: Option<Box<str>>,
+    field: Option<Box<str>>,
+    info: HandlerInfo,
+    call: DynCall,
+    preflight: PreflightFn,
+}
+
+/// Routes items to handlers. Cheap to share: wrap it in an `Arc`.
+pub struct Dispatcher {
+    routes: Vec<Route>,
+    objects: HashMap<Box<str>, ObjectRoutes>,
+    catch_all: Vec<usize>,
+    states: StateMap,
+    concurrency: usize,
+}
+
+#[derive(Default)]
+struct ObjectRoutes {
+    /// Per field: the field's handlers merged with the object-wide ones.
+    by_field: HashMap<Box<str>, Vec<usize>>,
+    any_field: Vec<usize>,
+}
+
+/// Builds a [`Dispatcher`].
+///
+/// ```
+/// use webhook_core::{Dispatcher, Notification, State, Value};
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+///
+/// async fn feed(Value(v): Value<serde_json::Value>, State(seen): State<AtomicUsize>) {
+///     seen.fetch_add(1, Ordering::Relaxed);
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let dispatcher = Dispatcher::empty_builder()
+///     .state(AtomicUsize::new(0))
+///     .route("page", "feed", feed)
+///     .build()
+///     .unwrap();
+/// let body = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{}}]}]}"#;
+/// let report = dispatcher.dispatch(&Notification::parse(body).unwrap()).await;
+/// assert!(report.is_success());
+/// assert_eq!(report.items()[0].runs.len(), 1);
+/// # });
+/// ```
+pub struct DispatcherBuilder {
+    routes: Vec<Route>,
+    states: StateMap,
+    concurrency: usize,
+}
+
+impl Dispatcher {
+    /// A builder holding every `#[on]` handler linked into the program.
+    #[must_use]
+    pub fn builder() -> DispatcherBuilder {
+        let mut builder = Self::empty_builder();
+        for r in registry::registrations() {
+            let call = r.call;
+            let (object, field) = match r.target {
+                Target::Field(object, field) => (Some(object), Some(field)),
+                Target::Object(object) => (Some(object), None),
+                Target::CatchAll => (None, None),
+            };
+            builder.push(
+                object,
+                field,
+                r.info,
+                Arc::new(move |cx| call(cx)),
+                r.preflight,
+            );
+        }
+        builder
+    }
+
+    /// A builder with no handlers: only those added with
+    /// [`route`](DispatcherBuilder::route) and friends. Useful for isolated tests,
+    /// since `#[on]` registrations are global to the program.
+    #[must_use]
+    pub fn empty_builder() -> DispatcherBuilder {
+        DispatcherBuilder {
+            routes: Vec::new(),
+            states: StateMap::default(),
+            concurrency: 1,
+        }
+    }
+
+    /// Every handler, with what it receives: `(object, field)`; `field` is `None`
+    /// for object-wide handlers and both are `None` for catch-alls.
+    pub fn handlers(&self) -> impl Iterator<Item = (Option<&str>, Option<&str>, HandlerInfo)> {
+        self.routes
+            .iter()
+            .map(|r| (r.object.as_deref(), r.field.as_deref(), r.info))
+    }
+
+    /// Parses a body and dispatches it.
+    pub async fn dispatch_body(&self, body: &[u8]) -> Result<DispatchReport, ParseError> {
+        let notification = Notification::parse(body)?;
+        Ok(self.dispatch(&notification).await)
+    }
+
+    /// Runs every matching handler for every item of a notification.
+    pub async fn dispatch(&self, notification: &Notification<'_>) -> DispatchReport {
+        let items: Vec<Item<'_>> = notification.items().collect();
+        let mut reports: Vec<ItemReport> = Vec::with_capacity(items.len());
+        let mut calls = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let (routes, catch_all) = self.lookup(item);
+            reports.push(ItemReport::new(item, catch_all, routes.len()));
+            calls.extend(routes.iter().map(|&route| (index, route)));
+        }
+        let mut runs = stream::iter(calls)
+            .map(|(index, route)| self.run(items[index], route).map(move |run| (index, run)))
+            .buffered(self.concurrency);
+        while let Some((index, run)) = runs.next().await {
+            reports[index].runs.push(run);
+        }
+        DispatchReport { items: reports }
+    }
+
+    fn lookup(&self, item: &Item<'_>) -> (&[usize], bool) {
+        let routes = self.objects.get(item.object()).map_or(&[][..], |o| {
+            item.field()
+                .and_then(|f| o.by_field.get(f))
+                .unwrap_or(&o.any_field)
+        });
+        if routes.is_empty() {
+            (&self.catch_all, true)
+        } else {
+            (routes, false)
+        }
+    }
+
+    async fn run(&self, item: Item<'_>, route: usize) -> HandlerRun {
+        let route = &self.routes[route];
+        let cx = ItemContext::new(item, &self.states);
+        let start = Instant::now();
+        let outcome = match catch_unwind(AssertUnwindSafe(|| (route.call)(&cx))) {
+            Err(panic) => Outcome::Panicked(panic_message(&*panic)),
+            Ok(future) => match AssertUnwindSafe(future).catch_unwind().await {
+                Ok(Ok(())) => Outcome::Succeeded,
+                Ok(Err(HandlerError::Rejected(rejection))) => {
+                    Outcome::Rejected(rejection.to_string())
+                }
+                Ok(Err(HandlerError::Failed(error))) => Outcome::Failed(error_chain(&*error)),
+                Err(panic) => Outcome::Panicked(panic_message(&*panic)),
+            },
+        };
+        let duration = start.elapsed();
+        match &outcome {
+            Outcome::Succeeded => {}
+            Outcome::Failed(e) | Outcome::Rejected(e) => tracing::warn!(
+                handler = route.info.name,
+                object = item.object(),
+                field = item.field(),
+                entry = item.entry().id(),
+                outcome = outcome.name(),
+                "webhook handler failed: {e}"
+            ),
+            Outcome::Panicked(e) => tracing::error!(
+                handler = route.info.name,
+                object = item.object(),
+                field = item.field(),
+                entry = item.entry().id(),
+                "webhook handler panicked: {e}"
+            ),
+        }
+        HandlerRun {
+            handler: route.info,
+            outcome,
+            duration,
+        }
+    }
+}
+
+impl fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field(
+                "handlers",
+                &self.routes.iter().map(|r| r.info).collect::<Vec<_>>(),
+            )
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic with a non-string payload".to_owned())
+}
+
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
+impl DispatcherBuilder {
+    /// Adds shared state, reachable from handlers as [`State<T>`](crate::State).
+    #[must_use]
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.states.insert(value);
+        self
+    }
+
+    /// Routes `(object, field)` to `handler`, without the macro.
+    #[must_use]
+    #[track_caller]
+    pub fn route<H: Handler<A>, A>(self, object: &str, field: &str, handler: H) -> Self {
+        self.add(Some(object), Some(field), handler, Location::caller())
+    }
+
+    /// Routes every item of `object` to `handler`.
+    #[must_use]
+    #[track_caller]
+    pub fn route_object<H: Handler<A>, A>(self, object: &str, handler: H) -> Self {
+        self.add(Some(object), None, handler, Location::caller())
+    }
+
+    /// Adds a handler for items that no other handler receives.
+    #[must_use]
+    #[track_caller]
+    pub fn catch_all<H: Handler<A>, A>(self, handler: H) -> Self {
+        self.add(None, None, handler, Location::caller())
+    }
+
+    /// How many handler calls of one delivery may run at once (default 1: items in
+    /// delivery order, one handler after another). Results are reported in order
+    /// either way.
+    #[must_use]
+    pub fn concurrency(mut self, calls: usize) -> Self {
+        self.concurrency = calls.max(1);
+        self
+    }
+
+    fn add<H: Handler<A>, A>(
+        mut self,
+        object: Option<&str>,
+        field: Option<&str>,
+        handler: H,
+        at: &'static Location<'static>,
+    ) -> Self {
+        let info = HandlerInfo {
+            name: std::any::type_name::<H>(),
+            module: "",
+            file: at.file(),
+            line: at.line(),
+        };
+        self.push(
+            object,
+            field,
+            info,
+            Arc::new(move |cx| handler.call(cx)),
+            H::preflight,
+        );
+        self
+    }
+
+    fn push(
+        &mut self,
+        object: Option<&str>,
+        field: Option<&str>,
+        info: HandlerInfo,
+        call: DynCall,
+        preflight: PreflightFn,
+    ) {
+        self.routes.push(Route {
+            object: object.map(Into::into),
+            field: field.map(Into::into),
+            info,
+            call,
+            preflight,
+        });
+    }
+
+    /// Checks every handler (names, required state) and precomputes the routing.
+    ///
+    /// Fails with every problem found, each naming the handler and where it was
+    /// written.
+    pub fn build(self) -> Result<Dispatcher, BuildError> {
+        let mut problems = Vec::new();
+        for route in &self.routes {
+            for name in route.object.iter().chain(&route.field) {
+                if !is_valid_name(name) {
+                    problems.push(Problem::BadName {
+                        handler: route.info,
+                        name: name.to_string(),
+                    });
+                }
+            }
+            for missing in (route.preflight)(&self.states) {
+                problems.push(Problem::MissingState {
+                    handler: route.info,
+                    missing,
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(BuildError { problems });
+        }
+        let mut objects: HashMap<Box<str>, ObjectRoutes> = HashMap::new();
+        let mut catch_all = Vec::new();
+        for (index, route) in self.routes.iter().enumerate() {
+            match (&route.object, &route.field) {
+                (Some(object), Some(field)) => {
+                    objects
+                        .entry(object.clone())
+                        .or_default()
+                        .by_field
+                        .entry(field.clone())
+                        .or_default()
+                        .push(index);
+                }
+                (Some(object), None) => objects
+                    .entry(object.clone())
+                    .or_default()
+                    .any_field
+                    .push(index),
+                (None, _) => catch_all.push(index),
+            }
+        }
+        for routes in objects.values_mut() {
+            for list in routes.by_field.values_mut() {
+                list.extend(&routes.any_field);
+                list.sort_unstable();
+            }
+        }
+        Ok(Dispatcher {
+            routes: self.routes,
+            objects,
+            catch_all,
+            states: self.states,
+            concurrency: self.concurrency,
+        })
+    }
+}
+
+impl fmt::Debug for DispatcherBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DispatcherBuilder")
+            .field("handlers", &self.routes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether `name` is a valid object or field name: lowercase snake case
+/// (`[a-z][a-z0-9_]*`), as every Meta object and subscription field is.
+#[must_use]
+pub fn is_valid_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Building the dispatcher failed.
+#[derive(Debug)]
+pub struct BuildError {
+    problems: Vec<Problem>,
+}
+
+/// One reason a dispatcher could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A handler takes `State<T>` but no `T` was given.
+    MissingState {
+        /// The handler.
+        handler: HandlerInfo,
+        /// The missing type.
+        missing: MissingState,
+    },
+    /// An object or field name is not lowercase snake case.
+    BadName {
+        /// The handler.
+        handler: HandlerInfo,
+        /// The name.
+        name: String,
+    },
+}
+
+impl BuildError {
+    /// Every problem found.
+    #[must_use]
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingState { handler, missing } => write!(
+                f,
+                "handler {handler} takes `State<{ty}>`, but no state of type `{ty}` was given; \
+                 add it with `.state(value)` on the dispatcher builder, or take `Option<State<{ty}>>`",
+                ty = missing.type_name()
+            ),
+            Self::BadName { handler, name } => write!(
+                f,
+                "handler {handler} is routed to `{name}`, which is not a Meta object or field name \
+                 (lowercase snake_case, e.g. `page`, `feed`)"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot build the webhook dispatcher:")?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// What happened to every item of one delivery.
+#[derive(Debug, Clone, Default)]
+pub struct DispatchReport {
+    items: Vec<ItemReport>,
+}
+
+/// What happened to one routed item.
+#[derive(Debug, Clone)]
+pub struct ItemReport {
+    /// The notification's object.
+    pub object: String,
+    /// The field the item was routed under (`None`: unknown messaging event).
+    pub field: Option<String>,
+    /// Where it came from (see [`ItemKind::name`](crate::ItemKind::name)).
+    pub kind: String,
+    /// The entry's id.
+    pub entry_id: Option<String>,
+    /// Whether no handler matched and the catch-all handlers received it.
+    pub to_catch_all: bool,
+    /// Every handler call for this item, in registration order.
+    pub runs: Vec<HandlerRun>,
+}
+
+impl ItemReport {
+    fn new(item: &Item<'_>, to_catch_all: bool, calls: usize) -> Self {
+        Self {
+            object: item.object().to_owned(),
+            field: item.field().map(str::to_owned),
+            kind: item.kind().name().to_owned(),
+            entry_id: item.entry().id().map(str::to_owned),
+            to_catch_all,
+            runs: Vec::with_capacity(calls),
+        }
+    }
+}
+
+/// One handler call.
+#[derive(Debug, Clone)]
+pub struct HandlerRun {
+    /// Which handler.
+    pub handler: HandlerInfo,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// How long it took.
+    pub duration: Duration,
+}
+
+/// How a handler call ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It returned `()` or `Ok(())`.
+    Succeeded,
+    /// It returned an error (the message, with its sources).
+    Failed(String),
+    /// An argument could not be extracted, so it was not called.
+    Rejected(String),
+    /// It panicked (the panic message).
+    Panicked(String),
+}
+
+impl Outcome {
+    /// `succeeded`, `failed`, `rejected` or `panicked`.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Failed(_) => "failed",
+            Self::Rejected(_) => "rejected",
+            Self::Panicked(_) => "panicked",
+        }
+    }
+
+    /// Whether the call succeeded.
+    #[must_use]
+    pub fn is_success(&self) -> bool {
+        *self == Self::Succeeded
+    }
+}
+
+impl DispatchReport {
+    /// Every routed item, in delivery order.
+    #[must_use]
+    pub fn items(&self) -> &[ItemReport] {
+        &self.items
+    }
+
+    /// Whether every handler call succeeded (true when nothing matched).
+    #[must_use]
+    pub fn is_success(&self) -> bool {
+        self.runs().all(|(_, run)| run.outcome.is_success())
+    }
+
+    /// Every handler call with its item.
+    pub fn runs(&self) -> impl Iterator<Item = (&ItemReport, &HandlerRun)> {
+        self.items
+            .iter()
+            .flat_map(|item| item.runs.iter().map(move |run| (item, run)))
+    }
+
+    /// The calls that did not succeed.
+    pub fn failures(&self) -> impl Iterator<Item = (&ItemReport, &HandlerRun)> {
+        self.runs().filter(|(_, run)| !run.outcome.is_success())
+    }
+
+    /// Items that reached no handler at all (not even a catch-all).
+    pub fn unhandled(&self) -> impl Iterator<Item = &ItemReport> {
+        self.items.iter().filter(|item| item.runs.is_empty())
+    }
+}

@@ -1,0 +1,282 @@
+//! Handler arguments: types built from one routed item.
+//!
+//! | argument | gives |
+//! |---|---|
+//! | [`Value<T>`] | the item's value deserialised into any `T: Deserialize` (your own field types plug in here) |
+//! | [`RawItem`] | object, field, kind, entry id and the raw JSON value |
+//! | [`EntryMeta`] | the entry's id and time |
+//! | [`RawEntry`] | the whole entry's raw JSON, unknown keys included |
+//! | [`State<T>`] | shared state given to [`DispatcherBuilder::state`](crate::DispatcherBuilder::state) |
+//! | [`Object`] | the notification's object |
+//! | `Option<E>` | `None` instead of a rejection (and no start-up check for `Option<State<T>>`) |
+//! | `Result<E, Rejection>` | the rejection itself |
+//!
+//! Extraction is synchronous and produces owned values, so a handler's future is
+//! `'static`; asynchronous work belongs in the handler body. Implement [`FromItem`]
+//! for a domain type that validates or combines several parts of an item.
+
+use std::any::type_name;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use crate::routing::Item;
+use crate::state::{MissingState, StateMap};
+
+/// What an extractor sees: the routed item and the dispatcher's state.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemContext<'n> {
+    item: Item<'n>,
+    states: &'n StateMap,
+}
+
+impl<'n> ItemContext<'n> {
+    /// Pairs an item with the state map it is dispatched with.
+    #[must_use]
+    pub fn new(item: Item<'n>, states: &'n StateMap) -> Self {
+        Self { item, states }
+    }
+
+    /// The routed item.
+    #[must_use]
+    pub fn item(&self) -> Item<'n> {
+        self.item
+    }
+
+    /// The dispatcher's shared state.
+    #[must_use]
+    pub fn states(&self) -> &'n StateMap {
+        self.states
+    }
+}
+
+/// Types a handler can take as an argument, built from one routed item.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used as a webhook handler argument",
+    label = "not a handler argument",
+    note = "handler arguments implement `FromItem`: `Value<T>`, `RawItem`, `EntryMeta`, `RawEntry`, `State<T>`, `Object`, `Option<_>`, `Result<_, Rejection>`, or your own type",
+    note = "to take the item's value as your own type, write `Value<{Self}>` and derive `serde::Deserialize` for it"
+)]
+pub trait FromItem: Sized {
+    /// Builds the argument, or says why it cannot.
+    fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection>;
+
+    /// Checked once when the dispatcher is built, so that a missing [`State<T>`]
+    /// stops start-up instead of failing every delivery. Only state-like
+    /// extractors override it.
+    fn preflight(_states: &StateMap) -> Result<(), MissingState> {
+        Ok(())
+    }
+}
+
+/// Why an extractor could not build its argument. The handler is not called and
+/// its outcome is [`Outcome::Rejected`](crate::Outcome::Rejected).
+#[derive(Debug)]
+pub struct Rejection {
+    message: String,
+}
+
+impl Rejection {
+    /// A rejection with a message saying what was expected.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// The item's value deserialised into `T`.
+///
+/// For a change that is `value`; for a messaging or standby event the whole event
+/// (`sender`, `recipient`, `timestamp` and the event key); for a `changed_fields`
+/// name it is `null` (use `Value<Option<T>>` or [`RawItem`]). Unknown keys are
+/// ignored by serde's defaults, so Meta adding a key never rejects your type.
+///
+/// ```
+/// # use webhook_core::Value;
+/// #[derive(serde::Deserialize)]
+/// struct Lead { leadgen_id: String }
+///
+/// async fn on_lead(Value(lead): Value<Lead>) {
+///     println!("new lead {}", lead.leadgen_id);
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Value<T>(pub T);
+
+impl<T: DeserializeOwned> FromItem for Value<T> {
+    fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
+        let item = cx.item();
+        serde_json::from_str(item.value().get())
+            .map(Value)
+            .map_err(|e| {
+                Rejection::new(format!(
+                    "the value of ({}, {}) is not a `{}`: {e}",
+                    item.object(),
+                    item.field().unwrap_or("<unknown>"),
+                    type_name::<T>()
+                ))
+            })
+    }
+}
+
+impl<T> Deref for Value<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// The routed item, owned: object, field, kind, entry id and the raw JSON value.
+#[derive(Debug, Clone)]
+pub struct RawItem {
+    /// The notification's object.
+    pub object: String,
+    /// The subscription field; `None` for a messaging event outside the routing table.
+    pub field: Option<String>,
+    /// Where the item came from: `change`, `changed_fields`, the messaging event key,
+    /// `standby`, `entry_field` or `threads`.
+    pub kind: String,
+    /// The entry's id (see [`Entry::id`](crate::Entry::id)).
+    pub entry_id: Option<String>,
+    /// The item's JSON, exactly as received.
+    pub value: Box<RawValue>,
+}
+
+impl RawItem {
+    /// Deserialises the value into `T`.
+    pub fn value_as<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.value.get())
+    }
+}
+
+impl FromItem for RawItem {
+    fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
+        let item = cx.item();
+        Ok(Self {
+            object: item.object().to_owned(),
+            field: item.field().map(str::to_owned),
+            kind: item.kind().name().to_owned(),
+            entry_id: item.entry().id().map(str::to_owned),
+            value: item.value().to_owned(),
+        })
+    }
+}
+
+/// The entry's id and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryMeta {
+    /// The object id (Page, Instagram account, WABA, user ...) as sent, falling back
+    /// to the legacy `uid`; `"0"` for App Dashboard test notifications. Empty when
+    /// Meta sent neither.
+    pub id: String,
+    /// `entry[].time` as sent: seconds for Graph topics, milliseconds for messaging
+    /// entries, `None` when absent (WhatsApp `messages`). See
+    /// [`time_unix_seconds`](Self::time_unix_seconds).
+    pub time: Option<u64>,
+}
+
+impl EntryMeta {
+    /// [`time`](Self::time) in Unix seconds, reading numbers above 10^11 as milliseconds.
+    #[must_use]
+    pub fn time_unix_seconds(&self) -> Option<u64> {
+        self.time.map(crate::routing::unix_seconds)
+    }
+
+    /// Whether this is an App Dashboard test notification (entry id `"0"`).
+    #[must_use]
+    pub fn is_test(&self) -> bool {
+        self.id == "0"
+    }
+}
+
+impl FromItem for EntryMeta {
+    fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
+        let entry = cx.item().entry();
+        Ok(Self {
+            id: entry.id().unwrap_or_default().to_owned(),
+            time: entry.time(),
+        })
+    }
+}
+
+/// The whole entry's JSON, exactly as received (unknown keys included).
+#[derive(Debug, Clone)]
+pub struct RawEntry(pub Box<RawValue>);
+
+impl FromItem for RawEntry {
+    fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
+        Ok(Self(cx.item().entry().raw().to_owned()))
+    }
+}
+
+/// The notification's `object` (`page`, `instagram`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object(pub String);
+
+impl FromItem for Object {
+    fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
+        Ok(Self(cx.item().object().to_owned()))
+    }
+}
+
+/// Shared state of type `T`, given to
+/// [`DispatcherBuilder::state`](crate::DispatcherBuilder::state).
+///
+/// Building the dispatcher fails, naming the handler, when a handler takes a
+/// `State<T>` that was never given.
+#[derive(Debug)]
+pub struct State<T: ?Sized>(pub Arc<T>);
+
+impl<T: ?Sized> Clone for State<T> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<T: ?Sized> Deref for State<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Send + Sync + 'static> FromItem for State<T> {
+    fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
+        cx.states()
+            .get::<T>()
+            .map(State)
+            .ok_or_else(|| Rejection::new(MissingState::of::<T>().to_string()))
+    }
+
+    fn preflight(states: &StateMap) -> Result<(), MissingState> {
+        if states.get::<T>().is_some() {
+            Ok(())
+        } else {
+            Err(MissingState::of::<T>())
+        }
+    }
+}
+
+impl<E: FromItem> FromItem for Option<E> {
+    fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
+        Ok(E::from_item(cx).ok())
+    }
+}
+
+impl<E: FromItem> FromItem for Result<E, Rejection> {
+    fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
+        Ok(E::from_item(cx))
+    }
+}

@@ -1,0 +1,526 @@
+//! The notification envelope: `{"object": .., "entry": [..]}` and Threads' own shape.
+//!
+//! Parsing borrows from the raw body and leaves every field value as a
+//! [`RawValue`]: a value is only deserialised when a handler asks for it through
+//! [`Value<T>`](crate::Value). Unknown keys are never an error; the raw JSON of the
+//! whole body and of every entry stays reachable ([`Notification::raw`],
+//! [`Entry::raw`]).
+//!
+//! # Entry ids and times
+//!
+//! Meta sends `entry[].id` as a string, and sometimes as a JSON number (the leadgen
+//! sample, the legacy `uid`). Both are accepted and normalised to the text Meta sent,
+//! so ids above 2^53 keep every digit. When `id` is absent the legacy `uid` is used.
+//!
+//! `entry[].time` is kept as the raw number Meta sent: **seconds** for Graph topics,
+//! **milliseconds** for Messenger and Instagram messaging entries, absent for WhatsApp
+//! `messages`. [`Entry::time_unix_seconds`] applies the usual heuristic (a number
+//! above 10^11 is milliseconds) when you need one unit.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::routing::{self, MessagingEvent};
+
+/// A parsed webhook delivery, borrowing from the raw body.
+#[derive(Debug)]
+pub struct Notification<'a> {
+    raw: &'a RawValue,
+    object: Cow<'a, str>,
+    entries: Vec<Entry<'a>>,
+    threads: bool,
+}
+
+/// One element of `entry[]`: the changes to one object (a Page, an Instagram
+/// account, a WhatsApp Business Account, a user ...).
+#[derive(Debug)]
+pub struct Entry<'a> {
+    raw: &'a RawValue,
+    pub(crate) id: Option<Cow<'a, str>>,
+    pub(crate) uid: Option<Cow<'a, str>>,
+    pub(crate) time: Option<u64>,
+    pub(crate) changes: Vec<Change<'a>>,
+    pub(crate) changed_fields: Vec<Cow<'a, str>>,
+    pub(crate) messaging: Vec<MessagingEvent<'a>>,
+    pub(crate) standby: Vec<MessagingEvent<'a>>,
+    /// The flat `entry.field` + `entry.value` form (Instagram Business Login), or
+    /// Threads' `values.field` + `values.value`.
+    pub(crate) flat: Option<Change<'a>>,
+}
+
+/// One `{"field": .., "value": ..}` element of `entry[].changes[]`.
+#[derive(Debug)]
+pub(crate) struct Change<'a> {
+    pub(crate) field: Cow<'a, str>,
+    pub(crate) value: &'a RawValue,
+}
+
+/// Why a body is not a webhook notification.
+#[derive(Debug)]
+pub struct ParseError {
+    kind: ParseErrorKind,
+}
+
+#[derive(Debug)]
+enum ParseErrorKind {
+    Json(serde_json::Error),
+    NotAnEnvelope,
+    Entry {
+        index: usize,
+        error: serde_json::Error,
+    },
+    Event {
+        entry: usize,
+        list: &'static str,
+        index: usize,
+        error: serde_json::Error,
+    },
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ParseErrorKind::Json(e) => write!(f, "body is not valid JSON: {e}"),
+            ParseErrorKind::NotAnEnvelope => f.write_str(
+                "body is JSON but not a webhook notification: expected an object with \
+                 `object` (string) and `entry` (array), or a Threads notification with \
+                 `topic` and `values`",
+            ),
+            ParseErrorKind::Entry { index, error } => {
+                write!(f, "entry[{index}] is malformed: {error}")
+            }
+            ParseErrorKind::Event {
+                entry,
+                list,
+                index,
+                error,
+            } => {
+                write!(f, "entry[{entry}].{list}[{index}] is malformed: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ParseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ParseErrorKind::Json(e)
+            | ParseErrorKind::Entry { error: e, .. }
+            | ParseErrorKind::Event { error: e, .. } => Some(e),
+            ParseErrorKind::NotAnEnvelope => None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct EnvelopeWire<'a> {
+    #[serde(borrow)]
+    object: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    entry: Option<Vec<&'a RawValue>>,
+    // Threads: {"app_id", "topic", "target_id", "time", "subscription_id", "values": {"field", "value"}}
+    #[serde(borrow)]
+    topic: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    target_id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    time: Option<&'a RawValue>,
+    #[serde(borrow)]
+    values: Option<FlatWire<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FlatWire<'a> {
+    #[serde(borrow)]
+    field: Cow<'a, str>,
+    #[serde(borrow)]
+    value: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct EntryWire<'a> {
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    uid: Option<&'a RawValue>,
+    #[serde(borrow)]
+    time: Option<&'a RawValue>,
+    #[serde(borrow)]
+    changes: Option<Vec<FlatWire<'a>>>,
+    #[serde(borrow)]
+    changed_fields: Option<Vec<Cow<'a, str>>>,
+    #[serde(borrow)]
+    messaging: Option<Vec<&'a RawValue>>,
+    #[serde(borrow)]
+    standby: Option<Vec<&'a RawValue>>,
+    #[serde(borrow)]
+    field: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    value: Option<&'a RawValue>,
+}
+
+impl<'a> Notification<'a> {
+    /// Parses a webhook body.
+    ///
+    /// Accepts the `{"object", "entry"}` envelope (unknown objects included), Threads'
+    /// `{"topic", "target_id", "values"}` shape, and a one-element JSON array around
+    /// either (a form Meta's documentation examples use).
+    ///
+    /// ```
+    /// let body = br#"{"object":"page","entry":[{"id":1234,"time":1700000000,
+    ///     "changes":[{"field":"feed","value":{"item":"status","verb":"add"}}]}]}"#;
+    /// let n = webhook_core::Notification::parse(body)?;
+    /// assert_eq!(n.object(), "page");
+    /// assert_eq!(n.entries()[0].id(), Some("1234"));
+    /// let item = n.items().next().unwrap();
+    /// assert_eq!(item.field(), Some("feed"));
+    /// # Ok::<(), webhook_core::ParseError>(())
+    /// ```
+    pub fn parse(body: &'a [u8]) -> Result<Self, ParseError> {
+        let raw: &'a RawValue = serde_json::from_slice(body).map_err(ParseError::json)?;
+        let raw = unwrap_single_element_array(raw)?;
+        let wire: EnvelopeWire<'a> = match serde_json::from_str(raw.get()) {
+            Ok(wire) => wire,
+            // Valid JSON of the wrong shape (`[]`, `null`, a number, `"entry": 5` ...).
+            Err(_) => {
+                return Err(ParseError {
+                    kind: ParseErrorKind::NotAnEnvelope,
+                });
+            }
+        };
+        match wire {
+            EnvelopeWire {
+                object: Some(object),
+                entry: Some(entries),
+                ..
+            } => {
+                let entries = entries
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, raw)| Entry::parse(index, raw, &object))
+                    .collect::<Result<_, _>>()?;
+                Ok(Self {
+                    raw,
+                    object,
+                    entries,
+                    threads: false,
+                })
+            }
+            EnvelopeWire {
+                object: None,
+                topic: Some(topic),
+                values: Some(values),
+                target_id,
+                time,
+                ..
+            } => {
+                let entry = Entry {
+                    raw,
+                    id: target_id.and_then(id_text),
+                    uid: None,
+                    time: time.and_then(number),
+                    changes: Vec::new(),
+                    changed_fields: Vec::new(),
+                    messaging: Vec::new(),
+                    standby: Vec::new(),
+                    flat: Some(Change {
+                        field: values.field,
+                        value: values.value.unwrap_or(null()),
+                    }),
+                };
+                Ok(Self {
+                    raw,
+                    object: topic,
+                    entries: vec![entry],
+                    threads: true,
+                })
+            }
+            _ => Err(ParseError {
+                kind: ParseErrorKind::NotAnEnvelope,
+            }),
+        }
+    }
+
+    /// The `object` of the delivery (`page`, `instagram`, `whatsapp_business_account`,
+    /// ...), or the `topic` of a Threads notification.
+    #[must_use]
+    pub fn object(&self) -> &str {
+        &self.object
+    }
+
+    /// The entries, in delivery order.
+    #[must_use]
+    pub fn entries(&self) -> &[Entry<'a>] {
+        &self.entries
+    }
+
+    /// Whether this is a Threads notification (no `object`/`entry`; see
+    /// [`routing`](crate::routing) for how it is routed).
+    #[must_use]
+    pub fn is_threads(&self) -> bool {
+        self.threads
+    }
+
+    /// The whole body as JSON, exactly as received.
+    #[must_use]
+    pub fn raw(&self) -> &'a RawValue {
+        self.raw
+    }
+}
+
+fn unwrap_single_element_array(raw: &RawValue) -> Result<&RawValue, ParseError> {
+    if !raw.get().starts_with('[') {
+        return Ok(raw);
+    }
+    match serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
+        Ok(items) if items.len() == 1 => Ok(items[0]),
+        _ => Err(ParseError {
+            kind: ParseErrorKind::NotAnEnvelope,
+        }),
+    }
+}
+
+impl<'a> Entry<'a> {
+    fn parse(index: usize, raw: &'a RawValue, object: &str) -> Result<Self, ParseError> {
+        let wire: EntryWire<'a> = serde_json::from_str(raw.get()).map_err(|error| ParseError {
+            kind: ParseErrorKind::Entry { index, error },
+        })?;
+        let events = |list: &'static str, events: Option<Vec<&'a RawValue>>| {
+            events
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(i, ev)| {
+                    MessagingEvent::classify(object, ev).map_err(|error| ParseError {
+                        kind: ParseErrorKind::Event {
+                            entry: index,
+                            list,
+                            index: i,
+                            error,
+                        },
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let flat = match (wire.field, wire.value) {
+            (Some(field), Some(value)) => Some(Change { field, value }),
+            _ => None,
+        };
+        Ok(Self {
+            raw,
+            id: wire.id.and_then(id_text),
+            uid: wire.uid.and_then(id_text),
+            time: wire.time.and_then(number),
+            changes: wire
+                .changes
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| Change {
+                    field: c.field,
+                    value: c.value.unwrap_or(null()),
+                })
+                .collect(),
+            changed_fields: wire.changed_fields.unwrap_or_default(),
+            messaging: events("messaging", wire.messaging)?,
+            standby: events("standby", wire.standby)?,
+            flat,
+        })
+    }
+
+    /// The entry's object id (Page id, Instagram account id, WABA id, user id,
+    /// `"0"` for App Dashboard tests), as the text Meta sent; falls back to the
+    /// legacy `uid`. `None` only when neither is present.
+    #[must_use]
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref().or(self.uid.as_deref())
+    }
+
+    /// The legacy `uid` (present on `user` and `permissions` entries).
+    #[must_use]
+    pub fn uid(&self) -> Option<&str> {
+        self.uid.as_deref()
+    }
+
+    /// `entry[].time` as sent: seconds or milliseconds (see the [module docs](self)).
+    /// Numbers sent as strings of digits are accepted.
+    #[must_use]
+    pub fn time(&self) -> Option<u64> {
+        self.time
+    }
+
+    /// [`time`](Self::time) in Unix seconds, reading numbers above 10^11 as
+    /// milliseconds.
+    #[must_use]
+    pub fn time_unix_seconds(&self) -> Option<u64> {
+        self.time.map(routing::unix_seconds)
+    }
+
+    /// Whether this entry comes from the App Dashboard's "Test" button (id `"0"`).
+    #[must_use]
+    pub fn is_test(&self) -> bool {
+        self.id() == Some("0")
+    }
+
+    /// The whole entry as JSON, exactly as received, unknown keys included.
+    #[must_use]
+    pub fn raw(&self) -> &'a RawValue {
+        self.raw
+    }
+}
+
+impl ParseError {
+    fn json(error: serde_json::Error) -> Self {
+        Self {
+            kind: ParseErrorKind::Json(error),
+        }
+    }
+
+    /// Whether the body was not JSON at all (as opposed to JSON of the wrong shape).
+    #[must_use]
+    pub fn is_syntax(&self) -> bool {
+        matches!(self.kind, ParseErrorKind::Json(_))
+    }
+}
+
+/// The JSON `null`, for items that carry no value (a `changed_fields` name).
+pub(crate) fn null() -> &'static RawValue {
+    RawValue::NULL
+}
+
+/// An id sent as a string (unescaped) or a number (its literal text).
+fn id_text(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let text = raw.get();
+    if text.starts_with('"') {
+        serde_json::from_str::<Cow<'_, str>>(text).ok()
+    } else if text == "null" {
+        None
+    } else {
+        Some(Cow::Borrowed(text))
+    }
+}
+
+/// A non-negative integer sent as a number or a string of digits.
+pub(crate) fn number(raw: &RawValue) -> Option<u64> {
+    let text = raw.get();
+    let digits = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_as_strings_and_numbers_keep_every_digit() {
+        let body = br#"{"object":"page","entry":[{"id":"17841400000000001"},{"id":153125381133999999},{"uid":1335845740}]}"#;
+        let n = Notification::parse(body).unwrap();
+        let ids: Vec<_> = n.entries().iter().map(Entry::id).collect();
+        assert_eq!(
+            ids,
+            [
+                Some("17841400000000001"),
+                Some("153125381133999999"),
+                Some("1335845740")
+            ]
+        );
+        assert_eq!(n.entries()[2].uid(), Some("1335845740"));
+    }
+
+    #[test]
+    fn time_is_kept_raw_and_converted_on_request() {
+        let body = br#"{"object":"page","entry":[{"id":"1","time":1700000000},{"id":"2","time":1700000000123},{"id":"3","time":"1527459824"},{"id":"4"}]}"#;
+        let n = Notification::parse(body).unwrap();
+        let raw: Vec<_> = n.entries().iter().map(Entry::time).collect();
+        assert_eq!(
+            raw,
+            [
+                Some(1_700_000_000),
+                Some(1_700_000_000_123),
+                Some(1_527_459_824),
+                None
+            ]
+        );
+        let secs: Vec<_> = n.entries().iter().map(Entry::time_unix_seconds).collect();
+        assert_eq!(
+            secs,
+            [
+                Some(1_700_000_000),
+                Some(1_700_000_000),
+                Some(1_527_459_824),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_in_the_raw_json() {
+        let body = br#"{"object":"brand_new","future":1,"entry":[{"id":"1","hop_context":null,"novel":{"a":1}}]}"#;
+        let n = Notification::parse(body).unwrap();
+        assert_eq!(n.object(), "brand_new");
+        assert!(n.entries()[0].raw().get().contains(r#""novel":{"a":1}"#));
+        assert!(n.raw().get().contains(r#""future":1"#));
+    }
+
+    #[test]
+    fn escaped_strings_are_unescaped() {
+        let body = br#"{"object":"p\u0061ge","entry":[{"id":"1\u0032","changes":[{"field":"f\u0065ed","value":1}]}]}"#;
+        let n = Notification::parse(body).unwrap();
+        assert_eq!(n.object(), "page");
+        assert_eq!(n.entries()[0].id(), Some("12"));
+        assert_eq!(n.items().next().unwrap().field(), Some("feed"));
+    }
+
+    #[test]
+    fn one_element_array_is_unwrapped() {
+        let n = Notification::parse(br#"[{"object":"instagram","entry":[]}]"#).unwrap();
+        assert_eq!(n.object(), "instagram");
+    }
+
+    #[test]
+    fn refusals_say_what_is_wrong() {
+        for (body, syntax) in [
+            (&b"not json"[..], true),
+            (b"", true),
+            (b"{\"object\":\"page\"", true),
+            (b"[]", false),
+            (b"null", false),
+            (b"{}", false),
+            (b"{\"object\":\"page\",\"entry\":5}", false),
+            (
+                b"[{\"object\":\"page\",\"entry\":[]},{\"object\":\"page\",\"entry\":[]}]",
+                false,
+            ),
+        ] {
+            let err = Notification::parse(body).unwrap_err();
+            assert_eq!(err.is_syntax(), syntax, "{body:?}: {err}");
+        }
+        let err = Notification::parse(br#"{"object":"page","entry":[{"changes":[{"value":1}]}]}"#)
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("entry[0] is malformed"),
+            "{err}"
+        );
+        let err =
+            Notification::parse(br#"{"object":"page","entry":[{"messaging":[1]}]}"#).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("entry[0].messaging[0] is malformed"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn empty_arrays_route_nothing() {
+        let n =
+            Notification::parse(br#"{"object":"page","entry":[{"id":"1","changes":[]}]}"#).unwrap();
+        assert_eq!(n.items().count(), 0);
+        let n = Notification::parse(br#"{"object":"page","entry":[]}"#).unwrap();
+        assert_eq!(n.items().count(), 0);
+    }
+}

@@ -1,0 +1,560 @@
+//! From a notification to routed items: one `(object, field)` per change, per
+//! messaging or standby event, per legacy `changed_fields` name, per flat
+//! `entry.field`/`entry.value` entry, and per Threads notification.
+//!
+//! # Routing algorithm
+//!
+//! ```text
+//! Threads body (no "object", has "topic"):  object = topic, field = values.field, entry id = target_id
+//! for entry in body.entry, in order:        (entry id = entry.id, else entry.uid)
+//!     for c in entry.changes:               (object, c.field)                 kind "change"
+//!     for f in entry.changed_fields:        (object, f)                       kind "changed_fields"
+//!     for ev in entry.messaging:            (object, messaging_field(ev))     kind = the event key
+//!     for ev in entry.standby:              (object, "standby")               kind "standby"
+//!     if entry has "field" and "value":     (object, entry.field)             kind "entry_field"
+//! ```
+//!
+//! # Messaging events to subscription fields
+//!
+//! A Messenger (`page`) or Instagram (`instagram`) event is routed under the
+//! subscription field that delivers it. The first key of this table present in the
+//! event decides; any other object follows the `page` column.
+//!
+//! | event key | `page` field | `instagram` field |
+//! |---|---|---|
+//! | `field` (e.g. `group_feed`) | the value of `field` | the value of `field` |
+//! | `message` | `messages` | `messages` |
+//! | `message` with `is_echo: true` | `message_echoes` | `messages` |
+//! | `delivery` | `message_deliveries` | `message_deliveries` |
+//! | `read` | `message_reads` | `messaging_seen` |
+//! | `postback` | `messaging_postbacks` | `messaging_postbacks` |
+//! | `optin` | `messaging_optins` | `messaging_optins` |
+//! | `referral` | `messaging_referrals` | `messaging_referral` |
+//! | `reaction` | `message_reactions` | `message_reactions` |
+//! | `account_linking` | `messaging_account_linking` | `messaging_account_linking` |
+//! | `pass_thread_control`, `take_thread_control`, `request_thread_control`, `app_roles` | `messaging_handovers` | `messaging_handover` |
+//! | `policy_enforcement`, `policy-enforcement` | `messaging_policy_enforcement` | `messaging_policy_enforcement` |
+//! | `message_edit` | `message_edits` | `message_edit` |
+//! | `game_play` | `messaging_game_plays` | `messaging_game_plays` |
+//! | `response_feedback` | `response_feedback` | `response_feedback` |
+//! | `messaging_feedback` | `messaging_feedback` | `messaging_feedback` |
+//! | `checkout_update` | `messaging_checkout_updates` | `messaging_checkout_updates` |
+//! | `payment` | `messaging_payments` | `messaging_payments` |
+//! | `pre_checkout` | `messaging_pre_checkouts` | `messaging_pre_checkouts` |
+//! | anything else | no field: object-wide handlers and the catch-all | same |
+//!
+//! An event inside `standby[]` is routed under `standby`, whatever its key.
+//! A WhatsApp change is one item, however many `messages[]` or `statuses[]` it holds.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::payload::{self, Entry, Notification};
+
+/// One event key of the messaging table and the fields it routes to.
+struct EventRoute {
+    key: &'static str,
+    page: &'static str,
+    instagram: &'static str,
+}
+
+const fn route(key: &'static str, page: &'static str, instagram: &'static str) -> EventRoute {
+    EventRoute {
+        key,
+        page,
+        instagram,
+    }
+}
+
+/// The messaging table in precedence order (`field` and `message` are handled
+/// before it). Its index is a bit in [`EventKeys::present`].
+const EVENT_ROUTES: &[EventRoute] = &[
+    route("delivery", "message_deliveries", "message_deliveries"),
+    route("read", "message_reads", "messaging_seen"),
+    route("postback", "messaging_postbacks", "messaging_postbacks"),
+    route("optin", "messaging_optins", "messaging_optins"),
+    route("referral", "messaging_referrals", "messaging_referral"),
+    route("reaction", "message_reactions", "message_reactions"),
+    route(
+        "account_linking",
+        "messaging_account_linking",
+        "messaging_account_linking",
+    ),
+    route(
+        "pass_thread_control",
+        "messaging_handovers",
+        "messaging_handover",
+    ),
+    route(
+        "take_thread_control",
+        "messaging_handovers",
+        "messaging_handover",
+    ),
+    route(
+        "request_thread_control",
+        "messaging_handovers",
+        "messaging_handover",
+    ),
+    route("app_roles", "messaging_handovers", "messaging_handover"),
+    route(
+        "policy_enforcement",
+        "messaging_policy_enforcement",
+        "messaging_policy_enforcement",
+    ),
+    route(
+        "policy-enforcement",
+        "messaging_policy_enforcement",
+        "messaging_policy_enforcement",
+    ),
+    route("message_edit", "message_edits", "message_edit"),
+    route("game_play", "messaging_game_plays", "messaging_game_plays"),
+    route(
+        "response_feedback",
+        "response_feedback",
+        "response_feedback",
+    ),
+    route(
+        "messaging_feedback",
+        "messaging_feedback",
+        "messaging_feedback",
+    ),
+    route(
+        "checkout_update",
+        "messaging_checkout_updates",
+        "messaging_checkout_updates",
+    ),
+    route("payment", "messaging_payments", "messaging_payments"),
+    route(
+        "pre_checkout",
+        "messaging_pre_checkouts",
+        "messaging_pre_checkouts",
+    ),
+];
+
+/// Keys every messaging event carries besides its event key.
+const ENVELOPE_KEYS: &[&str] = &["sender", "recipient", "timestamp"];
+
+/// A classified element of `messaging[]` or `standby[]`.
+#[derive(Debug)]
+pub(crate) struct MessagingEvent<'a> {
+    pub(crate) raw: &'a RawValue,
+    /// The event key that decided the route (`message`, `postback`, ...), or the
+    /// first unrecognised key.
+    pub(crate) key: Cow<'a, str>,
+    /// The subscription field; `None` for an unknown event.
+    pub(crate) field: Option<Cow<'a, str>>,
+}
+
+impl<'a> MessagingEvent<'a> {
+    pub(crate) fn classify(object: &str, raw: &'a RawValue) -> Result<Self, serde_json::Error> {
+        let keys: EventKeys<'a> = serde_json::from_str(raw.get())?;
+        let instagram = object == "instagram";
+        let (key, field) = if let Some(field) = keys.field {
+            (field.clone(), Some(field))
+        } else if let Some(is_echo) = keys.message_echo {
+            let field = if is_echo && !instagram {
+                "message_echoes"
+            } else {
+                "messages"
+            };
+            (Cow::Borrowed("message"), Some(Cow::Borrowed(field)))
+        } else if let Some(route) = EVENT_ROUTES
+            .iter()
+            .enumerate()
+            .find(|(i, _)| keys.present & (1 << i) != 0)
+            .map(|(_, r)| r)
+        {
+            let field = if instagram {
+                route.instagram
+            } else {
+                route.page
+            };
+            (Cow::Borrowed(route.key), Some(Cow::Borrowed(field)))
+        } else {
+            (keys.unknown.unwrap_or(Cow::Borrowed("unknown")), None)
+        };
+        Ok(Self { raw, key, field })
+    }
+}
+
+/// What routing needs from an event, read in one pass without materialising values.
+struct EventKeys<'a> {
+    field: Option<Cow<'a, str>>,
+    /// `Some(is_echo)` when a `message` key is present.
+    message_echo: Option<bool>,
+    present: u32,
+    unknown: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct MessageFlags {
+    #[serde(default)]
+    is_echo: Option<bool>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for EventKeys<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeysVisitor;
+        impl<'de> Visitor<'de> for KeysVisitor {
+            type Value = EventKeys<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a messaging event object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut keys = EventKeys {
+                    field: None,
+                    message_echo: None,
+                    present: 0,
+                    unknown: None,
+                };
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    match &*key {
+                        "field" => keys.field = map.next_value::<Option<Cow<'de, str>>>()?,
+                        "message" => {
+                            let message = map.next_value::<&'de RawValue>()?;
+                            let is_echo = message.get().starts_with('{')
+                                && serde_json::from_str::<MessageFlags>(message.get())
+                                    .is_ok_and(|f| f.is_echo == Some(true));
+                            keys.message_echo = Some(is_echo);
+                        }
+                        other => {
+                            map.next_value::<IgnoredAny>()?;
+                            if let Some(i) = EVENT_ROUTES.iter().position(|r| r.key == other) {
+                                keys.present |= 1 << i;
+                            } else if keys.unknown.is_none() && !ENVELOPE_KEYS.contains(&other) {
+                                keys.unknown = Some(key);
+                            }
+                        }
+                    }
+                }
+                Ok(keys)
+            }
+        }
+        deserializer
+            .deserialize_map(KeysVisitor)
+            .map_err(de::Error::custom)
+    }
+}
+
+/// Where a routed item came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind<'n> {
+    /// An element of `entry[].changes[]`.
+    Change,
+    /// A name in `entry[].changed_fields[]` (values are not included).
+    ChangedField,
+    /// An element of `entry[].messaging[]`, with its event key (`message`, `postback`, ...).
+    Messaging(&'n str),
+    /// An element of `entry[].standby[]`, with its event key.
+    Standby(&'n str),
+    /// The flat `entry.field` + `entry.value` form.
+    EntryField,
+    /// A Threads notification.
+    Threads,
+}
+
+impl<'n> ItemKind<'n> {
+    /// A short name: `change`, `changed_fields`, the messaging event key, `standby`,
+    /// `entry_field` or `threads`.
+    #[must_use]
+    pub fn name(self) -> &'n str {
+        match self {
+            Self::Change => "change",
+            Self::ChangedField => "changed_fields",
+            Self::Messaging(key) => key,
+            Self::Standby(_) => "standby",
+            Self::EntryField => "entry_field",
+            Self::Threads => "threads",
+        }
+    }
+}
+
+/// One routed item of a notification, borrowing from it.
+#[derive(Debug, Clone, Copy)]
+pub struct Item<'n> {
+    object: &'n str,
+    field: Option<&'n str>,
+    kind: ItemKind<'n>,
+    entry: &'n Entry<'n>,
+    value: &'n RawValue,
+}
+
+impl<'n> Item<'n> {
+    /// The notification's object (`page`, `instagram`, ...).
+    #[must_use]
+    pub fn object(&self) -> &'n str {
+        self.object
+    }
+
+    /// The subscription field the item is routed under; `None` for a messaging event
+    /// whose key is not in the routing table.
+    #[must_use]
+    pub fn field(&self) -> Option<&'n str> {
+        self.field
+    }
+
+    /// Where the item came from.
+    #[must_use]
+    pub fn kind(&self) -> ItemKind<'n> {
+        self.kind
+    }
+
+    /// The entry holding the item.
+    #[must_use]
+    pub fn entry(&self) -> &'n Entry<'n> {
+        self.entry
+    }
+
+    /// The item's raw JSON: a change's `value`, the whole messaging or standby
+    /// event, or `null` for a `changed_fields` name.
+    #[must_use]
+    pub fn value(&self) -> &'n RawValue {
+        self.value
+    }
+}
+
+impl Notification<'_> {
+    /// Every routed item, in delivery order (see the [routing algorithm](crate::routing)).
+    pub fn items(&self) -> impl Iterator<Item = Item<'_>> + '_ {
+        let object = self.object();
+        let flat_kind = if self.is_threads() {
+            ItemKind::Threads
+        } else {
+            ItemKind::EntryField
+        };
+        self.entries().iter().flat_map(move |entry: &Entry<'_>| {
+            let item = Item {
+                object,
+                field: None,
+                kind: ItemKind::Change,
+                entry,
+                value: payload::null(),
+            };
+            let changes = entry.changes.iter().map(move |c| Item {
+                field: Some(&c.field),
+                value: c.value,
+                ..item
+            });
+            let names = entry.changed_fields.iter().map(move |f| Item {
+                field: Some(f),
+                kind: ItemKind::ChangedField,
+                ..item
+            });
+            let messaging = entry.messaging.iter().map(move |ev| Item {
+                field: ev.field.as_deref(),
+                kind: ItemKind::Messaging(&ev.key),
+                value: ev.raw,
+                ..item
+            });
+            let standby = entry.standby.iter().map(move |ev| Item {
+                field: Some("standby"),
+                kind: ItemKind::Standby(&ev.key),
+                value: ev.raw,
+                ..item
+            });
+            let flat = entry.flat.iter().map(move |c| Item {
+                field: Some(&c.field),
+                kind: flat_kind,
+                value: c.value,
+                ..item
+            });
+            changes
+                .chain(names)
+                .chain(messaging)
+                .chain(standby)
+                .chain(flat)
+        })
+    }
+}
+
+/// Reads a Meta time as Unix seconds: numbers above 10^11 are milliseconds.
+pub(crate) fn unix_seconds(time: u64) -> u64 {
+    if time > 100_000_000_000 {
+        time / 1000
+    } else {
+        time
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(object: &str, events: &str) -> Vec<(Option<String>, String)> {
+        let body =
+            format!(r#"{{"object":"{object}","entry":[{{"id":"1","messaging":[{events}]}}]}}"#);
+        let n = Notification::parse(body.as_bytes()).unwrap();
+        n.items()
+            .map(|i| (i.field().map(str::to_owned), i.kind().name().to_owned()))
+            .collect()
+    }
+
+    fn f(field: &str, kind: &str) -> (Option<String>, String) {
+        (Some(field.to_owned()), kind.to_owned())
+    }
+
+    const EVENTS: &str = r#"
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"message":{"mid":"m","text":"hi"}},
+        {"sender":{"id":"p"},"recipient":{"id":"u"},"timestamp":1,"message":{"mid":"m","is_echo":true}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"delivery":{"watermark":1}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"read":{"watermark":1}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"postback":{"payload":"x"}},
+        {"recipient":{"id":"p"},"timestamp":1,"optin":{"ref":"r"}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"referral":{"ref":"r"}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"reaction":{"mid":"m","action":"react"}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"account_linking":{"status":"linked"}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"pass_thread_control":{}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"take_thread_control":{}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"request_thread_control":{}},
+        {"recipient":{"id":"p"},"timestamp":1,"app_roles":{}},
+        {"recipient":{"id":"p"},"timestamp":1,"policy_enforcement":{"action":"block"}},
+        {"recipient":{"id":"p"},"timestamp":1,"policy-enforcement":{"action":"block"}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"message_edit":{"mid":"m"}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"game_play":{}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"response_feedback":{}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"messaging_feedback":{}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"checkout_update":{}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"payment":{}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"pre_checkout":{}},
+        {"recipient":{"id":"p"},"from":{"id":"u"},"item":"comment","verb":"add","field":"group_feed"},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1,"brand_new_event":{}},
+        {"sender":{"id":"u"},"recipient":{"id":"p"},"timestamp":1}
+    "#;
+
+    #[test]
+    fn messenger_events_route_by_the_page_column() {
+        assert_eq!(
+            fields("page", EVENTS),
+            [
+                f("messages", "message"),
+                f("message_echoes", "message"),
+                f("message_deliveries", "delivery"),
+                f("message_reads", "read"),
+                f("messaging_postbacks", "postback"),
+                f("messaging_optins", "optin"),
+                f("messaging_referrals", "referral"),
+                f("message_reactions", "reaction"),
+                f("messaging_account_linking", "account_linking"),
+                f("messaging_handovers", "pass_thread_control"),
+                f("messaging_handovers", "take_thread_control"),
+                f("messaging_handovers", "request_thread_control"),
+                f("messaging_handovers", "app_roles"),
+                f("messaging_policy_enforcement", "policy_enforcement"),
+                f("messaging_policy_enforcement", "policy-enforcement"),
+                f("message_edits", "message_edit"),
+                f("messaging_game_plays", "game_play"),
+                f("response_feedback", "response_feedback"),
+                f("messaging_feedback", "messaging_feedback"),
+                f("messaging_checkout_updates", "checkout_update"),
+                f("messaging_payments", "payment"),
+                f("messaging_pre_checkouts", "pre_checkout"),
+                f("group_feed", "group_feed"),
+                (None, "brand_new_event".to_owned()),
+                (None, "unknown".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn instagram_differs_where_the_table_says() {
+        let got = fields("instagram", EVENTS);
+        assert_eq!(
+            got[1],
+            f("messages", "message"),
+            "an Instagram echo comes with `messages`"
+        );
+        assert_eq!(got[3], f("messaging_seen", "read"));
+        assert_eq!(got[6], f("messaging_referral", "referral"));
+        assert_eq!(got[9], f("messaging_handover", "pass_thread_control"));
+        assert_eq!(got[12], f("messaging_handover", "app_roles"));
+        assert_eq!(got[15], f("message_edit", "message_edit"));
+        assert_eq!(got[0], f("messages", "message"));
+        assert_eq!(got[4], f("messaging_postbacks", "postback"));
+    }
+
+    #[test]
+    fn precedence_not_key_order_decides() {
+        let got = fields(
+            "page",
+            r#"{"postback":{},"message":{"text":"a"}},{"read":{},"delivery":{}},{"field":"group_feed","message":"x"}"#,
+        );
+        assert_eq!(
+            got,
+            [
+                f("messages", "message"),
+                f("message_deliveries", "delivery"),
+                f("group_feed", "group_feed")
+            ]
+        );
+    }
+
+    #[test]
+    fn every_shape_of_an_entry_is_routed_in_order() {
+        let body = br#"{"object":"page","entry":[
+            {"id":"1","time":5,"changes":[{"field":"feed","value":{"a":1}},{"field":"mention","value":{}}],
+             "changed_fields":["name"],
+             "messaging":[{"message":{"mid":"m"}}],
+             "standby":[{"postback":{"title":"t"}}],
+             "field":"comments","value":{"id":"c"}}]}"#;
+        let n = Notification::parse(body).unwrap();
+        let got: Vec<_> = n
+            .items()
+            .map(|i| {
+                (
+                    i.field().unwrap(),
+                    i.kind().name(),
+                    i.value().get().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("feed", "change", r#"{"a":1}"#.to_owned()),
+                ("mention", "change", "{}".to_owned()),
+                ("name", "changed_fields", "null".to_owned()),
+                (
+                    "messages",
+                    "message",
+                    r#"{"message":{"mid":"m"}}"#.to_owned()
+                ),
+                (
+                    "standby",
+                    "standby",
+                    r#"{"postback":{"title":"t"}}"#.to_owned()
+                ),
+                ("comments", "entry_field", r#"{"id":"c"}"#.to_owned()),
+            ]
+        );
+        let ItemKind::Standby(key) = n.items().nth(4).unwrap().kind() else {
+            panic!()
+        };
+        assert_eq!(key, "postback");
+    }
+
+    #[test]
+    fn threads_routes_topic_and_values_field() {
+        let body = br#"{"app_id":"123456","topic":"moderate","target_id":78901,"time":1723226877,"subscription_id":"234567",
+            "has_uid_field":false,"values":{"value":{"id":"8901234","text":"Reply"},"field":"replies"}}"#;
+        let n = Notification::parse(body).unwrap();
+        assert!(n.is_threads());
+        let item = n.items().next().unwrap();
+        assert_eq!(
+            (item.object(), item.field(), item.kind().name()),
+            ("moderate", Some("replies"), "threads")
+        );
+        assert_eq!(item.entry().id(), Some("78901"));
+        assert_eq!(item.entry().time(), Some(1_723_226_877));
+        assert!(item.value().get().contains("8901234"));
+    }
+
+    #[test]
+    fn milliseconds_heuristic() {
+        assert_eq!(unix_seconds(1_700_000_000), 1_700_000_000);
+        assert_eq!(unix_seconds(1_700_000_000_999), 1_700_000_000);
+    }
+}

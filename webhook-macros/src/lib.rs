@@ -1,0 +1,128 @@
+//! The `#[on]` attribute of meta-webhooks. Use it through `webhook_core::on` or
+//! `webhook_server::on`; all logic lives in `webhook-core`.
+
+mod attr;
+mod expand;
+mod validate;
+
+use proc_macro::TokenStream;
+use quote::quote;
+use syn::spanned::Spanned;
+
+/// Registers an `async fn` as a handler for Meta webhook items.
+///
+/// ```
+/// use webhook_core::{on, EntryMeta, State, Value};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Feed { item: String, verb: String }
+///
+/// struct Db;
+///
+/// #[on(object = "page", field = "feed")]
+/// async fn feed(Value(post): Value<Feed>, meta: EntryMeta, State(db): State<Db>) -> anyhow::Result<()> {
+///     println!("page {}: {} {}", meta.id, post.item, post.verb);
+///     Ok(())
+/// }
+/// ```
+///
+/// # Grammar
+///
+/// ```text
+/// #[on(object = "<object>", field = "<field>")]   one field of one object
+/// #[on(object = "<object>")]                     every item of one object
+/// #[on(catch_all)]                               every item no other handler receives
+/// ... plus, optionally, `crate = path::to::webhook_core`
+/// ```
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `object = "page"` | the notification's `object` (`page`, `instagram`, `whatsapp_business_account`, `user`, `permissions`, ..., or a Threads topic) |
+/// | `field = "feed"` | the subscription field; messaging events use their field name (`messages`, `messaging_postbacks`, ...; see `webhook_core::routing`) |
+/// | `catch_all` | receive every item that no `object`/`field` handler receives |
+/// | `crate = path` | where our runtime is, when neither `webhook-core` nor `webhook-server` is a direct dependency under its own name (for example re-exported by your own crate) |
+///
+/// Names are lowercase snake case; a typo such as `"Feed"` is a compile error.
+///
+/// # Typing requirements
+///
+/// - An `async fn`, free (no `self`), not generic.
+/// - 0 to 8 arguments, each implementing `webhook_core::FromItem` (`Value<T>`,
+///   `RawItem`, `EntryMeta`, `RawEntry`, `State<T>`, `Object`, `Option<_>`,
+///   `Result<_, Rejection>`, or your own).
+/// - Returns `()` or `Result<(), E>` with `E: Into<Box<dyn Error + Send + Sync>>`.
+/// - The returned future is `Send`.
+///
+/// # Semantics
+///
+/// The function is kept as written and stays callable. Every item of every
+/// delivery routed to the target calls it once. Several `#[on]` on one function
+/// register it several times. Registration is global to the program and is read by
+/// `Dispatcher::builder()`, which fails at start-up when a `State<T>` is missing.
+///
+/// # Equivalent code
+///
+/// The attribute is shorthand for adding the route by hand:
+///
+/// ```
+/// # use webhook_core::{Dispatcher, Value};
+/// # async fn feed(Value(v): Value<serde_json::Value>) {}
+/// let dispatcher = Dispatcher::builder().route("page", "feed", feed).build();
+/// ```
+///
+/// ```compile_fail
+/// # use webhook_core::on;
+/// #[on(object = "page", field = "feed")]
+/// fn not_async() {}
+/// ```
+#[proc_macro_attribute]
+pub fn on(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let original = proc_macro2::TokenStream::from(item.clone());
+    let function = match syn::parse::<syn::Item>(item) {
+        Ok(syn::Item::Fn(function)) => function,
+        Ok(other) => {
+            let error = syn::Error::new(
+                item_keyword_span(&other),
+                "`#[on]` can only be used on functions",
+            )
+            .to_compile_error();
+            return quote!(#original #error).into();
+        }
+        Err(error) => {
+            let error = error.to_compile_error();
+            return quote!(#original #error).into();
+        }
+    };
+    let mut args = match syn::parse::<attr::OnArgs>(attr) {
+        Ok(args) => args,
+        Err(error) => {
+            let error = error.to_compile_error();
+            return quote!(#function #error).into();
+        }
+    };
+    args.check();
+    let mut errors = args.errors.take();
+    if let Some(error) = validate::check(&function) {
+        attr::push(&mut errors, error);
+    }
+    match errors {
+        Some(errors) => {
+            let errors = errors.to_compile_error();
+            quote!(#function #errors).into()
+        }
+        None => expand::expand(&args, &function).into(),
+    }
+}
+
+fn item_keyword_span(item: &syn::Item) -> proc_macro2::Span {
+    match item {
+        syn::Item::Struct(s) => s.struct_token.span,
+        syn::Item::Enum(e) => e.enum_token.span,
+        syn::Item::Impl(i) => i.impl_token.span,
+        syn::Item::Const(c) => c.const_token.span,
+        syn::Item::Static(s) => s.static_token.span,
+        syn::Item::Mod(m) => m.mod_token.span,
+        syn::Item::Trait(t) => t.trait_token.span,
+        other => other.span(),
+    }
+}
