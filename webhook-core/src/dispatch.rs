@@ -125,6 +125,12 @@ impl Dispatcher {
             .map(|r| (r.object.as_deref(), r.field.as_deref(), r.info))
     }
 
+    /// The shared state of type `T` given to the builder, if any.
+    #[must_use]
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.states.get::<T>()
+    }
+
     /// Parses a body and dispatches it.
     pub async fn dispatch_body(&self, body: &[u8]) -> Result<DispatchReport, ParseError> {
         let notification = Notification::parse(body)?;
