@@ -250,6 +250,13 @@ impl DispatcherBuilder {
         self
     }
 
+    /// Adds shared state that other parts of the program already hold an `Arc` of.
+    #[must_use]
+    pub fn state_arc<T: Send + Sync + 'static>(mut self, value: Arc<T>) -> Self {
+        self.states.insert_arc(value);
+        self
+    }
+
     /// Routes `(object, field)` to `handler`, without the macro.
     #[must_use]
     #[track_caller]

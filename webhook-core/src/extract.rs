@@ -275,8 +275,8 @@ impl<E: FromItem> FromItem for Option<E> {
     }
 }
 
-impl<E: FromItem> FromItem for Result<E, Rejection> {
+impl<T: FromItem> FromItem for Result<T, Rejection> {
     fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
-        Ok(E::from_item(cx))
+        Ok(T::from_item(cx))
     }
 }

@@ -36,6 +36,7 @@ pub struct VerifyToken {
 impl VerifyToken {
     /// Wraps a token, refusing an empty (or all-whitespace) one, which would make
     /// every handshake trivially pass.
+    #[must_use]
     pub fn new(token: &str) -> Option<Self> {
         if token.trim().is_empty() {
             return None;

@@ -87,11 +87,20 @@ pub mod __private {
     pub fn assert_send<T: Send>(_: T) {}
 
     /// Starts a call of `handler`.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "takes the fn item as the macro writes it"
+    )]
     pub fn call<H: Handler<A>, A>(handler: H, cx: &ItemContext<'_>) -> HandlerFuture {
         handler.call(cx)
     }
 
     /// Runs `handler`'s start-up checks.
+    #[must_use]
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "takes the fn item as the macro writes it"
+    )]
     pub fn preflight<H: Handler<A>, A>(_: H, states: &StateMap) -> Vec<MissingState> {
         H::preflight(states)
     }

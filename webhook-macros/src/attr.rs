@@ -127,17 +127,10 @@ impl OnArgs {
             );
         }
         for (what, lit) in [("object", &self.object), ("field", &self.field)] {
-            if let Some(lit) = lit {
-                if !is_valid_name(&lit.value()) {
-                    let example = if what == "object" { "page" } else { "feed" };
-                    push(
-                        &mut errors,
-                        syn::Error::new(
-                            lit.span(),
-                            format!("{what} names are lowercase snake_case, e.g. `{example}`"),
-                        ),
-                    );
-                }
+            if let Some(lit) = lit.as_ref().filter(|lit| !is_valid_name(&lit.value())) {
+                let example = if what == "object" { "page" } else { "feed" };
+                let message = format!("{what} names are lowercase snake_case, e.g. `{example}`");
+                push(&mut errors, syn::Error::new(lit.span(), message));
             }
         }
         self.errors = errors;

@@ -1,1 +1,1 @@
-//! placeholder
+//! Exists only for its tests.

@@ -1,0 +1,376 @@
+//! Server configuration, by builder or from the environment.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `META_APP_SECRET` | app secret(s), comma-separated (rotation, or a Facebook plus an Instagram app) | required |
+//! | `META_VERIFY_TOKEN` | the verify token typed into the App Dashboard | required |
+//! | `META_WEBHOOK_BIND` | address to listen on | `127.0.0.1:8080` |
+//! | `META_WEBHOOK_PATH` | the webhook path | `/webhook` |
+//! | `META_WEBHOOK_BODY_LIMIT` | largest body accepted, in bytes (Meta's reach 3 MB) | `4194304` (4 MiB) |
+//! | `META_WEBHOOK_ALLOW_SHA1` | accept the legacy `X-Hub-Signature` (SHA-1) when it is the only signature | `false` |
+//!
+//! A missing or empty secret or token stops start-up with a message naming the
+//! variable: the server never runs unauthenticated.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use webhook_core::handshake::VerifyToken;
+use webhook_core::signature::AppSecret;
+
+/// The default body limit: 4 MiB, above Meta's 3 MB largest payloads.
+pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// A complete, validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) secrets: Vec<AppSecret>,
+    pub(crate) verify_token: VerifyToken,
+    pub(crate) bind: SocketAddr,
+    pub(crate) path: String,
+    pub(crate) body_limit: usize,
+    pub(crate) allow_sha1: bool,
+}
+
+/// Builds a [`Config`].
+///
+/// ```
+/// use webhook_server::Config;
+///
+/// let config = Config::builder()
+///     .app_secret("app-secret")
+///     .verify_token("verify-token")
+///     .bind("127.0.0.1:3000".parse().unwrap())
+///     .build()
+///     .unwrap();
+/// assert_eq!(config.path(), "/webhook");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ConfigBuilder {
+    secrets: Vec<String>,
+    verify_token: Option<String>,
+    bind: Option<SocketAddr>,
+    path: Option<String>,
+    body_limit: Option<usize>,
+    allow_sha1: bool,
+}
+
+/// Why the configuration is unusable. Each message names the setting and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// A required setting is missing or empty.
+    Missing {
+        /// The environment variable (and builder method) concerned.
+        variable: &'static str,
+        /// What to put there.
+        hint: &'static str,
+    },
+    /// A setting has a value that cannot be used.
+    Invalid {
+        /// The environment variable concerned.
+        variable: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing { variable, hint } => write!(f, "{variable} is missing or empty: {hint}"),
+            Self::Invalid { variable, reason } => write!(f, "{variable} is invalid: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+const SECRET_HINT: &str = "set it to your app secret (App Dashboard > Settings > Basic); \
+                           separate several with commas";
+const TOKEN_HINT: &str =
+    "set it to the verify token you type into the App Dashboard's webhook settings";
+
+impl Config {
+    /// A builder with the defaults.
+    #[must_use]
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Reads the `META_*` environment variables (see the [module docs](self)).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut builder = Self::builder();
+        if let Some(secrets) = lookup("META_APP_SECRET") {
+            builder.secrets = secrets.split(',').map(|s| s.trim().to_owned()).collect();
+        }
+        builder.verify_token = lookup("META_VERIFY_TOKEN");
+        if let Some(bind) = lookup("META_WEBHOOK_BIND") {
+            builder.bind = Some(bind.trim().parse().map_err(|e| ConfigError::Invalid {
+                variable: "META_WEBHOOK_BIND",
+                reason: format!("`{bind}` is not an address such as 127.0.0.1:8080 ({e})"),
+            })?);
+        }
+        builder.path = lookup("META_WEBHOOK_PATH");
+        if let Some(limit) = lookup("META_WEBHOOK_BODY_LIMIT") {
+            builder.body_limit = Some(limit.trim().parse().map_err(|_| ConfigError::Invalid {
+                variable: "META_WEBHOOK_BODY_LIMIT",
+                reason: format!("`{limit}` is not a number of bytes"),
+            })?);
+        }
+        if let Some(flag) = lookup("META_WEBHOOK_ALLOW_SHA1") {
+            builder.allow_sha1 = match flag.trim() {
+                "1" | "true" | "yes" | "on" => true,
+                "" | "0" | "false" | "no" | "off" => false,
+                other => {
+                    return Err(ConfigError::Invalid {
+                        variable: "META_WEBHOOK_ALLOW_SHA1",
+                        reason: format!("`{other}` is not true or false"),
+                    });
+                }
+            };
+        }
+        builder.build()
+    }
+
+    /// The address to listen on.
+    #[must_use]
+    pub fn bind_addr(&self) -> SocketAddr {
+        self.bind
+    }
+
+    /// The webhook path.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The largest body accepted, in bytes.
+    #[must_use]
+    pub fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+
+    /// Whether a lone legacy `X-Hub-Signature` (SHA-1) is accepted.
+    #[must_use]
+    pub fn allows_sha1(&self) -> bool {
+        self.allow_sha1
+    }
+}
+
+impl ConfigBuilder {
+    /// Adds an app secret; several may be added (secret rotation, or a Facebook and
+    /// an Instagram app sharing one endpoint).
+    #[must_use]
+    pub fn app_secret(mut self, secret: impl Into<String>) -> Self {
+        self.secrets.push(secret.into());
+        self
+    }
+
+    /// Sets the verify token of the `GET` handshake.
+    #[must_use]
+    pub fn verify_token(mut self, token: impl Into<String>) -> Self {
+        self.verify_token = Some(token.into());
+        self
+    }
+
+    /// Sets the listening address (default `127.0.0.1:8080`).
+    #[must_use]
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = Some(addr);
+        self
+    }
+
+    /// Sets the webhook path (default `/webhook`).
+    #[must_use]
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Sets the largest body accepted (default 4 MiB).
+    #[must_use]
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = Some(bytes);
+        self
+    }
+
+    /// Accepts the legacy `X-Hub-Signature` (SHA-1) when it is the only signature
+    /// header (default off: `X-Hub-Signature-256` is required).
+    #[must_use]
+    pub fn allow_sha1_fallback(mut self, allow: bool) -> Self {
+        self.allow_sha1 = allow;
+        self
+    }
+
+    /// Validates the settings.
+    pub fn build(self) -> Result<Config, ConfigError> {
+        let missing_secret = ConfigError::Missing {
+            variable: "META_APP_SECRET",
+            hint: SECRET_HINT,
+        };
+        if self.secrets.is_empty() {
+            return Err(missing_secret);
+        }
+        let secrets = self
+            .secrets
+            .iter()
+            .map(AppSecret::new)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| missing_secret)?;
+        let verify_token = self
+            .verify_token
+            .as_deref()
+            .and_then(VerifyToken::new)
+            .ok_or(ConfigError::Missing {
+                variable: "META_VERIFY_TOKEN",
+                hint: TOKEN_HINT,
+            })?;
+        let path = self.path.unwrap_or_else(|| "/webhook".to_owned());
+        if !path.starts_with('/') || path.contains(['?', '#', ' ']) {
+            return Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_PATH",
+                reason: format!("`{path}` must be a path starting with `/`, such as /webhook"),
+            });
+        }
+        let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
+        if body_limit == 0 {
+            return Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_BODY_LIMIT",
+                reason: "must be above zero (Meta's bodies reach 3 MB)".to_owned(),
+            });
+        }
+        Ok(Config {
+            secrets,
+            verify_token,
+            bind: self
+                .bind
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            path,
+            body_limit,
+            allow_sha1: self.allow_sha1,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn defaults_and_overrides_from_the_environment() {
+        let c = Config::from_lookup(env(&[
+            ("META_APP_SECRET", "a, b"),
+            ("META_VERIFY_TOKEN", "t"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (
+                c.bind_addr().to_string(),
+                c.path(),
+                c.body_limit(),
+                c.allows_sha1()
+            ),
+            ("127.0.0.1:8080".into(), "/webhook", 4_194_304, false)
+        );
+        assert_eq!(c.secrets.len(), 2);
+        let c = Config::from_lookup(env(&[
+            ("META_APP_SECRET", "a"),
+            ("META_VERIFY_TOKEN", "t"),
+            ("META_WEBHOOK_BIND", "0.0.0.0:9000"),
+            ("META_WEBHOOK_PATH", "/meta"),
+            ("META_WEBHOOK_BODY_LIMIT", "1000"),
+            ("META_WEBHOOK_ALLOW_SHA1", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (
+                c.bind_addr().to_string(),
+                c.path(),
+                c.body_limit(),
+                c.allows_sha1()
+            ),
+            ("0.0.0.0:9000".into(), "/meta", 1000, true)
+        );
+    }
+
+    #[test]
+    fn missing_or_empty_settings_name_the_variable() {
+        let cases: [(&[(&str, &str)], &str); 8] = [
+            (
+                &[("META_VERIFY_TOKEN", "t")],
+                "META_APP_SECRET is missing or empty",
+            ),
+            (
+                &[("META_APP_SECRET", ""), ("META_VERIFY_TOKEN", "t")],
+                "META_APP_SECRET is missing or empty",
+            ),
+            (
+                &[("META_APP_SECRET", "a,"), ("META_VERIFY_TOKEN", "t")],
+                "META_APP_SECRET is missing or empty",
+            ),
+            (
+                &[("META_APP_SECRET", "a")],
+                "META_VERIFY_TOKEN is missing or empty",
+            ),
+            (
+                &[("META_APP_SECRET", "a"), ("META_VERIFY_TOKEN", " ")],
+                "META_VERIFY_TOKEN is missing or empty",
+            ),
+            (
+                &[
+                    ("META_APP_SECRET", "a"),
+                    ("META_VERIFY_TOKEN", "t"),
+                    ("META_WEBHOOK_BIND", "localhost"),
+                ],
+                "META_WEBHOOK_BIND is invalid",
+            ),
+            (
+                &[
+                    ("META_APP_SECRET", "a"),
+                    ("META_VERIFY_TOKEN", "t"),
+                    ("META_WEBHOOK_PATH", "webhook"),
+                ],
+                "META_WEBHOOK_PATH is invalid",
+            ),
+            (
+                &[
+                    ("META_APP_SECRET", "a"),
+                    ("META_VERIFY_TOKEN", "t"),
+                    ("META_WEBHOOK_ALLOW_SHA1", "maybe"),
+                ],
+                "META_WEBHOOK_ALLOW_SHA1 is invalid",
+            ),
+        ];
+        for (vars, expected) in cases {
+            let err = Config::from_lookup(env(vars)).unwrap_err().to_string();
+            assert!(err.starts_with(expected), "{vars:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let c = Config::builder()
+            .app_secret("hunter2")
+            .verify_token("swordfish")
+            .build()
+            .unwrap();
+        let debug = format!("{c:?}");
+        assert!(
+            !debug.contains("hunter2") && !debug.contains("swordfish"),
+            "{debug}"
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! The two requests Meta sends to the webhook path, and the inline-mode status
+//! policy.
+//!
+//! | request | answer |
+//! |---|---|
+//! | `GET`, `hub.mode=subscribe`, token matches | `200 text/plain`, the challenge exactly |
+//! | `GET`, wrong token or mode | `403` |
+//! | `GET`, a parameter missing or repeated | `400` |
+//! | `POST`, signature header missing or malformed (or duplicated) | `401` |
+//! | `POST`, signature does not match | `403` |
+//! | `POST`, body over the limit | `413` |
+//! | `POST`, signed, but not a notification envelope | `400` |
+//! | `POST`, signed, a handler failed or panicked | `500` (Meta redelivers: handlers must be idempotent) |
+//! | `POST`, signed, every handler that ran succeeded, or none matched | `200` |
+//!
+//! Every refusal says why, in its `text/plain` body and in the log. Nothing of an
+//! unsigned body is parsed.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use webhook_core::signature::{self, Algorithm, SignatureError};
+use webhook_core::{Dispatcher, Notification, handshake};
+
+use crate::config::Config;
+
+pub(crate) struct App {
+    pub(crate) config: Config,
+    pub(crate) dispatcher: Arc<Dispatcher>,
+}
+
+/// The webhook routes (`GET` and `POST` on the configured path), to serve or to
+/// merge into your own axum `Router`.
+pub fn router(config: Config, dispatcher: Arc<Dispatcher>) -> Router {
+    let path = config.path().to_owned();
+    let limit = config.body_limit();
+    let app = Arc::new(App { config, dispatcher });
+    Router::new()
+        .route(
+            &path,
+            get(verify)
+                .post(receive)
+                .layer(DefaultBodyLimit::max(limit)),
+        )
+        .with_state(app)
+}
+
+fn text(status: StatusCode, body: impl Into<String>) -> Response {
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+    ];
+    (status, headers, body.into()).into_response()
+}
+
+fn refuse(status: StatusCode, why: impl Into<String>) -> Response {
+    let why = why.into();
+    tracing::warn!(status = status.as_u16(), "refused webhook request: {why}");
+    text(status, why)
+}
+
+async fn verify(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Response {
+    match handshake::verify(
+        query.as_deref().unwrap_or_default(),
+        &app.config.verify_token,
+    ) {
+        Ok(challenge) => {
+            tracing::info!("verification handshake answered");
+            text(StatusCode::OK, challenge)
+        }
+        Err(e) if e.is_bad_request() => refuse(
+            StatusCode::BAD_REQUEST,
+            format!("verification refused: {e}"),
+        ),
+        Err(e) => refuse(StatusCode::FORBIDDEN, format!("verification refused: {e}")),
+    }
+}
+
+async fn receive(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let start = Instant::now();
+    let body = match body {
+        Ok(body) => body,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return refuse(
+                e.status(),
+                format!(
+                    "body is larger than the {} byte limit; raise META_WEBHOOK_BODY_LIMIT if Meta really sends more",
+                    app.config.body_limit()
+                ),
+            );
+        }
+        Err(e) => {
+            return refuse(
+                e.status(),
+                format!("could not read the body: {}", e.body_text()),
+            );
+        }
+    };
+
+    let values = |algorithm: Algorithm| -> Vec<&[u8]> {
+        headers
+            .get_all(algorithm.header_name())
+            .iter()
+            .map(HeaderValue::as_bytes)
+            .collect()
+    };
+    let (sha256, sha1) = (values(Algorithm::Sha256), values(Algorithm::Sha1));
+    let config = &app.config;
+    if let Err(e) =
+        signature::verify_headers(&config.secrets, &body, &sha256, &sha1, config.allow_sha1)
+    {
+        return match e {
+            SignatureError::Mismatch => refuse(StatusCode::FORBIDDEN, e.to_string()),
+            SignatureError::Missing if !sha1.is_empty() => refuse(
+                StatusCode::UNAUTHORIZED,
+                "missing X-Hub-Signature-256 header: only the legacy X-Hub-Signature (SHA-1) was sent, \
+                 which is refused unless META_WEBHOOK_ALLOW_SHA1=true",
+            ),
+            e => refuse(StatusCode::UNAUTHORIZED, e.to_string()),
+        };
+    }
+
+    let notification = match Notification::parse(&body) {
+        Ok(notification) => notification,
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!("signed body is not a webhook notification: {e}"),
+            );
+        }
+    };
+    let report = app.dispatcher.dispatch(&notification).await;
+
+    let runs = report.runs().count();
+    let failures: Vec<_> = report.failures().collect();
+    let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let items = report.items().len();
+    if failures.is_empty() {
+        tracing::info!(
+            object = notification.object(),
+            bytes = body.len(),
+            items,
+            handlers = runs,
+            outcome = "ok",
+            elapsed_ms,
+            "delivery handled"
+        );
+        return text(StatusCode::OK, "EVENT_RECEIVED");
+    }
+    tracing::warn!(
+        object = notification.object(),
+        bytes = body.len(),
+        items,
+        handlers = runs,
+        failed = failures.len(),
+        outcome = "handler_failed",
+        elapsed_ms,
+        "delivery handled with failures; Meta will redeliver it"
+    );
+    let mut why = format!(
+        "{} of {runs} handler calls failed; Meta will redeliver:",
+        failures.len()
+    );
+    for (item, run) in failures {
+        let field = item.field.as_deref().unwrap_or("<unknown>");
+        let _ = write!(
+            why,
+            "\n- {} on ({}, {field}) {}",
+            run.handler.name,
+            item.object,
+            run.outcome.name()
+        );
+    }
+    text(StatusCode::INTERNAL_SERVER_ERROR, why)
+}

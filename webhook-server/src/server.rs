@@ -1,0 +1,215 @@
+//! Starting the bundled server: configuration, handlers, logs, graceful shutdown.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use webhook_core::{BuildError, Dispatcher, DispatcherBuilder};
+
+use crate::config::{Config, ConfigError};
+use crate::routes;
+
+/// The bundled server: every `#[on]` handler of the program behind Meta's two
+/// requests.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), webhook_server::ServerError> {
+/// webhook_server::Server::from_env()?.serve().await
+/// # }
+/// ```
+pub struct Server {
+    config: Config,
+    dispatcher: DispatcherBuilder,
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug)]
+pub enum ServerError {
+    /// The configuration is unusable.
+    Config(ConfigError),
+    /// A handler cannot run (for example its `State<T>` was not given).
+    Handlers(BuildError),
+    /// The address could not be bound.
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Config(e) => write!(f, "configuration error: {e}"),
+            Self::Handlers(e) => e.fmt(f),
+            Self::Bind { addr, source } => write!(
+                f,
+                "cannot listen on {addr}: {source} (is another process using it? set META_WEBHOOK_BIND)"
+            ),
+            Self::Io(e) => write!(f, "server error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Config(e) => Some(e),
+            Self::Handlers(e) => Some(e),
+            Self::Bind { source, .. } => Some(source),
+            Self::Io(e) => Some(e),
+        }
+    }
+}
+
+impl From<ConfigError> for ServerError {
+    fn from(e: ConfigError) -> Self {
+        Self::Config(e)
+    }
+}
+
+impl From<BuildError> for ServerError {
+    fn from(e: BuildError) -> Self {
+        Self::Handlers(e)
+    }
+}
+
+impl Server {
+    /// A server with this configuration and every `#[on]` handler.
+    #[must_use]
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            dispatcher: Dispatcher::builder(),
+        }
+    }
+
+    /// A server configured from the `META_*` environment variables (see
+    /// [`config`](crate::config)).
+    pub fn from_env() -> Result<Self, ServerError> {
+        Ok(Self::new(Config::from_env()?))
+    }
+
+    /// Adds shared state for handlers taking `State<T>`.
+    #[must_use]
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.dispatcher = self.dispatcher.state(value);
+        self
+    }
+
+    /// Adjusts the dispatcher: routes added without the macro, concurrency, or a
+    /// builder without the `#[on]` handlers (`|_| Dispatcher::empty_builder()`).
+    #[must_use]
+    pub fn dispatcher(mut self, f: impl FnOnce(DispatcherBuilder) -> DispatcherBuilder) -> Self {
+        self.dispatcher = f(self.dispatcher);
+        self
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The webhook routes, to merge into your own axum `Router`. Fails when a
+    /// handler cannot run (for example a missing `State<T>`).
+    pub fn into_router(self) -> Result<Router, ServerError> {
+        let dispatcher = Arc::new(self.dispatcher.build()?);
+        log_handlers(&dispatcher);
+        Ok(routes::router(self.config, dispatcher))
+    }
+
+    /// Binds the configured address and serves until Ctrl-C or SIGTERM, then
+    /// finishes the deliveries in flight. Sets up logging (`RUST_LOG`) unless the
+    /// program already did.
+    pub async fn serve(self) -> Result<(), ServerError> {
+        crate::logging::try_init();
+        let addr = self.config.bind_addr();
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServerError::Bind { addr, source })?;
+        self.serve_on(listener, shutdown_signal()).await
+    }
+
+    /// Serves on an already bound listener until `shutdown` completes, then
+    /// finishes the deliveries in flight.
+    pub async fn serve_on(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        let path = self.config.path().to_owned();
+        let router = self.into_router()?;
+        let addr = listener.local_addr().map_err(ServerError::Io)?;
+        tracing::info!("listening on http://{addr}{path}");
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(ServerError::Io)?;
+        tracing::info!("shut down: deliveries in flight finished");
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+fn log_handlers(dispatcher: &Dispatcher) {
+    let handlers: Vec<_> = dispatcher.handlers().collect();
+    if handlers.is_empty() {
+        tracing::warn!(
+            "no handlers registered: deliveries will be acknowledged and dropped; add #[on(...)] functions"
+        );
+    }
+    for (object, field, info) in handlers {
+        let target = match (object, field) {
+            (Some(object), Some(field)) => format!("({object}, {field})"),
+            (Some(object), None) => format!("({object}, every field)"),
+            _ => "(catch-all)".to_owned(),
+        };
+        tracing::info!(
+            "handler {} {target} at {}:{}",
+            info.name,
+            info.file,
+            info.line
+        );
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

@@ -1,0 +1,436 @@
+//! The server end to end over real loopback HTTP: handshake, signatures, dispatch
+//! and the inline status policy.
+
+use std::sync::Mutex;
+
+use reqwest::StatusCode;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::{Config, ConfigBuilder, RawItem, Server, State, Value, on};
+
+const SECRET: &str = "test_app_secret";
+const TOKEN: &str = "verify-me";
+
+#[derive(Default)]
+struct Seen(Mutex<Vec<String>>);
+
+#[derive(serde::Deserialize)]
+struct Flags {
+    #[serde(default)]
+    fail: bool,
+    #[serde(default)]
+    panic: bool,
+}
+
+#[on(object = "page", field = "feed")]
+async fn feed(
+    item: RawItem,
+    Value(flags): Value<Flags>,
+    State(seen): State<Seen>,
+) -> anyhow::Result<()> {
+    seen.0
+        .lock()
+        .unwrap()
+        .push(format!("feed {}", item.entry_id.unwrap()));
+    assert!(!flags.panic, "feed handler panicked on purpose");
+    anyhow::ensure!(!flags.fail, "feed handler failed on purpose");
+    Ok(())
+}
+
+#[on(object = "page", field = "messages")]
+async fn messages(item: RawItem, State(seen): State<Seen>) {
+    seen.0
+        .lock()
+        .unwrap()
+        .push(format!("messages {}", item.entry_id.unwrap()));
+}
+
+#[on(object = "whatsapp_business_account", field = "messages")]
+async fn whatsapp(item: RawItem, State(seen): State<Seen>) {
+    seen.0
+        .lock()
+        .unwrap()
+        .push(format!("whatsapp {}", item.value.get().len()));
+}
+
+struct Running {
+    url: String,
+    client: reqwest::Client,
+    server: Option<(
+        oneshot::Sender<()>,
+        tokio::task::JoinHandle<Result<(), webhook_server::ServerError>>,
+    )>,
+    seen: std::sync::Arc<Seen>,
+}
+
+async fn start(configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Running {
+    let config = configure(Config::builder().app_secret(SECRET).verify_token(TOKEN))
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(Seen::default());
+    let shared = std::sync::Arc::clone(&seen);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = Server::new(config).dispatcher(|b| b.state_arc(shared));
+    let server = tokio::spawn(server.serve_on(listener, async move {
+        let _ = stopped.await;
+    }));
+    Running {
+        url,
+        client: reqwest::Client::new(),
+        server: Some((stop, server)),
+        seen,
+    }
+}
+
+impl Running {
+    fn seen(&self) -> Vec<String> {
+        self.seen.0.lock().unwrap().clone()
+    }
+
+    async fn get(&self, query: &str) -> (StatusCode, String, String) {
+        let response = self
+            .client
+            .get(format!("{}?{query}", self.url))
+            .send()
+            .await
+            .unwrap();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (
+            response.status(),
+            content_type,
+            response.text().await.unwrap(),
+        )
+    }
+
+    async fn post(
+        &self,
+        body: impl Into<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let mut request = self.client.post(&self.url).body(body.into());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    async fn post_signed(&self, body: &[u8]) -> (StatusCode, String) {
+        let header = sign(SECRET, body);
+        self.post(body.to_vec(), &[("x-hub-signature-256", &header)])
+            .await
+    }
+
+    async fn stop(mut self) {
+        let (stop, server) = self.server.take().unwrap();
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+    }
+}
+
+fn sign(secret: &str, body: &[u8]) -> String {
+    signature::sign(Algorithm::Sha256, &AppSecret::new(secret).unwrap(), body)
+}
+
+const FEED: &[u8] = br#"{"object":"page","entry":[{"id":"111","time":1700000000,"changes":[{"field":"feed","value":{"item":"status","verb":"add"}}]}]}"#;
+
+#[tokio::test]
+async fn handshake() {
+    let app = start(|c| c).await;
+    let ok = app
+        .get(&format!(
+            "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token={TOKEN}"
+        ))
+        .await;
+    assert_eq!(
+        ok,
+        (
+            StatusCode::OK,
+            "text/plain; charset=utf-8".into(),
+            "1158201444".into()
+        )
+    );
+
+    let html = app.get(&format!("hub.mode=subscribe&hub.challenge=%3Cscript%3Ealert(1)%3C%2Fscript%3E&hub.verify_token={TOKEN}")).await;
+    assert_eq!(html.1, "text/plain; charset=utf-8", "never echoed as HTML");
+    assert_eq!(html.2, "<script>alert(1)</script>");
+
+    let wrong_token = app
+        .get("hub.mode=subscribe&hub.challenge=1&hub.verify_token=nope")
+        .await;
+    assert_eq!(wrong_token.0, StatusCode::FORBIDDEN);
+    assert!(
+        wrong_token.2.contains("does not match"),
+        "{}",
+        wrong_token.2
+    );
+    let wrong_mode = app
+        .get(&format!(
+            "hub.mode=unsubscribe&hub.challenge=1&hub.verify_token={TOKEN}"
+        ))
+        .await;
+    assert_eq!(wrong_mode.0, StatusCode::FORBIDDEN);
+    for query in [
+        "",
+        "hub.mode=subscribe&hub.challenge=1",
+        &format!("hub.mode=subscribe&hub.verify_token={TOKEN}"),
+    ] {
+        let missing = app.get(query).await;
+        assert_eq!(missing.0, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            missing.2.contains("missing query parameter"),
+            "{}",
+            missing.2
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn signatures() {
+    let app = start(|c| c).await;
+    let good = sign(SECRET, FEED);
+    assert_eq!(app.post_signed(FEED).await.0, StatusCode::OK);
+
+    let (status, why) = app.post(FEED, &[]).await;
+    assert_eq!(
+        (status, why.as_str()),
+        (
+            StatusCode::UNAUTHORIZED,
+            "missing X-Hub-Signature-256 header"
+        )
+    );
+
+    let (status, why) = app
+        .post(
+            FEED,
+            &[("x-hub-signature-256", &sign("wrong secret", FEED))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(why.contains("does not match"), "{why}");
+
+    let mut tampered = FEED.to_vec();
+    tampered.push(b'\n');
+    assert_eq!(
+        app.post(tampered, &[("x-hub-signature-256", &good)])
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+
+    let hex = &good["sha256=".len()..];
+    for (header, expected) in [
+        ("sha256=".to_owned(), "found 0 characters"),
+        (format!("sha256={}", &hex[..63]), "found 63 characters"),
+        (format!("sha256={}zz", &hex[..62]), "non-hex"),
+        (format!("sha1={hex}"), "does not start with `sha256=`"),
+        (hex.to_owned(), "does not start with `sha256=`"),
+    ] {
+        let (status, why) = app.post(FEED, &[("x-hub-signature-256", &header)]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{header}");
+        assert!(why.contains(expected), "{header}: {why}");
+    }
+    let upper = format!("sha256={}", hex.to_uppercase());
+    assert_eq!(
+        app.post(FEED, &[("x-hub-signature-256", &upper)]).await.0,
+        StatusCode::OK
+    );
+
+    let (status, why) = app
+        .post(
+            FEED,
+            &[
+                ("x-hub-signature-256", &good),
+                ("x-hub-signature-256", &good),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(why.contains("more than once"), "{why}");
+    assert_eq!(
+        app.seen().len(),
+        2,
+        "only the two valid deliveries reached the handler"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn legacy_sha1_only_with_the_fallback_on() {
+    let sha1 = signature::sign(Algorithm::Sha1, &AppSecret::new(SECRET).unwrap(), FEED);
+    let strict = start(|c| c).await;
+    let (status, why) = strict.post(FEED, &[("x-hub-signature", &sha1)]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(why.contains("META_WEBHOOK_ALLOW_SHA1=true"), "{why}");
+    strict.stop().await;
+
+    let lenient = start(|c| c.allow_sha1_fallback(true)).await;
+    assert_eq!(
+        lenient.post(FEED, &[("x-hub-signature", &sha1)]).await.0,
+        StatusCode::OK
+    );
+    let wrong = signature::sign(Algorithm::Sha1, &AppSecret::new("other").unwrap(), FEED);
+    assert_eq!(
+        lenient.post(FEED, &[("x-hub-signature", &wrong)]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(lenient.seen(), ["feed 111"]);
+    lenient.stop().await;
+}
+
+#[tokio::test]
+async fn any_of_several_secrets() {
+    let app = start(|c| c.app_secret("second-app-secret")).await;
+    let header = sign("second-app-secret", FEED);
+    assert_eq!(
+        app.post(FEED, &[("x-hub-signature-256", &header)]).await.0,
+        StatusCode::OK
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn escaped_unicode_body_verifies_as_sent_and_not_reserialised() {
+    // reliability.md §1.3: raw bytes with \u00e9 and \/, signed with `test_app_secret`.
+    let body = br#"{"object":"page","entry":[{"id":"123","time":1700000000,"messaging":[{"sender":{"id":"1"},"recipient":{"id":"123"},"timestamp":1700000000000,"message":{"mid":"m_1","text":"caf\u00e9 \/ \u00e4\u00f6\u00e5"}}]}]}"#;
+    let header = "sha256=9d01f3906cc23943c4b0475112e37c7159a595927b59d01180366869f22d9057";
+    let app = start(|c| c).await;
+    assert_eq!(
+        app.post(body.to_vec(), &[("x-hub-signature-256", header)])
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let reserialised =
+        serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(body).unwrap()).unwrap();
+    assert_eq!(
+        app.post(reserialised, &[("x-hub-signature-256", header)])
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.seen(), ["messages 123"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_batch_reaches_the_right_handlers_and_unknown_objects_are_fine() {
+    let app = start(|c| c).await;
+    let batch = br#"{"object":"page","entry":[
+        {"id":"1","time":1,"changes":[{"field":"feed","value":{}},{"field":"ratings","value":{}}]},
+        {"id":"2","time":2,"messaging":[{"sender":{"id":"9"},"recipient":{"id":"2"},"timestamp":3,"message":{"mid":"m"}}]},
+        {"id":"3","time":4,"changes":[{"field":"feed","value":{"item":"post"}}]}]}"#;
+    let (status, body) = app.post_signed(batch).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "EVENT_RECEIVED"));
+    assert_eq!(app.seen(), ["feed 1", "messages 2", "feed 3"]);
+
+    let unknown = br#"{"object":"something_new","entry":[{"id":"5","changes":[{"field":"x","value":{"y":1}}]}]}"#;
+    assert_eq!(app.post_signed(unknown).await.0, StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn failing_and_panicking_handlers_give_500_and_the_server_keeps_serving() {
+    let app = start(|c| c).await;
+    let failing = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"fail":true}},{"field":"feed","value":{}}]}]}"#;
+    let (status, why) = app.post_signed(failing).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(why.starts_with("1 of 2 handler calls failed"), "{why}");
+    assert!(why.contains("feed on (page, feed) failed"), "{why}");
+
+    let panicking = br#"{"object":"page","entry":[{"id":"2","changes":[{"field":"feed","value":{"panic":true}}]}]}"#;
+    let (status, why) = app.post_signed(panicking).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(why.contains("panicked"), "{why}");
+
+    assert_eq!(
+        app.post_signed(FEED).await.0,
+        StatusCode::OK,
+        "still serving after a panic"
+    );
+    assert_eq!(app.seen(), ["feed 1", "feed 1", "feed 2", "feed 111"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_notifications_get_400() {
+    let app = start(|c| c).await;
+    for body in [
+        &b"this is not json"[..],
+        b"",
+        b"[]",
+        b"null",
+        br#"{"object":"page"}"#,
+    ] {
+        let (status, why) = app.post_signed(body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body:?}");
+        assert!(
+            why.starts_with("signed body is not a webhook notification"),
+            "{why}"
+        );
+    }
+    assert!(app.seen().is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn body_limit() {
+    let app = start(|c| c.body_limit(1024)).await;
+    let big = format!(
+        r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"feed","value":"{}"}}]}}]}}"#,
+        "x".repeat(2000)
+    );
+    let (status, why) = app.post_signed(big.as_bytes()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(why.contains("1024 byte limit"), "{why}");
+    app.stop().await;
+
+    // The default limit takes Meta's 3 MB bodies.
+    let app = start(|c| c).await;
+    let messages = vec![r#"{"from":"1","id":"wamid.x","timestamp":"1","type":"text","text":{"body":"hello there"}}"#; 40_000].join(",");
+    let three_mb = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"messages":[{messages}]}}}}]}}]}}"#
+    );
+    assert!(three_mb.len() > 3_000_000);
+    assert_eq!(app.post_signed(three_mb.as_bytes()).await.0, StatusCode::OK);
+    let value_len = r#"{"messages":[]}"#.len() + messages.len();
+    assert_eq!(
+        app.seen(),
+        [format!("whatsapp {value_len}")],
+        "the whole 3 MB value reached the handler"
+    );
+    let five_mb = three_mb.replace(
+        "hello there",
+        "hello there, and a much longer message than before",
+    );
+    assert!(five_mb.len() > 4 * 1024 * 1024);
+    assert_eq!(
+        app.post_signed(five_mb.as_bytes()).await.0,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn other_methods_and_paths() {
+    let app = start(|c| c).await;
+    let put = app.client.put(&app.url).body("x").send().await.unwrap();
+    assert_eq!(put.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let other = app
+        .client
+        .post(app.url.replace("/webhook", "/other"))
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
