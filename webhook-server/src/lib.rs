@@ -40,3 +40,8 @@ pub use config::{Config, ConfigBuilder, ConfigError};
 pub use routes::router;
 pub use server::{Server, ServerError, shutdown_signal};
 pub use webhook_core::*;
+
+/// The README's Rust examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -25,7 +25,9 @@ pub struct Server {
 }
 
 /// Why the server could not start or stopped.
-#[derive(Debug)]
+///
+/// Its `Debug` output is the readable message, so that `main` returning
+/// `Result<(), ServerError>` prints the cause and the fix, not a struct dump.
 pub enum ServerError {
     /// The configuration is unusable.
     Config(ConfigError),
@@ -53,6 +55,12 @@ impl fmt::Display for ServerError {
             ),
             Self::Io(e) => write!(f, "server error: {e}"),
         }
+    }
+}
+
+impl fmt::Debug for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

@@ -46,6 +46,17 @@ async fn messages(item: RawItem, State(seen): State<Seen>) {
         .push(format!("messages {}", item.entry_id.unwrap()));
 }
 
+/// Signals that it started, then takes a while: for the graceful-shutdown test.
+#[on(object = "page", field = "slow")]
+async fn slow(item: RawItem, State(seen): State<Seen>, State(started): State<tokio::sync::Notify>) {
+    started.notify_one();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    seen.0
+        .lock()
+        .unwrap()
+        .push(format!("slow {}", item.entry_id.unwrap()));
+}
+
 #[on(object = "whatsapp_business_account", field = "messages")]
 async fn whatsapp(item: RawItem, State(seen): State<Seen>) {
     seen.0
@@ -62,6 +73,7 @@ struct Running {
         tokio::task::JoinHandle<Result<(), webhook_server::ServerError>>,
     )>,
     seen: std::sync::Arc<Seen>,
+    slow_started: std::sync::Arc<tokio::sync::Notify>,
 }
 
 async fn start(configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Running {
@@ -72,8 +84,10 @@ async fn start(configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Runnin
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let seen = std::sync::Arc::new(Seen::default());
     let shared = std::sync::Arc::clone(&seen);
+    let started = std::sync::Arc::new(tokio::sync::Notify::new());
+    let slow_started = std::sync::Arc::clone(&started);
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = Server::new(config).dispatcher(|b| b.state_arc(shared));
+    let server = Server::new(config).dispatcher(|b| b.state_arc(shared).state_arc(started));
     let server = tokio::spawn(server.serve_on(listener, async move {
         let _ = stopped.await;
     }));
@@ -82,6 +96,7 @@ async fn start(configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Runnin
         client: reqwest::Client::new(),
         server: Some((stop, server)),
         seen,
+        slow_started,
     }
 }
 
@@ -433,4 +448,24 @@ async fn other_methods_and_paths() {
         .unwrap();
     assert_eq!(other.status(), StatusCode::NOT_FOUND);
     app.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_finishes_deliveries_in_flight() {
+    let app = start(|c| c).await;
+    let body = br#"{"object":"page","entry":[{"id":"7","changes":[{"field":"slow","value":{}}]}]}"#;
+    let header = sign(SECRET, body);
+    let request = app
+        .client
+        .post(&app.url)
+        .header("x-hub-signature-256", header)
+        .body(body.to_vec())
+        .send();
+    let in_flight = tokio::spawn(request);
+    app.slow_started.notified().await;
+    let seen = std::sync::Arc::clone(&app.seen);
+    app.stop().await; // returns once the server has drained
+    let response = in_flight.await.unwrap().unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(*seen.0.lock().unwrap(), ["slow 7"]);
 }

@@ -1,0 +1,24 @@
+//! The example bot: handlers for Page feed, Messenger, Instagram comments and
+//! WhatsApp, spread over modules, sharing an in-memory store.
+//!
+//! ```sh
+//! META_APP_SECRET=dev-secret META_VERIFY_TOKEN=dev-token cargo run --example bot
+//! ```
+
+mod instagram;
+mod messenger;
+mod page;
+mod store;
+mod whatsapp;
+
+use webhook_server::{Server, ServerError};
+
+#[tokio::main]
+async fn main() -> Result<(), ServerError> {
+    // Every #[on] function in this program is registered; `Store` is the shared
+    // state they take as `State<Store>`.
+    Server::from_env()?
+        .state(store::Store::default())
+        .serve()
+        .await
+}

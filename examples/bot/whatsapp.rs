@@ -1,0 +1,72 @@
+//! WhatsApp messages and delivery statuses (field `messages`, one call per change).
+
+use serde::Deserialize;
+use webhook_server::{State, Value, on};
+
+use crate::store::Store;
+
+#[derive(Deserialize)]
+struct Change {
+    metadata: Option<Metadata>,
+    #[serde(default)]
+    messages: Vec<Message>,
+    #[serde(default)]
+    statuses: Vec<Status>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    display_phone_number: String,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    from: Option<String>,
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    text: Option<Text>,
+}
+
+#[derive(Deserialize)]
+struct Text {
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct Status {
+    id: String,
+    status: String,
+    recipient_id: Option<String>,
+}
+
+#[on(object = "whatsapp_business_account", field = "messages")]
+async fn messages(Value(change): Value<Change>, State(store): State<Store>) {
+    let to = change
+        .metadata
+        .map(|m| m.display_phone_number)
+        .unwrap_or_default();
+    for m in change.messages {
+        store.count("whatsapp_business_account", "messages");
+        let from = m.from.unwrap_or_else(|| "a user".to_owned());
+        match m.text {
+            Some(text) => {
+                tracing::info!("whatsapp to {to}: {from} wrote {:?} ({})", text.body, m.id);
+                store.remember(text.body);
+            }
+            None => tracing::info!(
+                "whatsapp to {to}: {from} sent a {} message ({})",
+                m.kind,
+                m.id
+            ),
+        }
+    }
+    for s in change.statuses {
+        tracing::info!(
+            "whatsapp status: {} is {} for {}",
+            s.id,
+            s.status,
+            s.recipient_id.unwrap_or_default()
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! Runs the example bot as the README does (a process configured by environment
+//! variables) and drives it over HTTP, so that the run command cannot silently break.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use webhook_server::signature::{self, Algorithm, AppSecret};
+
+/// The bot binary that `cargo test --workspace` builds; built here if missing.
+fn bot_binary() -> PathBuf {
+    let deps = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_owned();
+    let binary = deps
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(format!("bot{}", std::env::consts::EXE_SUFFIX));
+    if !binary.exists() {
+        let status = Command::new(option_env!("CARGO").unwrap_or("cargo"))
+            .args(["build", "-p", "meta-webhooks-examples", "--example", "bot"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "cargo build --example bot failed");
+    }
+    binary
+}
+
+struct Bot {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    log: Vec<String>,
+}
+
+impl Bot {
+    fn start(env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(bot_binary())
+            .env_clear()
+            .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            log: Vec::new(),
+        }
+    }
+
+    /// Waits for a log line containing `needle` and returns it.
+    fn wait_for(&mut self, needle: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(30)) {
+                Ok(line) => {
+                    self.log.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(e) => panic!(
+                    "no log line containing {needle:?} ({e}); log so far:\n{}",
+                    self.log.join("\n")
+                ),
+            }
+        }
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+#[tokio::test]
+async fn the_bot_answers_the_handshake_and_a_signed_delivery_then_shuts_down_on_sigterm() {
+    let mut bot = Bot::start(&[
+        ("META_APP_SECRET", "bot-test-secret"),
+        ("META_VERIFY_TOKEN", "bot-test-token"),
+        ("META_WEBHOOK_BIND", "127.0.0.1:0"),
+    ]);
+    let listening = bot.wait_for("listening on http://");
+    let url = listening[listening.find("http://").unwrap()..]
+        .trim()
+        .to_owned();
+    assert!(url.ends_with("/webhook"), "{url}");
+    for handler in [
+        "handler feed (page, feed)",
+        "handler message (page, messages)",
+        "handler messages (whatsapp_business_account, messages)",
+    ] {
+        assert!(
+            bot.log.iter().any(|l| l.contains(handler)),
+            "start-up log lists {handler:?}:\n{}",
+            bot.log.join("\n")
+        );
+    }
+
+    let client = reqwest::Client::new();
+    let handshake = client
+        .get(format!(
+            "{url}?hub.mode=subscribe&hub.challenge=4242&hub.verify_token=bot-test-token"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(handshake.status(), 200);
+    assert_eq!(handshake.text().await.unwrap(), "4242");
+
+    let body = br#"{"object":"page","entry":[{"id":"1001","time":1732700000123,"messaging":[{"sender":{"id":"2002"},"recipient":{"id":"1001"},"timestamp":1732700000100,"message":{"mid":"m_1","text":"Hello bot"}}]}]}"#;
+    let header = signature::sign(
+        Algorithm::Sha256,
+        &AppSecret::new("bot-test-secret").unwrap(),
+        body,
+    );
+    let delivery = client
+        .post(&url)
+        .header("x-hub-signature-256", header)
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delivery.status(), 200);
+    bot.wait_for(r#"message from 2002: "Hello bot""#);
+    bot.wait_for("delivery handled");
+
+    let unsigned = client.post(&url).body(body.to_vec()).send().await.unwrap();
+    assert_eq!(unsigned.status(), 401);
+
+    let status = Command::new("kill")
+        .args(["-TERM", &bot.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    bot.wait_for("shut down");
+    assert!(bot.child.wait().unwrap().success());
+}
+
+#[test]
+fn the_bot_refuses_to_start_without_a_secret() {
+    let mut bot = Bot::start(&[("META_VERIFY_TOKEN", "t")]);
+    let status = bot.child.wait().unwrap();
+    assert!(!status.success());
+    let output: Vec<String> = bot.lines.iter().collect();
+    assert!(
+        output
+            .iter()
+            .any(|l| l.contains("META_APP_SECRET is missing or empty")),
+        "{output:?}"
+    );
+}
