@@ -56,19 +56,18 @@ async fn message(Value(event): Value<Event<MessageBody>>, State(store): State<St
         text,
         attachments,
     } = &event.body.message;
-    match text {
-        Some(text) => {
-            tracing::info!(
-                "message from {}: {text:?} ({mid}, message #{n})",
-                sender(&event)
-            );
-            store.remember(text.clone());
-        }
-        None => tracing::info!(
+    if let Some(text) = text {
+        tracing::info!(
+            "message from {}: {text:?} ({mid}, message #{n})",
+            sender(&event)
+        );
+        store.remember(text.clone());
+    } else {
+        tracing::info!(
             "message from {} with {} attachment(s) ({mid})",
             sender(&event),
             attachments.len()
-        ),
+        );
     }
 }
 

@@ -11,7 +11,7 @@ struct Change {
     #[serde(default)]
     messages: Vec<Message>,
     #[serde(default)]
-    statuses: Vec<Status>,
+    statuses: Vec<DeliveryStatus>,
 }
 
 #[derive(Deserialize)]
@@ -34,7 +34,7 @@ struct Text {
 }
 
 #[derive(Deserialize)]
-struct Status {
+struct DeliveryStatus {
     id: String,
     status: String,
     recipient_id: Option<String>,
@@ -49,16 +49,15 @@ async fn messages(Value(change): Value<Change>, State(store): State<Store>) {
     for m in change.messages {
         store.count("whatsapp_business_account", "messages");
         let from = m.from.unwrap_or_else(|| "a user".to_owned());
-        match m.text {
-            Some(text) => {
-                tracing::info!("whatsapp to {to}: {from} wrote {:?} ({})", text.body, m.id);
-                store.remember(text.body);
-            }
-            None => tracing::info!(
+        if let Some(text) = m.text {
+            tracing::info!("whatsapp to {to}: {from} wrote {:?} ({})", text.body, m.id);
+            store.remember(text.body);
+        } else {
+            tracing::info!(
                 "whatsapp to {to}: {from} sent a {} message ({})",
                 m.kind,
                 m.id
-            ),
+            );
         }
     }
     for s in change.statuses {

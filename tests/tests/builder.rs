@@ -24,7 +24,7 @@ async fn routes_object_routes_and_catch_all() {
             },
         )
         .route_object("instagram", |State(log): State<Log>| async move {
-            log.lock().unwrap().push("ig".into())
+            log.lock().unwrap().push("ig".into());
         })
         .catch_all(
             |item: RawItem, Object(o): Object, State(log): State<Log>| async move {

@@ -19,8 +19,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print one JSON line per routed item of a notification body:
-    /// {"object","field","entry_id","kind"}, in delivery order.
+    /// Print one JSON line per routed item of a notification body, in delivery
+    /// order, with its object, field, entry id and kind.
     Explain {
         /// The body: a file, or `-` for standard input.
         file: PathBuf,

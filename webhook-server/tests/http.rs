@@ -65,13 +65,12 @@ async fn whatsapp(item: RawItem, State(seen): State<Seen>) {
         .push(format!("whatsapp {}", item.value.get().len()));
 }
 
+type ServerTask = tokio::task::JoinHandle<Result<(), webhook_server::ServerError>>;
+
 struct Running {
     url: String,
     client: reqwest::Client,
-    server: Option<(
-        oneshot::Sender<()>,
-        tokio::task::JoinHandle<Result<(), webhook_server::ServerError>>,
-    )>,
+    server: Option<(oneshot::Sender<()>, ServerTask)>,
     seen: std::sync::Arc<Seen>,
     slow_started: std::sync::Arc<tokio::sync::Notify>,
 }
