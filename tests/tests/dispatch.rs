@@ -428,7 +428,7 @@ async fn unknown_objects_and_keys_reach_the_catch_all() {
 }
 
 #[tokio::test]
-async fn unknown_messaging_events_go_to_object_handlers_then_nowhere_else() {
+async fn unknown_messaging_events_have_no_field_and_reach_the_catch_all() {
     let body = br#"{"object":"instagram","entry":[{"id":"1","messaging":[{"sender":{"id":"2"},"recipient":{"id":"1"},"timestamp":1,"brand_new_event":{"x":1}}]}]}"#;
     let (calls, report) = run_body(body).await;
     assert_eq!(

@@ -55,6 +55,7 @@ fn every_problem_is_reported_at_once() {
         .map(|p| match p {
             Problem::BadName { name, .. } => name.clone(),
             Problem::MissingState { missing, .. } => missing.type_name().to_owned(),
+            other => panic!("unexpected problem: {other}"),
         })
         .collect();
     assert_eq!(names.len(), 4, "{err}");

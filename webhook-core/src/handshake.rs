@@ -60,6 +60,7 @@ impl fmt::Debug for VerifyToken {
 
 /// Why a handshake was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HandshakeError {
     /// A required parameter is absent.
     Missing(&'static str),

@@ -6,6 +6,11 @@
 //! whole body and of every entry stays reachable ([`Notification::raw`],
 //! [`Entry::raw`]).
 //!
+//! Once the body is an envelope, nothing inside it is an error: an entry that is
+//! not an object, a change without a string `field`, a messaging event that is not
+//! an object, each becomes an item with no field (delivered to object-wide and
+//! catch-all handlers) while the rest of the batch routes as usual.
+//!
 //! # Entry ids and times
 //!
 //! Meta sends `entry[].id` as a string, and sometimes as a JSON number (the leadgen
@@ -43,18 +48,22 @@ pub struct Entry<'a> {
     pub(crate) uid: Option<Cow<'a, str>>,
     pub(crate) time: Option<u64>,
     pub(crate) changes: Vec<Change<'a>>,
-    pub(crate) changed_fields: Vec<Cow<'a, str>>,
+    /// `None` for an element that is not a string.
+    pub(crate) changed_fields: Vec<Option<Cow<'a, str>>>,
     pub(crate) messaging: Vec<MessagingEvent<'a>>,
     pub(crate) standby: Vec<MessagingEvent<'a>>,
     /// The flat `entry.field` + `entry.value` form (Instagram Business Login), or
     /// Threads' `values.field` + `values.value`.
     pub(crate) flat: Option<Change<'a>>,
+    /// Not an object, or its arrays are not arrays: routed as one item, no field.
+    pub(crate) malformed: bool,
 }
 
 /// One `{"field": .., "value": ..}` element of `entry[].changes[]`.
 #[derive(Debug)]
 pub(crate) struct Change<'a> {
-    pub(crate) field: Cow<'a, str>,
+    /// `None` when the element has no string `field` (or is not an object).
+    pub(crate) field: Option<Cow<'a, str>>,
     pub(crate) value: &'a RawValue,
 }
 
@@ -68,16 +77,6 @@ pub struct ParseError {
 enum ParseErrorKind {
     Json(serde_json::Error),
     NotAnEnvelope,
-    Entry {
-        index: usize,
-        error: serde_json::Error,
-    },
-    Event {
-        entry: usize,
-        list: &'static str,
-        index: usize,
-        error: serde_json::Error,
-    },
 }
 
 impl fmt::Display for ParseError {
@@ -89,17 +88,6 @@ impl fmt::Display for ParseError {
                  `object` (string) and `entry` (array), or a Threads notification with \
                  `topic` and `values`",
             ),
-            ParseErrorKind::Entry { index, error } => {
-                write!(f, "entry[{index}] is malformed: {error}")
-            }
-            ParseErrorKind::Event {
-                entry,
-                list,
-                index,
-                error,
-            } => {
-                write!(f, "entry[{entry}].{list}[{index}] is malformed: {error}")
-            }
         }
     }
 }
@@ -107,9 +95,7 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
-            ParseErrorKind::Json(e)
-            | ParseErrorKind::Entry { error: e, .. }
-            | ParseErrorKind::Event { error: e, .. } => Some(e),
+            ParseErrorKind::Json(e) => Some(e),
             ParseErrorKind::NotAnEnvelope => None,
         }
     }
@@ -118,28 +104,30 @@ impl std::error::Error for ParseError {
 #[derive(Deserialize)]
 struct EnvelopeWire<'a> {
     #[serde(borrow)]
-    object: Option<Cow<'a, str>>,
+    object: Option<Str<'a>>,
     #[serde(borrow)]
     entry: Option<Vec<&'a RawValue>>,
     // Threads: {"app_id", "topic", "target_id", "time", "subscription_id", "values": {"field", "value"}}
     #[serde(borrow)]
-    topic: Option<Cow<'a, str>>,
+    topic: Option<Str<'a>>,
     #[serde(borrow)]
     target_id: Option<&'a RawValue>,
     #[serde(borrow)]
     time: Option<&'a RawValue>,
     #[serde(borrow)]
-    values: Option<FlatWire<'a>>,
+    values: Option<&'a RawValue>,
 }
 
+/// `{"field", "value"}`, with both kept raw so that a wrong type is not an error.
 #[derive(Deserialize)]
 struct FlatWire<'a> {
     #[serde(borrow)]
-    field: Cow<'a, str>,
+    field: Option<&'a RawValue>,
     #[serde(borrow)]
     value: Option<&'a RawValue>,
 }
 
+/// The arrays are kept raw so that a malformed element only affects itself.
 #[derive(Deserialize)]
 struct EntryWire<'a> {
     #[serde(borrow)]
@@ -149,17 +137,64 @@ struct EntryWire<'a> {
     #[serde(borrow)]
     time: Option<&'a RawValue>,
     #[serde(borrow)]
-    changes: Option<Vec<FlatWire<'a>>>,
+    changes: Option<Vec<&'a RawValue>>,
     #[serde(borrow)]
-    changed_fields: Option<Vec<Cow<'a, str>>>,
+    changed_fields: Option<Vec<&'a RawValue>>,
     #[serde(borrow)]
     messaging: Option<Vec<&'a RawValue>>,
     #[serde(borrow)]
     standby: Option<Vec<&'a RawValue>>,
     #[serde(borrow)]
-    field: Option<Cow<'a, str>>,
+    field: Option<&'a RawValue>,
     #[serde(borrow)]
     value: Option<&'a RawValue>,
+}
+
+/// A string borrowed from the body when it holds no escapes (serde's own `Cow`
+/// impl always allocates).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Str<'a>(pub(crate) Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor;
+        impl<'de> serde::de::Visitor<'de> for StrVisitor {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(StrVisitor)
+    }
+}
+
+/// The string a raw JSON value holds, if it is one.
+pub(crate) fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
+    serde_json::from_str::<Str<'_>>(raw.get()).ok().map(|s| s.0)
+}
+
+impl<'a> Change<'a> {
+    fn parse(raw: &'a RawValue) -> Self {
+        match serde_json::from_str::<FlatWire<'a>>(raw.get()) {
+            Ok(wire) => Change {
+                field: wire.field.and_then(string),
+                value: wire.value.unwrap_or(null()),
+            },
+            Err(_) => Change {
+                field: None,
+                value: raw,
+            },
+        }
+    }
 }
 
 impl<'a> Notification<'a> {
@@ -180,17 +215,14 @@ impl<'a> Notification<'a> {
     /// # Ok::<(), webhook_core::ParseError>(())
     /// ```
     pub fn parse(body: &'a [u8]) -> Result<Self, ParseError> {
-        let raw: &'a RawValue = serde_json::from_slice(body).map_err(ParseError::json)?;
-        let raw = unwrap_single_element_array(raw)?;
-        let wire: EnvelopeWire<'a> = match serde_json::from_str(raw.get()) {
-            Ok(wire) => wire,
-            // Valid JSON of the wrong shape (`[]`, `null`, a number, `"entry": 5` ...).
-            Err(_) => {
-                return Err(ParseError {
-                    kind: ParseErrorKind::NotAnEnvelope,
-                });
-            }
+        let not_an_envelope = || ParseError {
+            kind: ParseErrorKind::NotAnEnvelope,
         };
+        let raw: &'a RawValue = serde_json::from_slice(body).map_err(ParseError::json)?;
+        let raw = unwrap_single_element_array(raw).ok_or_else(not_an_envelope)?;
+        // Valid JSON of the wrong shape (`[]`, `null`, a number, `"entry": 5` ...).
+        let wire: EnvelopeWire<'a> =
+            serde_json::from_str(raw.get()).map_err(|_| not_an_envelope())?;
         match wire {
             EnvelopeWire {
                 object: Some(object),
@@ -199,12 +231,11 @@ impl<'a> Notification<'a> {
             } => {
                 let entries = entries
                     .into_iter()
-                    .enumerate()
-                    .map(|(index, raw)| Entry::parse(index, raw, &object))
-                    .collect::<Result<_, _>>()?;
+                    .map(|raw| Entry::parse(raw, &object.0))
+                    .collect();
                 Ok(Self {
                     raw,
-                    object,
+                    object: object.0,
                     entries,
                     threads: false,
                 })
@@ -218,29 +249,19 @@ impl<'a> Notification<'a> {
                 ..
             } => {
                 let entry = Entry {
-                    raw,
                     id: target_id.and_then(id_text),
-                    uid: None,
                     time: time.and_then(number),
-                    changes: Vec::new(),
-                    changed_fields: Vec::new(),
-                    messaging: Vec::new(),
-                    standby: Vec::new(),
-                    flat: Some(Change {
-                        field: values.field,
-                        value: values.value.unwrap_or(null()),
-                    }),
+                    flat: Some(Change::parse(values)),
+                    ..Entry::empty(raw)
                 };
                 Ok(Self {
                     raw,
-                    object: topic,
+                    object: topic.0,
                     entries: vec![entry],
                     threads: true,
                 })
             }
-            _ => Err(ParseError {
-                kind: ParseErrorKind::NotAnEnvelope,
-            }),
+            _ => Err(not_an_envelope()),
         }
     }
 
@@ -271,46 +292,54 @@ impl<'a> Notification<'a> {
     }
 }
 
-fn unwrap_single_element_array(raw: &RawValue) -> Result<&RawValue, ParseError> {
+fn unwrap_single_element_array(raw: &RawValue) -> Option<&RawValue> {
     if !raw.get().starts_with('[') {
-        return Ok(raw);
+        return Some(raw);
     }
     match serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
-        Ok(items) if items.len() == 1 => Ok(items[0]),
-        _ => Err(ParseError {
-            kind: ParseErrorKind::NotAnEnvelope,
-        }),
+        Ok(items) if items.len() == 1 => Some(items[0]),
+        _ => None,
     }
 }
 
 impl<'a> Entry<'a> {
-    fn parse(index: usize, raw: &'a RawValue, object: &str) -> Result<Self, ParseError> {
-        let wire: EntryWire<'a> = serde_json::from_str(raw.get()).map_err(|error| ParseError {
-            kind: ParseErrorKind::Entry { index, error },
-        })?;
-        let events = |list: &'static str, events: Option<Vec<&'a RawValue>>| {
+    fn empty(raw: &'a RawValue) -> Self {
+        Self {
+            raw,
+            id: None,
+            uid: None,
+            time: None,
+            changes: Vec::new(),
+            changed_fields: Vec::new(),
+            messaging: Vec::new(),
+            standby: Vec::new(),
+            flat: None,
+            malformed: false,
+        }
+    }
+
+    fn parse(raw: &'a RawValue, object: &str) -> Self {
+        let Ok(wire) = serde_json::from_str::<EntryWire<'a>>(raw.get()) else {
+            return Self {
+                malformed: true,
+                ..Self::empty(raw)
+            };
+        };
+        let events = |events: Option<Vec<&'a RawValue>>| -> Vec<_> {
             events
                 .unwrap_or_default()
                 .into_iter()
-                .enumerate()
-                .map(|(i, ev)| {
-                    MessagingEvent::classify(object, ev).map_err(|error| ParseError {
-                        kind: ParseErrorKind::Event {
-                            entry: index,
-                            list,
-                            index: i,
-                            error,
-                        },
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()
+                .map(|ev| MessagingEvent::classify(object, ev))
+                .collect()
         };
         let flat = match (wire.field, wire.value) {
-            (Some(field), Some(value)) => Some(Change { field, value }),
+            (Some(field), Some(value)) => Some(Change {
+                field: string(field),
+                value,
+            }),
             _ => None,
         };
-        Ok(Self {
-            raw,
+        Self {
             id: wire.id.and_then(id_text),
             uid: wire.uid.and_then(id_text),
             time: wire.time.and_then(number),
@@ -318,16 +347,19 @@ impl<'a> Entry<'a> {
                 .changes
                 .unwrap_or_default()
                 .into_iter()
-                .map(|c| Change {
-                    field: c.field,
-                    value: c.value.unwrap_or(null()),
-                })
+                .map(Change::parse)
                 .collect(),
-            changed_fields: wire.changed_fields.unwrap_or_default(),
-            messaging: events("messaging", wire.messaging)?,
-            standby: events("standby", wire.standby)?,
+            changed_fields: wire
+                .changed_fields
+                .unwrap_or_default()
+                .into_iter()
+                .map(string)
+                .collect(),
+            messaging: events(wire.messaging),
+            standby: events(wire.standby),
             flat,
-        })
+            ..Self::empty(raw)
+        }
     }
 
     /// The entry's object id (Page id, Instagram account id, WABA id, user id,
@@ -394,7 +426,7 @@ pub(crate) fn null() -> &'static RawValue {
 fn id_text(raw: &RawValue) -> Option<Cow<'_, str>> {
     let text = raw.get();
     if text.starts_with('"') {
-        serde_json::from_str::<Cow<'_, str>>(text).ok()
+        string(raw)
     } else if text == "null" {
         None
     } else {
@@ -500,18 +532,42 @@ mod tests {
             let err = Notification::parse(body).unwrap_err();
             assert_eq!(err.is_syntax(), syntax, "{body:?}: {err}");
         }
-        let err = Notification::parse(br#"{"object":"page","entry":[{"changes":[{"value":1}]}]}"#)
-            .unwrap_err();
-        assert!(
-            err.to_string().starts_with("entry[0] is malformed"),
-            "{err}"
-        );
-        let err =
-            Notification::parse(br#"{"object":"page","entry":[{"messaging":[1]}]}"#).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("entry[0].messaging[0] is malformed"),
-            "{err}"
+    }
+
+    #[test]
+    fn malformed_elements_become_fieldless_items_and_the_rest_routes() {
+        let body = br#"{"object":"page","entry":[
+            {"id":"1","changes":[{"value":1},{"field":"feed","value":{}},7,{"field":3,"value":{}}],
+             "changed_fields":["name",4],"messaging":[1,{"message":{"mid":"m"}}]},
+            "not an entry",
+            {"id":"3","changes":{"field":"feed"}},
+            {"id":"4","changes":null,"messaging":null,"standby":null,"changed_fields":null}]}"#;
+        let n = Notification::parse(body).unwrap();
+        let got: Vec<_> = n
+            .items()
+            .map(|i| {
+                (
+                    i.entry().id(),
+                    i.field(),
+                    i.kind().name(),
+                    i.value().get().len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("1"), None, "change", 1),
+                (Some("1"), Some("feed"), "change", 2),
+                (Some("1"), None, "change", 1),
+                (Some("1"), None, "change", 2),
+                (Some("1"), Some("name"), "changed_fields", 4),
+                (Some("1"), None, "changed_fields", 4),
+                (Some("1"), None, "malformed", 1),
+                (Some("1"), Some("messages"), "message", 23),
+                (None, None, "malformed_entry", 14),
+                (None, None, "malformed_entry", 37),
+            ]
         );
     }
 

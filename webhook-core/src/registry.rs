@@ -15,6 +15,7 @@ pub type PreflightFn = fn(&StateMap) -> Vec<MissingState>;
 
 /// Which items a registration receives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// `#[on(object = "..", field = "..")]`: one field of one object.
     Field(&'static str, &'static str),
@@ -48,6 +49,8 @@ impl fmt::Display for HandlerInfo {
 #[derive(Debug)]
 pub struct Registration {
     pub(crate) target: Target,
+    pub(crate) each: Option<&'static str>,
+    pub(crate) equals: &'static [(&'static str, &'static str)],
     pub(crate) info: HandlerInfo,
     pub(crate) call: CallFn,
     pub(crate) preflight: PreflightFn,
@@ -64,10 +67,25 @@ impl Registration {
     ) -> Self {
         Self {
             target,
+            each: None,
+            equals: &[],
             info,
             call,
             preflight,
         }
+    }
+
+    /// Narrows the registration below its field (see [`select`](crate::select)).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn filtered(
+        mut self,
+        each: Option<&'static str>,
+        equals: &'static [(&'static str, &'static str)],
+    ) -> Self {
+        self.each = each;
+        self.equals = equals;
+        self
     }
 
     /// Which items it receives.

@@ -53,7 +53,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::payload::{self, Entry, Notification};
+use crate::payload::{self, Entry, Notification, Str};
 
 /// One event key of the messaging table and the fields it routes to.
 struct EventRoute {
@@ -150,8 +150,16 @@ pub(crate) struct MessagingEvent<'a> {
 }
 
 impl<'a> MessagingEvent<'a> {
-    pub(crate) fn classify(object: &str, raw: &'a RawValue) -> Result<Self, serde_json::Error> {
-        let keys: EventKeys<'a> = serde_json::from_str(raw.get())?;
+    /// Decides an event's field. An element that is not an object is kept with key
+    /// `malformed` and no field.
+    pub(crate) fn classify(object: &str, raw: &'a RawValue) -> Self {
+        let Ok(keys) = serde_json::from_str::<EventKeys<'a>>(raw.get()) else {
+            return Self {
+                raw,
+                key: Cow::Borrowed("malformed"),
+                field: None,
+            };
+        };
         let instagram = object == "instagram";
         let (key, field) = if let Some(field) = keys.field {
             (field.clone(), Some(field))
@@ -177,23 +185,36 @@ impl<'a> MessagingEvent<'a> {
         } else {
             (keys.unknown.unwrap_or(Cow::Borrowed("unknown")), None)
         };
-        Ok(Self { raw, key, field })
+        Self { raw, key, field }
     }
 }
 
 /// What routing needs from an event, read in one pass without materialising values.
 struct EventKeys<'a> {
     field: Option<Cow<'a, str>>,
-    /// `Some(is_echo)` when a `message` key is present.
+    /// `Some(is_echo)` when a non-null `message` key is present.
     message_echo: Option<bool>,
+    /// One bit per [`EVENT_ROUTES`] entry present.
     present: u32,
     unknown: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct MessageFlags {
-    #[serde(default)]
-    is_echo: Option<bool>,
+const _: () = assert!(
+    EVENT_ROUTES.len() <= 32,
+    "EventKeys::present has one bit per route"
+);
+
+/// `is_echo`, read tolerantly: `true`, `"true"` and `1` all mean an echo.
+fn is_echo(message: &RawValue) -> bool {
+    #[derive(Deserialize)]
+    struct Flags<'a> {
+        #[serde(borrow)]
+        is_echo: Option<&'a RawValue>,
+    }
+    serde_json::from_str::<Flags<'_>>(message.get())
+        .ok()
+        .and_then(|f| f.is_echo)
+        .is_some_and(|v| matches!(v.get(), "true" | "\"true\"" | "1" | "\"1\""))
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for EventKeys<'a> {
@@ -211,15 +232,14 @@ impl<'de: 'a, 'a> Deserialize<'de> for EventKeys<'a> {
                     present: 0,
                     unknown: None,
                 };
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
                     match &*key {
-                        "field" => keys.field = map.next_value::<Option<Cow<'de, str>>>()?,
+                        "field" => keys.field = map.next_value::<Option<Str<'de>>>()?.map(|s| s.0),
                         "message" => {
                             let message = map.next_value::<&'de RawValue>()?;
-                            let is_echo = message.get().starts_with('{')
-                                && serde_json::from_str::<MessageFlags>(message.get())
-                                    .is_ok_and(|f| f.is_echo == Some(true));
-                            keys.message_echo = Some(is_echo);
+                            if message.get() != "null" {
+                                keys.message_echo = Some(is_echo(message));
+                            }
                         }
                         other => {
                             map.next_value::<IgnoredAny>()?;
@@ -242,6 +262,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for EventKeys<'a> {
 
 /// Where a routed item came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ItemKind<'n> {
     /// An element of `entry[].changes[]`.
     Change,
@@ -255,6 +276,9 @@ pub enum ItemKind<'n> {
     EntryField,
     /// A Threads notification.
     Threads,
+    /// An entry that is not an object (or whose arrays are not arrays): the whole
+    /// entry is one item with no field.
+    MalformedEntry,
 }
 
 impl<'n> ItemKind<'n> {
@@ -269,6 +293,7 @@ impl<'n> ItemKind<'n> {
             Self::Standby(_) => "standby",
             Self::EntryField => "entry_field",
             Self::Threads => "threads",
+            Self::MalformedEntry => "malformed_entry",
         }
     }
 }
@@ -334,13 +359,18 @@ impl Notification<'_> {
                 entry,
                 value: payload::null(),
             };
+            let malformed = entry.malformed.then_some(Item {
+                kind: ItemKind::MalformedEntry,
+                value: entry.raw(),
+                ..item
+            });
             let changes = entry.changes.iter().map(move |c| Item {
-                field: Some(&c.field),
+                field: c.field.as_deref(),
                 value: c.value,
                 ..item
             });
             let names = entry.changed_fields.iter().map(move |f| Item {
-                field: Some(f),
+                field: f.as_deref(),
                 kind: ItemKind::ChangedField,
                 ..item
             });
@@ -357,12 +387,14 @@ impl Notification<'_> {
                 ..item
             });
             let flat = entry.flat.iter().map(move |c| Item {
-                field: Some(&c.field),
+                field: c.field.as_deref(),
                 kind: flat_kind,
                 value: c.value,
                 ..item
             });
-            changes
+            malformed
+                .into_iter()
+                .chain(changes)
                 .chain(names)
                 .chain(messaging)
                 .chain(standby)
@@ -550,6 +582,29 @@ mod tests {
         assert_eq!(item.entry().id(), Some("78901"));
         assert_eq!(item.entry().time(), Some(1_723_226_877));
         assert!(item.value().get().contains("8901234"));
+    }
+
+    #[test]
+    fn echo_flags_and_null_messages_are_read_tolerantly() {
+        let got = fields(
+            "page",
+            r#"{"message":{"is_echo":"true"}},{"message":{"is_echo":1}},{"message":{"is_echo":false}},
+               {"message":{"is_echo":"false"}},{"message":null,"postback":{}},{"message":null},
+               {"message":"text"},{"field":null,"read":{}}"#,
+        );
+        assert_eq!(
+            got,
+            [
+                f("message_echoes", "message"),
+                f("message_echoes", "message"),
+                f("messages", "message"),
+                f("messages", "message"),
+                f("messaging_postbacks", "postback"),
+                (None, "unknown".to_owned()),
+                f("messages", "message"),
+                f("message_reads", "read"),
+            ]
+        );
     }
 
     #[test]

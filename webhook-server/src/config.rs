@@ -45,7 +45,7 @@ pub struct Config {
 ///     .unwrap();
 /// assert_eq!(config.path(), "/webhook");
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ConfigBuilder {
     secrets: Vec<String>,
     verify_token: Option<String>,
@@ -57,6 +57,7 @@ pub struct ConfigBuilder {
 
 /// Why the configuration is unusable. Each message names the setting and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// A required setting is missing or empty.
     Missing {
@@ -159,6 +160,23 @@ impl Config {
     #[must_use]
     pub fn allows_sha1(&self) -> bool {
         self.allow_sha1
+    }
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted = format_args!("<redacted>");
+        f.debug_struct("ConfigBuilder")
+            .field("secrets", &vec![redacted; self.secrets.len()])
+            .field(
+                "verify_token",
+                &self.verify_token.as_ref().map(|_| redacted),
+            )
+            .field("bind", &self.bind)
+            .field("path", &self.path)
+            .field("body_limit", &self.body_limit)
+            .field("allow_sha1", &self.allow_sha1)
+            .finish()
     }
 }
 
@@ -362,12 +380,10 @@ mod tests {
 
     #[test]
     fn secrets_never_appear_in_debug_output() {
-        let c = Config::builder()
+        let builder = Config::builder()
             .app_secret("hunter2")
-            .verify_token("swordfish")
-            .build()
-            .unwrap();
-        let debug = format!("{c:?}");
+            .verify_token("swordfish");
+        let debug = format!("{builder:?} {:?}", builder.clone().build().unwrap());
         assert!(
             !debug.contains("hunter2") && !debug.contains("swordfish"),
             "{debug}"

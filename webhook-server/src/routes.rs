@@ -21,12 +21,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use webhook_core::signature::{self, Algorithm, SignatureError};
 use webhook_core::{Dispatcher, Notification, handshake};
 
@@ -41,15 +41,10 @@ pub(crate) struct App {
 /// merge into your own axum `Router`.
 pub fn router(config: Config, dispatcher: Arc<Dispatcher>) -> Router {
     let path = config.path().to_owned();
-    let limit = config.body_limit();
     let app = Arc::new(App { config, dispatcher });
     Router::new()
-        .route(
-            &path,
-            get(verify)
-                .post(receive)
-                .layer(DefaultBodyLimit::max(limit)),
-        )
+        // `receive` reads and limits the body itself.
+        .route(&path, get(verify).post(receive))
         .with_state(app)
 }
 
@@ -90,52 +85,14 @@ async fn verify(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Respo
     }
 }
 
-async fn receive(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
+async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
     let start = Instant::now();
-    let body = match body {
+    let body = match read_body(&app.config, &headers, body).await {
         Ok(body) => body,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return refuse(
-                e.status(),
-                format!(
-                    "body is larger than the {} byte limit; raise META_WEBHOOK_BODY_LIMIT if Meta really sends more",
-                    app.config.body_limit()
-                ),
-            );
-        }
-        Err(e) => {
-            return refuse(
-                e.status(),
-                format!("could not read the body: {}", e.body_text()),
-            );
-        }
+        Err(refusal) => return refusal.into_response(),
     };
-
-    let values = |algorithm: Algorithm| -> Vec<&[u8]> {
-        headers
-            .get_all(algorithm.header_name())
-            .iter()
-            .map(HeaderValue::as_bytes)
-            .collect()
-    };
-    let (sha256, sha1) = (values(Algorithm::Sha256), values(Algorithm::Sha1));
-    let config = &app.config;
-    if let Err(e) =
-        signature::verify_headers(&config.secrets, &body, &sha256, &sha1, config.allow_sha1)
-    {
-        return match e {
-            SignatureError::Mismatch => refuse(StatusCode::FORBIDDEN, e.to_string()),
-            SignatureError::Missing if !sha1.is_empty() => refuse(
-                StatusCode::UNAUTHORIZED,
-                "missing X-Hub-Signature-256 header: only the legacy X-Hub-Signature (SHA-1) was sent, \
-                 which is refused unless META_WEBHOOK_ALLOW_SHA1=true",
-            ),
-            e => refuse(StatusCode::UNAUTHORIZED, e.to_string()),
-        };
+    if let Err(refusal) = check_signature(&app.config, &headers, &body) {
+        return refusal.into_response();
     }
 
     let notification = match Notification::parse(&body) {
@@ -190,4 +147,69 @@ async fn receive(
         );
     }
     text(StatusCode::INTERNAL_SERVER_ERROR, why)
+}
+
+/// Reads the body up to the limit; a declared length over it is refused before a
+/// byte is read.
+async fn read_body(config: &Config, headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
+    let limit = config.body_limit();
+    let too_large = || {
+        Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "body is larger than the {limit} byte limit; raise META_WEBHOOK_BODY_LIMIT if Meta really sends more"
+            ),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
+        Err(e) => Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            format!("could not read the body: {e}"),
+        )),
+    }
+}
+
+/// Verifies `X-Hub-Signature-256` (or, if allowed, a lone `X-Hub-Signature`) over
+/// the raw bytes.
+fn check_signature(config: &Config, headers: &HeaderMap, body: &[u8]) -> Result<(), Refusal> {
+    let values = |algorithm: Algorithm| -> Vec<&[u8]> {
+        headers
+            .get_all(algorithm.header_name())
+            .iter()
+            .map(HeaderValue::as_bytes)
+            .collect()
+    };
+    let (sha256, sha1) = (values(Algorithm::Sha256), values(Algorithm::Sha1));
+    signature::verify_headers(&config.secrets, body, &sha256, &sha1, config.allow_sha1).map(|_| ()).map_err(|e| match e {
+        SignatureError::Mismatch => Refusal::new(StatusCode::FORBIDDEN, e.to_string()),
+        SignatureError::Missing if !sha1.is_empty() => Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "missing X-Hub-Signature-256 header: only the legacy X-Hub-Signature (SHA-1) was sent, \
+             which is refused unless META_WEBHOOK_ALLOW_SHA1=true",
+        ),
+        e => Refusal::new(StatusCode::UNAUTHORIZED, e.to_string()),
+    })
+}
+
+/// A refused request: its status and why. Logged when it becomes the response.
+struct Refusal(StatusCode, String);
+
+impl Refusal {
+    fn new(status: StatusCode, why: impl Into<String>) -> Self {
+        Self(status, why.into())
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        refuse(self.0, self.1)
+    }
 }

@@ -28,6 +28,7 @@ pub struct Server {
 ///
 /// Its `Debug` output is the readable message, so that `main` returning
 /// `Result<(), ServerError>` prints the cause and the fix, not a struct dump.
+#[non_exhaustive]
 pub enum ServerError {
     /// The configuration is unusable.
     Config(ConfigError),

@@ -47,7 +47,7 @@ async fn messages(item: RawItem, State(seen): State<Seen>) {
 }
 
 /// Signals that it started, then takes a while: for the graceful-shutdown test.
-#[on(object = "page", field = "slow")]
+#[on(object = "page", field = "slow", unchecked)]
 async fn slow(item: RawItem, State(seen): State<Seen>, State(started): State<tokio::sync::Notify>) {
     started.notify_one();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -421,15 +421,43 @@ async fn body_limit() {
         [format!("whatsapp {value_len}")],
         "the whole 3 MB value reached the handler"
     );
-    let five_mb = three_mb.replace(
-        "hello there",
-        "hello there, and a much longer message than before",
+    // Over the limit: refused from Content-Length alone, before the body is sent.
+    let mut stream = tokio::net::TcpStream::connect(
+        app.url
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let head = format!(
+        "POST /webhook HTTP/1.1\r\nhost: localhost\r\ncontent-length: {}\r\nx-hub-signature-256: sha256={}\r\n\r\n",
+        5 * 1024 * 1024,
+        "0".repeat(64)
     );
-    assert!(five_mb.len() > 4 * 1024 * 1024);
-    assert_eq!(
-        app.post_signed(five_mb.as_bytes()).await.0,
-        StatusCode::PAYLOAD_TOO_LARGE
-    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, head.as_bytes())
+        .await
+        .unwrap();
+    let mut response = vec![0; 1024];
+    let read = tokio::io::AsyncReadExt::read(&mut stream, &mut response);
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), read)
+        .await
+        .expect("answered without waiting for the body")
+        .unwrap();
+    let response = String::from_utf8_lossy(&response[..n]);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains("4194304 byte limit"), "{response}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_dashboard_test_form_of_messaging_fields_routes_too() {
+    // protocol.md §7.1: `changes[]` with a messaging field, string timestamp in seconds.
+    let app = start(|c| c).await;
+    let body = br#"{"object":"page","entry":[{"id":"0","time":1527459824,"changes":[{"field":"messages","value":{"sender":{"id":"12334"},"recipient":{"id":"23245"},"timestamp":"1527459824","message":{"mid":"test_message_id","text":"test_message"}}}]}]}"#;
+    assert_eq!(app.post_signed(body).await.0, StatusCode::OK);
+    assert_eq!(app.seen(), ["messages 0"]);
     app.stop().await;
 }
 
@@ -467,4 +495,36 @@ async fn shutdown_finishes_deliveries_in_flight() {
     let response = in_flight.await.unwrap().unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(*seen.0.lock().unwrap(), ["slow 7"]);
+}
+
+#[tokio::test]
+async fn a_chunked_body_past_the_limit_is_refused_while_reading() {
+    let app = start(|c| c.body_limit(1024)).await;
+    let addr = app
+        .url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let chunk = "x".repeat(600);
+    let request = format!(
+        "POST /webhook HTTP/1.1\r\nhost: localhost\r\ntransfer-encoding: chunked\r\nx-hub-signature-256: sha256={}\r\n\r\n\
+         258\r\n{chunk}\r\n258\r\n{chunk}\r\n0\r\n\r\n",
+        "0".repeat(64)
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
+        .await
+        .unwrap();
+    let mut response = vec![0; 1024];
+    let read = tokio::io::AsyncReadExt::read(&mut stream, &mut response);
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), read)
+        .await
+        .unwrap()
+        .unwrap();
+    let response = String::from_utf8_lossy(&response[..n]);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(app.seen().is_empty());
+    app.stop().await;
 }
