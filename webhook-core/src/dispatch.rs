@@ -26,13 +26,18 @@ use crate::handler::{Handler, HandlerError, HandlerFuture};
 use crate::payload::{Notification, ParseError};
 use crate::registry::{self, HandlerInfo, PreflightFn, Target};
 use crate::routing::Item;
+use crate::select::{self, Element, Filter, Keys};
 use crate::state::{MissingState, StateMap};
 
 type DynCall = Arc<dyn Fn(&ItemContext<'_>) -> HandlerFuture + Send + Sync>;
 
+/// One call of a delivery: item index, route index, element for `each` routes.
+type Call<'n> = (usize, usize, Option<Element<'n>>);
+
 struct Route {
     object: Option<Box<str>>,
     field: Option<Box<str>>,
+    filter: Filter,
     info: HandlerInfo,
     call: DynCall,
     preflight: PreflightFn,
@@ -97,6 +102,7 @@ impl Dispatcher {
             builder.push(
                 object,
                 field,
+                Filter::from_static(r.each, r.equals),
                 r.info,
                 Arc::new(move |cx| call(cx)),
                 r.preflight,
@@ -125,6 +131,12 @@ impl Dispatcher {
             .map(|r| (r.object.as_deref(), r.field.as_deref(), r.info))
     }
 
+    /// Every handler's filters below the field, as written in `#[on]` (empty when
+    /// it has none), in the order of [`handlers`](Self::handlers).
+    pub fn filters(&self) -> impl Iterator<Item = String> {
+        self.routes.iter().map(|r| r.filter.describe())
+    }
+
     /// The shared state of type `T` given to the builder, if any.
     #[must_use]
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
@@ -143,35 +155,77 @@ impl Dispatcher {
         let mut reports: Vec<ItemReport> = Vec::with_capacity(items.len());
         let mut calls = Vec::new();
         for (index, item) in items.iter().enumerate() {
-            let (routes, catch_all) = self.lookup(item);
-            reports.push(ItemReport::new(item, catch_all, routes.len()));
-            calls.extend(routes.iter().map(|&route| (index, route)));
+            let before = calls.len();
+            self.select(index, item, &mut calls);
+            let to_catch_all = calls.len() == before;
+            if to_catch_all {
+                calls.extend(self.catch_all.iter().map(|&route| (index, route, None)));
+            }
+            reports.push(ItemReport::new(item, to_catch_all, calls.len() - before));
         }
-        let mut runs = stream::iter(calls)
-            .map(|(index, route)| self.run(items[index], route).map(move |run| (index, run)))
-            .buffered(self.concurrency);
+        // Futures are built in a loop, not a closure: a closure here makes the
+        // future's lifetimes higher-ranked and it stops being provably `Send`.
+        let mut futures = Vec::with_capacity(calls.len());
+        for (index, route, element) in calls {
+            futures.push(self.run(index, items[index], route, element));
+        }
+        let mut runs = stream::iter(futures).buffered(self.concurrency);
         while let Some((index, run)) = runs.next().await {
             reports[index].runs.push(run);
         }
         DispatchReport { items: reports }
     }
 
-    fn lookup(&self, item: &Item<'_>) -> (&[usize], bool) {
+    /// Adds the calls the item's routes select (see [`select`](crate::select)).
+    fn select<'n>(&'n self, index: usize, item: &Item<'n>, calls: &mut Vec<Call<'n>>) {
         let routes = self.objects.get(item.object()).map_or(&[][..], |o| {
             item.field()
                 .and_then(|f| o.by_field.get(f))
                 .unwrap_or(&o.any_field)
         });
-        if routes.is_empty() {
-            (&self.catch_all, true)
-        } else {
-            (routes, false)
+        // Parsed once per item, and only when a route filters.
+        let mut keys: Option<Option<Keys<'n>>> = None;
+        for &route in routes {
+            let filter = &self.routes[route].filter;
+            if filter.is_empty() {
+                calls.push((index, route, None));
+                continue;
+            }
+            let keys = keys
+                .get_or_insert_with(|| Keys::of(select::payload(item)))
+                .as_ref();
+            match &filter.each {
+                None if select::matches(keys, &filter.equals) => calls.push((index, route, None)),
+                None => {}
+                Some(each) => {
+                    let elements = keys.map(|k| k.elements(each)).unwrap_or_default();
+                    for (position, value) in elements.into_iter().enumerate() {
+                        if select::matches(Keys::of(value).as_ref(), &filter.equals) {
+                            let element = Element {
+                                key: each,
+                                index: position,
+                                value,
+                            };
+                            calls.push((index, route, Some(element)));
+                        }
+                    }
+                }
+            }
         }
     }
 
-    async fn run(&self, item: Item<'_>, route: usize) -> HandlerRun {
+    async fn run(
+        &self,
+        index: usize,
+        item: Item<'_>,
+        route: usize,
+        element: Option<Element<'_>>,
+    ) -> (usize, HandlerRun) {
         let route = &self.routes[route];
-        let cx = ItemContext::new(item, &self.states);
+        let mut cx = ItemContext::new(item, &self.states);
+        if let Some(element) = element {
+            cx = cx.with_element(element);
+        }
         let start = Instant::now();
         let outcome = match catch_unwind(AssertUnwindSafe(|| (route.call)(&cx))) {
             Err(panic) => Outcome::Panicked(panic_message(&*panic)),
@@ -203,11 +257,13 @@ impl Dispatcher {
                 "webhook handler panicked: {e}"
             ),
         }
-        HandlerRun {
+        let run = HandlerRun {
             handler: route.info,
+            element: element.map(|e| e.index),
             outcome,
             duration,
-        }
+        };
+        (index, run)
     }
 }
 
@@ -261,21 +317,53 @@ impl DispatcherBuilder {
     #[must_use]
     #[track_caller]
     pub fn route<H: Handler<A>, A>(self, object: &str, field: &str, handler: H) -> Self {
-        self.add(Some(object), Some(field), handler, Location::caller())
+        self.add(
+            Some(object),
+            Some(field),
+            Filter::new(),
+            handler,
+            Location::caller(),
+        )
+    }
+
+    /// Routes `(object, field)` to `handler` for the items (or array elements)
+    /// `filter` selects (see [`select`](crate::select)).
+    #[must_use]
+    #[track_caller]
+    pub fn route_filtered<H: Handler<A>, A>(
+        self,
+        object: &str,
+        field: &str,
+        filter: Filter,
+        handler: H,
+    ) -> Self {
+        self.add(
+            Some(object),
+            Some(field),
+            filter,
+            handler,
+            Location::caller(),
+        )
     }
 
     /// Routes every item of `object` to `handler`.
     #[must_use]
     #[track_caller]
     pub fn route_object<H: Handler<A>, A>(self, object: &str, handler: H) -> Self {
-        self.add(Some(object), None, handler, Location::caller())
+        self.add(
+            Some(object),
+            None,
+            Filter::new(),
+            handler,
+            Location::caller(),
+        )
     }
 
     /// Adds a handler for items that no other handler receives.
     #[must_use]
     #[track_caller]
     pub fn catch_all<H: Handler<A>, A>(self, handler: H) -> Self {
-        self.add(None, None, handler, Location::caller())
+        self.add(None, None, Filter::new(), handler, Location::caller())
     }
 
     /// How many handler calls of one delivery may run at once (default 1: items in
@@ -291,6 +379,7 @@ impl DispatcherBuilder {
         mut self,
         object: Option<&str>,
         field: Option<&str>,
+        filter: Filter,
         handler: H,
         at: &'static Location<'static>,
     ) -> Self {
@@ -303,6 +392,7 @@ impl DispatcherBuilder {
         self.push(
             object,
             field,
+            filter,
             info,
             Arc::new(move |cx| handler.call(cx)),
             H::preflight,
@@ -314,6 +404,7 @@ impl DispatcherBuilder {
         &mut self,
         object: Option<&str>,
         field: Option<&str>,
+        filter: Filter,
         info: HandlerInfo,
         call: DynCall,
         preflight: PreflightFn,
@@ -321,6 +412,7 @@ impl DispatcherBuilder {
         self.routes.push(Route {
             object: object.map(Into::into),
             field: field.map(Into::into),
+            filter,
             info,
             call,
             preflight,
@@ -414,6 +506,7 @@ pub struct BuildError {
 
 /// One reason a dispatcher could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Problem {
     /// A handler takes `State<T>` but no `T` was given.
     MissingState {
@@ -510,6 +603,8 @@ impl ItemReport {
 pub struct HandlerRun {
     /// Which handler.
     pub handler: HandlerInfo,
+    /// For routes with `each`: the position of the element it was called for.
+    pub element: Option<usize>,
     /// How it ended.
     pub outcome: Outcome,
     /// How long it took.
@@ -518,6 +613,7 @@ pub struct HandlerRun {
 
 /// How a handler call ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// It returned `()` or `Ok(())`.
     Succeeded,

@@ -24,12 +24,14 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::routing::Item;
+use crate::select::Element;
 use crate::state::{MissingState, StateMap};
 
 /// What an extractor sees: the routed item and the dispatcher's state.
 #[derive(Debug, Clone, Copy)]
 pub struct ItemContext<'n> {
     item: Item<'n>,
+    element: Option<Element<'n>>,
     states: &'n StateMap,
 }
 
@@ -37,7 +39,32 @@ impl<'n> ItemContext<'n> {
     /// Pairs an item with the state map it is dispatched with.
     #[must_use]
     pub fn new(item: Item<'n>, states: &'n StateMap) -> Self {
-        Self { item, states }
+        Self {
+            item,
+            element: None,
+            states,
+        }
+    }
+
+    /// The same context for one element of an array (routes with `each`).
+    #[must_use]
+    pub fn with_element(self, element: Element<'n>) -> Self {
+        Self {
+            element: Some(element),
+            ..self
+        }
+    }
+
+    /// The element a route with `each` is called for.
+    #[must_use]
+    pub fn element(&self) -> Option<Element<'n>> {
+        self.element
+    }
+
+    /// What [`Value<T>`] reads: the element for routes with `each`, else the item's value.
+    #[must_use]
+    pub fn value(&self) -> &'n RawValue {
+        self.element.map_or(self.item.value(), |e| e.value)
     }
 
     /// The routed item.
@@ -118,7 +145,7 @@ pub struct Value<T>(pub T);
 impl<T: DeserializeOwned> FromItem for Value<T> {
     fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
         let item = cx.item();
-        serde_json::from_str(item.value().get())
+        serde_json::from_str(cx.value().get())
             .map(Value)
             .map_err(|e| {
                 Rejection::new(format!(
@@ -150,7 +177,21 @@ pub struct RawItem {
     pub kind: String,
     /// The entry's id (see [`Entry::id`](crate::Entry::id)).
     pub entry_id: Option<String>,
-    /// The item's JSON, exactly as received.
+    /// The item's JSON, exactly as received (for routes with `each`, the whole
+    /// value holding the array; the element is in [`element`](Self::element)).
+    pub value: Box<RawValue>,
+    /// For routes with `each`: the element this call is for.
+    pub element: Option<RawElement>,
+}
+
+/// One element of the array a route iterates with `each`.
+#[derive(Debug, Clone)]
+pub struct RawElement {
+    /// The array's key (`messages`, `statuses`, ...).
+    pub key: String,
+    /// The element's position in the array.
+    pub index: usize,
+    /// The element's JSON, exactly as received.
     pub value: Box<RawValue>,
 }
 
@@ -170,6 +211,11 @@ impl FromItem for RawItem {
             kind: item.kind().name().to_owned(),
             entry_id: item.entry().id().map(str::to_owned),
             value: item.value().to_owned(),
+            element: cx.element().map(|e| RawElement {
+                key: e.key.to_owned(),
+                index: e.index,
+                value: e.value.to_owned(),
+            }),
         })
     }
 }

@@ -45,11 +45,14 @@ extern crate self as webhook_core;
 
 pub mod dispatch;
 pub mod extract;
+pub mod field_check;
+pub mod fields;
 pub mod handler;
 pub mod handshake;
 pub mod payload;
 pub mod registry;
 pub mod routing;
+pub mod select;
 pub mod signature;
 pub mod state;
 
@@ -70,6 +73,7 @@ pub use webhook_macros::on;
 /// Used by the code `#[on]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::field_check::{FieldName, Probe, ViaAny, ViaTyped};
     pub use crate::registry::{HandlerInfo, Registration, Target};
     pub use inventory;
 

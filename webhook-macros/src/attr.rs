@@ -1,9 +1,11 @@
-//! Parsing `#[on(...)]`'s arguments.
+//! Parsing and checking `#[on(...)]`'s arguments.
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Path, Token};
+
+use crate::names::{self, Unknown};
 
 /// The parsed arguments. Every error found is collected, not just the first.
 pub(crate) struct OnArgs {
@@ -11,11 +13,14 @@ pub(crate) struct OnArgs {
     pub(crate) field: Option<LitStr>,
     pub(crate) catch_all: Option<Ident>,
     pub(crate) krate: Option<Path>,
+    pub(crate) each: Option<LitStr>,
+    pub(crate) unchecked: Option<Ident>,
+    /// `key = "value"` pairs matched against the item's payload.
+    pub(crate) filters: Vec<(Ident, LitStr)>,
     pub(crate) errors: Option<syn::Error>,
 }
 
-const EXPECTED: &str =
-    "expected `object = \"...\"`, `field = \"...\"`, `catch_all` or `crate = path`";
+const RESERVED: &[&str] = &["object", "field", "catch_all", "crate", "each", "unchecked"];
 
 impl Parse for OnArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -24,20 +29,20 @@ impl Parse for OnArgs {
             field: None,
             catch_all: None,
             krate: None,
+            each: None,
+            unchecked: None,
+            filters: Vec::new(),
             errors: None,
         };
         while !input.is_empty() {
             let key = Ident::parse_any(input)?;
+            let errors = &mut args.errors;
             match key.to_string().as_str() {
-                "catch_all" => set(&mut args.errors, &mut args.catch_all, &key, key.clone()),
-                "object" => {
-                    let value = value::<LitStr>(input)?;
-                    set(&mut args.errors, &mut args.object, &key, value);
-                }
-                "field" => {
-                    let value = value::<LitStr>(input)?;
-                    set(&mut args.errors, &mut args.field, &key, value);
-                }
+                "catch_all" => set(errors, &mut args.catch_all, &key, key.clone()),
+                "unchecked" => set(errors, &mut args.unchecked, &key, key.clone()),
+                "object" => set(errors, &mut args.object, &key, value(input)?),
+                "field" => set(errors, &mut args.field, &key, value(input)?),
+                "each" => set(errors, &mut args.each, &key, value(input)?),
                 "crate" => {
                     input.parse::<Token![=]>()?;
                     let path = if input.peek(LitStr) {
@@ -45,25 +50,41 @@ impl Parse for OnArgs {
                     } else {
                         input.parse()?
                     };
-                    set(&mut args.errors, &mut args.krate, &key, path);
+                    set(errors, &mut args.krate, &key, path);
                 }
                 other => {
-                    let hint = match other {
-                        "fields" | "fild" | "feild" => " (did you mean `field`?)",
-                        "obj" | "objects" | "topic" => " (did you mean `object`?)",
-                        "fallback" | "catchall" | "any" => " (did you mean `catch_all`?)",
-                        _ => "",
-                    };
-                    push(
-                        &mut args.errors,
-                        syn::Error::new(
-                            key.span(),
-                            format!("unknown argument `{other}`{hint}; {EXPECTED}"),
-                        ),
-                    );
-                    // Skip its value so the following arguments are still checked.
-                    if input.parse::<Option<Token![=]>>()?.is_some() {
-                        input.parse::<syn::Expr>()?;
+                    if let Some(near) = names::closest(other, RESERVED.iter().copied()) {
+                        push(
+                            errors,
+                            syn::Error::new(
+                                key.span(),
+                                format!(
+                                    "unknown argument `{other}` (did you mean `{near}`?); expected `object`, `field`, \
+                                     `each`, `catch_all`, `unchecked`, `crate`, or a filter `key = \"value\"`"
+                                ),
+                            ),
+                        );
+                    }
+                    input.parse::<Token![=]>()?;
+                    if input.peek(LitStr) {
+                        let value = input.parse::<LitStr>()?;
+                        if args.filters.iter().any(|(k, _)| *k == key) {
+                            push(
+                                errors,
+                                syn::Error::new(
+                                    key.span(),
+                                    format!("filter `{key}` given more than once"),
+                                ),
+                            );
+                        } else {
+                            args.filters.push((key, value));
+                        }
+                    } else {
+                        let value = input.parse::<syn::Expr>()?;
+                        let text = quote::ToTokens::to_token_stream(&value).to_string();
+                        let message =
+                            format!("filter values are strings: write `{key} = \"{text}\"`");
+                        push(errors, syn::Error::new_spanned(value, message));
                     }
                 }
             }
@@ -76,7 +97,7 @@ impl Parse for OnArgs {
     }
 }
 
-fn value<T: Parse>(input: ParseStream<'_>) -> syn::Result<T> {
+fn value(input: ParseStream<'_>) -> syn::Result<LitStr> {
     input.parse::<Token![=]>()?;
     input.parse()
 }
@@ -104,12 +125,16 @@ impl OnArgs {
     pub(crate) fn check(&mut self) {
         let mut errors = self.errors.take();
         if let Some(catch_all) = &self.catch_all {
-            if self.object.is_some() || self.field.is_some() {
+            if self.object.is_some()
+                || self.field.is_some()
+                || self.each.is_some()
+                || !self.filters.is_empty()
+            {
                 push(
                     &mut errors,
                     syn::Error::new(
                         catch_all.span(),
-                        "`catch_all` receives every unhandled item; it takes no `object` or `field`",
+                        "`catch_all` receives every unhandled item; it takes no `object`, `field`, `each` or filters",
                     ),
                 );
             }
@@ -126,18 +151,66 @@ impl OnArgs {
                 ),
             );
         }
-        for (what, lit) in [("object", &self.object), ("field", &self.field)] {
-            if let Some(lit) = lit.as_ref().filter(|lit| !is_valid_name(&lit.value())) {
-                let example = if what == "object" { "page" } else { "feed" };
-                let message = format!("{what} names are lowercase snake_case, e.g. `{example}`");
-                push(&mut errors, syn::Error::new(lit.span(), message));
+        if let (Some(each), None) = (&self.each, &self.field) {
+            push(
+                &mut errors,
+                syn::Error::new(
+                    each.span(),
+                    "`each` needs a `field`: it iterates an array of that field's value",
+                ),
+            );
+        }
+        let mut well_formed = true;
+        for lit in [&self.object, &self.field, &self.each]
+            .into_iter()
+            .flatten()
+        {
+            if !is_valid_name(&lit.value()) {
+                well_formed = false;
+                push(
+                    &mut errors,
+                    syn::Error::new(
+                        lit.span(),
+                        "names are lowercase snake_case, e.g. `page`, `feed`",
+                    ),
+                );
+            }
+        }
+        if let (Some(object), true, None) = (&self.object, well_formed, &self.unchecked) {
+            let field = self.field.as_ref().map(LitStr::value);
+            match names::check(&object.value(), field.as_deref()) {
+                Ok(()) => {}
+                Err(Unknown::Object(near)) => push(
+                    &mut errors,
+                    syn::Error::new(
+                        object.span(),
+                        unknown("object", &object.value(), near, "Meta object"),
+                    ),
+                ),
+                Err(Unknown::Field(near)) => {
+                    let lit = self.field.as_ref().expect("a field was checked");
+                    let what = format!("field of `{}`", object.value());
+                    push(
+                        &mut errors,
+                        syn::Error::new(lit.span(), unknown("field", &lit.value(), near, &what)),
+                    );
+                }
             }
         }
         self.errors = errors;
     }
 }
 
-/// Mirrors `webhook_core::dispatch::is_valid_name` (the macro cannot depend on it).
+fn unknown(kind: &str, name: &str, near: Option<&str>, what: &str) -> String {
+    let hint = near
+        .map(|n| format!("did you mean `{n}`? "))
+        .unwrap_or_default();
+    format!(
+        "`{name}` is not a known {what}; {hint}if Meta added it after this crate was written, \
+         add `unchecked` to the attribute: `#[on(.., {kind} = \"{name}\", unchecked)]`"
+    )
+}
+
 fn is_valid_name(name: &str) -> bool {
     let mut bytes = name.bytes();
     bytes.next().is_some_and(|b| b.is_ascii_lowercase())

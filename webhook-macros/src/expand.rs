@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn, ReturnType};
+use syn::{FnArg, ItemFn, LitStr, ReturnType};
 
 use crate::attr::OnArgs;
 
@@ -42,6 +42,46 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
         _ => quote!(#private::Target::CatchAll),
     };
     let line = quote_spanned!(name.span()=> ::core::line!());
+    let filtered = (args.each.is_some() || !args.filters.is_empty()).then(|| {
+        let each = args.each.as_ref().map_or_else(
+            || quote!(::core::option::Option::None),
+            |each| quote!(::core::option::Option::Some(#each)),
+        );
+        let pairs = args.filters.iter().map(|(key, value)| {
+            let key = key.to_string();
+            quote!((#key, #value))
+        });
+        quote!(.filtered(#each, &[#(#pairs),*]))
+    });
+    // Our typed values may only come from their own field (see `field_check`).
+    let (field_name, probes) = match (&args.object, &args.field) {
+        (Some(object), Some(field)) => {
+            let each = args.each.as_ref().map_or_else(String::new, LitStr::value);
+            let field_name = quote! {
+                struct __Field;
+                impl #private::FieldName for __Field {
+                    const OBJECT: &'static str = #object;
+                    const FIELD: &'static str = #field;
+                    const EACH: &'static str = #each;
+                }
+            };
+            let probes = function.sig.inputs.iter().filter_map(|input| match input {
+                FnArg::Typed(arg) => {
+                    let ty = &arg.ty;
+                    Some(quote_spanned! {ty.span()=>
+                        {
+                            #[allow(unused_imports)]
+                            use #private::{ViaAny as _, ViaTyped as _};
+                            (&&#private::Probe::<#ty>::new()).check_field::<__Field>();
+                        }
+                    })
+                }
+                FnArg::Receiver(_) => None,
+            });
+            (Some(field_name), probes.collect::<Vec<_>>())
+        }
+        _ => (None, Vec::new()),
+    };
     let cx = format_ident!("cx");
 
     quote! {
@@ -52,6 +92,7 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
             #(#arg_checks)*
             #output_check
             #send_check
+            #field_name
             #private::inventory::submit! {
                 #private::Registration::new(
                     #target,
@@ -61,9 +102,13 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
                         file: ::core::file!(),
                         line: #line,
                     },
-                    |#cx| #private::call(#name, #cx),
+                    |#cx| {
+                        #(#probes)*
+                        #private::call(#name, #cx)
+                    },
                     |states| #private::preflight(#name, states),
                 )
+                #filtered
             }
         };
     }

@@ -3,6 +3,7 @@
 
 mod attr;
 mod expand;
+mod names;
 mod validate;
 
 use proc_macro::TokenStream;

@@ -24,16 +24,19 @@ enum Command {
     Explain {
         /// The body: a file, or `-` for standard input.
         file: PathBuf,
+        /// Also print each value as this crate's type for its field parses it.
+        #[arg(long)]
+        typed: bool,
     },
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Explain { file } => explain(&file),
+        Command::Explain { file, typed } => explain(&file, typed),
     }
 }
 
-fn explain(file: &PathBuf) -> ExitCode {
+fn explain(file: &PathBuf, typed: bool) -> ExitCode {
     let body = if file.as_os_str() == "-" {
         let mut body = Vec::new();
         std::io::stdin().read_to_end(&mut body).map(|_| body)
@@ -47,7 +50,8 @@ fn explain(file: &PathBuf) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match webhook_server::explain::explain(&body, &mut std::io::stdout().lock()) {
+    let options = webhook_server::explain::ExplainOptions { typed };
+    match webhook_server::explain::explain(&body, options, &mut std::io::stdout().lock()) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("meta-webhooks explain: {}: {e}", file.display());

@@ -57,7 +57,7 @@ fn explains_a_messenger_batch_from_a_file() {
     assert!(
         lines
             .iter()
-            .all(|l| l["object"] == "page" && l.as_object().unwrap().len() == 4)
+            .all(|l| l["object"] == "page" && l.as_object().unwrap().len() == 5)
     );
 }
 
@@ -68,8 +68,8 @@ fn numeric_ids_print_as_strings_and_unknown_objects_are_fine() {
     assert_eq!(code, 0);
     assert_eq!(
         stdout,
-        "{\"entry_id\":\"153125381133\",\"field\":\"leadgen\",\"kind\":\"change\",\"object\":\"brand_new\"}\n\
-         {\"entry_id\":\"1335845740\",\"field\":\"name\",\"kind\":\"changed_fields\",\"object\":\"brand_new\"}\n"
+        "{\"entry_id\":\"153125381133\",\"field\":\"leadgen\",\"kind\":\"change\",\"object\":\"brand_new\",\"sub\":{}}\n\
+         {\"entry_id\":\"1335845740\",\"field\":\"name\",\"kind\":\"changed_fields\",\"object\":\"brand_new\",\"sub\":{}}\n"
     );
 }
 
@@ -81,7 +81,7 @@ fn threads_notifications_explain_too() {
         (code, stdout.as_str()),
         (
             0,
-            "{\"entry_id\":\"789\",\"field\":\"mentions\",\"kind\":\"threads\",\"object\":\"interaction\"}\n"
+            "{\"entry_id\":\"789\",\"field\":\"mentions\",\"kind\":\"threads\",\"object\":\"interaction\",\"sub\":{}}\n"
         )
     );
 }
@@ -104,4 +104,67 @@ fn refuses_what_is_not_a_notification_with_nothing_on_stdout() {
         stderr.contains("cannot read /nonexistent/body.json"),
         "{stderr}"
     );
+}
+
+#[test]
+fn sub_kinds_of_the_batch_fixtures() {
+    let (code, stdout, stderr) = explain(&[&fixture("page_batch.json")], b"");
+    assert_eq!(code, 0, "{stderr}");
+    let subs: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["sub"].clone())
+        .collect();
+    assert_eq!(
+        subs,
+        [
+            serde_json::json!({"item": "status", "verb": "add"}),
+            serde_json::json!({"item": "post", "verb": "add"}),
+            serde_json::json!({"item": "rating", "verb": "add"}),
+            serde_json::json!({"item": "comment", "verb": "add"}),
+        ]
+    );
+    let (_, stdout, _) = explain(&[&fixture("whatsapp_batch.json")], b"");
+    let subs: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["sub"].clone())
+        .collect();
+    assert_eq!(
+        subs,
+        [
+            serde_json::json!({"types": ["text", "reaction"]}),
+            serde_json::json!({"statuses": ["delivered", "read"]})
+        ]
+    );
+}
+
+#[test]
+fn typed_shows_what_a_typed_handler_would_receive() {
+    let path = format!(
+        "{}/../tests/fixtures/typed/whatsapp_business_account/messages_text.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (code, stdout, stderr) = explain(&["--typed", &path], b"");
+    assert_eq!(code, 0, "{stderr}");
+    let line: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(line["type"], "whatsapp::Change");
+    assert_eq!(line["typed"]["messages"][0]["type"], "text");
+    assert_eq!(line["sub"]["types"], serde_json::json!(["text"]));
+
+    let body = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"item":7}},{"field":"brand_new","value":{}}]}]}"#;
+    let (code, stdout, _) = explain(&["--typed", "-"], body);
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["type"], "page::Feed");
+    assert!(
+        lines[0]["typed_error"]
+            .as_str()
+            .unwrap()
+            .contains("invalid type"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1]["typed"].is_null() && lines[1].get("type").is_none());
 }

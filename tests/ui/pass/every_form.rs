@@ -36,6 +36,23 @@ async fn fallback() {}
 #[on(object = "page", field = "message_echoes", crate = "webhook_core")]
 pub async fn twice() {}
 
+#[on(object = "page", field = "a_field_meta_added_later", unchecked)]
+#[on(object = "a_new_object", unchecked)]
+async fn unchecked_names() {}
+
+#[on(object = "page", field = "feed", item = "comment", verb = "add")]
+#[on(object = "whatsapp_business_account", field = "messages", each = "messages", type = "text")]
+async fn filtered(Value(_v): Value<serde_json::Value>) {}
+
+#[on(object = "page", field = "feed")]
+async fn typed_feed(Value(_feed): Value<webhook_core::fields::page::Feed>, _own: Option<Value<Feed>>) {}
+
+#[on(object = "whatsapp_business_account", field = "messages", each = "messages")]
+async fn typed_message(Value(_m): Value<webhook_core::fields::whatsapp::Message>) {}
+
+#[on(object = "permissions", field = "instagram_manage_comments")]
+async fn any_permission(Value(_p): Value<webhook_core::fields::permissions::Permission>) {}
+
 fn main() {
     let _future = twice();
 }

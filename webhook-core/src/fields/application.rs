@@ -1,0 +1,158 @@
+//! Values of the `application` object's fields: updates about the app itself. The
+//! entry id is the app id.
+//!
+//! | Field | Type |
+//! |---|---|
+//! | `plugin_comment`, `plugin_comment_reply` | [`PluginComment`] |
+//! | `ad_account` | [`AdAccount`] |
+//! | `ads_rules_engine` | [`AdsRulesEngine`] |
+//! | `async_requests` | [`AsyncRequest`] |
+//! | `group_install` | [`GroupInstall`] |
+//!
+//! Other fields of the topic are not typed here; take them as a
+//! [`RawItem`](crate::RawItem) or `Value<serde_json::Value>`.
+
+// The lines naming the (object, field) a type is the value of are grepped verbatim,
+// so field names stay without backticks there.
+#![allow(clippy::doc_markdown)]
+
+use serde::{Deserialize, Serialize};
+
+use super::Id;
+use super::page::{Actor, Time, Verb};
+
+/// A comment made with the Comments Plugin on your site (`plugin_comment`), or a
+/// reply to one (`plugin_comment_reply`, with the comment replied to in `parent`).
+///
+/// Value of (application, plugin_comment).
+/// Value of (application, plugin_comment_reply).
+///
+/// `created_time` is an ISO-8601 string here (`2024-05-02T10:20:30+0000`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct PluginComment {
+    /// The comment.
+    #[serde(default)]
+    pub id: Option<Id>,
+    /// Its text.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Who wrote it.
+    #[serde(default)]
+    pub from: Option<Actor>,
+    /// When it was written.
+    #[serde(default)]
+    pub created_time: Option<Time>,
+    /// The comment replied to, for `plugin_comment_reply`.
+    #[serde(default)]
+    pub parent: Option<Box<PluginComment>>,
+}
+
+/// A change in the status of an ad account the app manages.
+///
+/// Value of (application, ad_account).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct AdAccount {
+    /// The ad account.
+    #[serde(default)]
+    pub id: Option<Id>,
+    /// Its status code (`1` active, `2` disabled, ...).
+    #[serde(default)]
+    pub account_status: Option<u32>,
+    /// Why it is disabled (`0` none, ...).
+    #[serde(default)]
+    pub disable_reason: Option<u32>,
+    /// The business owning it.
+    #[serde(default)]
+    pub business: Option<Id>,
+}
+
+super::string_enum! {
+    /// The kind of ad object a rule evaluated.
+    pub enum AdObjectType {
+        Campaign = "CAMPAIGN",
+        AdSet = "ADSET",
+        Ad = "AD",
+    }
+}
+
+super::string_enum! {
+    /// What triggered an ad rule.
+    pub enum RuleTriggerType {
+        MetadataCreation = "METADATA_CREATION",
+        MetadataUpdate = "METADATA_UPDATE",
+        StatsMilestone = "STATS_MILESTONE",
+        StatsChange = "STATS_CHANGE",
+        DeliveryInsightsChange = "DELIVERY_INSIGHTS_CHANGE",
+    }
+}
+
+/// An ad object that passed the evaluation of an ad rule (Ad Rules Engine).
+///
+/// Value of (application, ads_rules_engine).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct AdsRulesEngine {
+    /// The rule.
+    #[serde(default)]
+    pub rule_id: Option<Id>,
+    /// The ad account owning the rule.
+    #[serde(default)]
+    pub account_id: Option<Id>,
+    /// The ad object that passed.
+    #[serde(default)]
+    pub object_id: Option<Id>,
+    /// Its kind.
+    #[serde(default)]
+    pub object_type: Option<AdObjectType>,
+    /// What triggered the evaluation.
+    #[serde(default)]
+    pub trigger_type: Option<RuleTriggerType>,
+    /// The field that passed.
+    #[serde(default)]
+    pub trigger_field: Option<String>,
+    /// Its current value, as sent.
+    #[serde(default)]
+    pub current_value: Option<String>,
+}
+
+super::string_enum! {
+    /// The outcome of an asynchronous job.
+    pub enum AsyncVerb {
+        Complete = "complete",
+        Fail = "fail",
+    }
+}
+
+/// An asynchronous job (an async ad report ...) finished.
+///
+/// Value of (application, async_requests).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct AsyncRequest {
+    /// The kind of job.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Completed or failed.
+    #[serde(default)]
+    pub verb: Option<AsyncVerb>,
+    /// The report run.
+    #[serde(default)]
+    pub report_id: Option<Id>,
+}
+
+/// The app was installed on (or removed from) a group.
+///
+/// Value of (application, group_install).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct GroupInstall {
+    /// The group.
+    #[serde(default)]
+    pub group_id: Option<Id>,
+    /// `add` when installed, `remove` when uninstalled.
+    #[serde(default)]
+    pub verb: Option<Verb>,
+    /// The admin who did it.
+    #[serde(default)]
+    pub actor_id: Option<Id>,
+    /// When it happened.
+    #[serde(default)]
+    pub update_time: Option<Time>,
+}

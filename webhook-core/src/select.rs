@@ -1,0 +1,217 @@
+//! Routing below the field: `key = "value"` filters and per-element routing with
+//! `each = "array"`.
+//!
+//! A route may narrow what it receives within its `(object, field)`:
+//!
+//! - **filters** (`#[on(object = "page", field = "feed", item = "comment", verb = "add")]`)
+//!   compare top-level keys of the item's *payload*: a change's `value`, or for a
+//!   messaging or standby event the object under its event key (`message`,
+//!   `postback`, ...). A JSON string matches its text; a number, boolean or `null`
+//!   matches its JSON text (`published = "1"` matches `1` and `"1"`). A missing key
+//!   never matches.
+//! - **`each = "messages"`** calls the handler once per element of the payload's
+//!   array `messages`, and the filters then apply to each element
+//!   (`#[on(object = "whatsapp_business_account", field = "messages", each = "messages", type = "text")]`).
+//!   [`Value<T>`](crate::Value) reads the element; the whole change stays reachable
+//!   ([`RawItem::value`](crate::RawItem), or a context extractor such as
+//!   [`fields::whatsapp::ChangeContext`](crate::fields::whatsapp::ChangeContext)).
+//!
+//! Without `each` a handler is called once per item (once per WhatsApp change,
+//! however many messages it holds); with `each`, once per matching element. An item
+//! that no route selects goes to the catch-all handlers.
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use serde_json::value::RawValue;
+
+use crate::payload::{Str, string};
+use crate::routing::{Item, ItemKind};
+
+/// Narrows a route below its field (the builder's form of `#[on]`'s filters).
+///
+/// ```
+/// use webhook_core::{Dispatcher, select::Filter};
+///
+/// async fn text_message() {}
+/// let dispatcher = Dispatcher::empty_builder()
+///     .route_filtered(
+///         "whatsapp_business_account",
+///         "messages",
+///         Filter::new().each("messages").equals("type", "text"),
+///         text_message,
+///     )
+///     .build()
+///     .unwrap();
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub(crate) each: Option<Box<str>>,
+    pub(crate) equals: Vec<(Box<str>, Box<str>)>,
+}
+
+impl Filter {
+    /// Selects everything.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Calls the handler once per element of the payload's array `key`.
+    #[must_use]
+    pub fn each(mut self, key: &str) -> Self {
+        self.each = Some(key.into());
+        self
+    }
+
+    /// Requires the payload's (or element's) top-level `key` to equal `value`.
+    #[must_use]
+    pub fn equals(mut self, key: &str, value: &str) -> Self {
+        self.equals.push((key.into(), value.into()));
+        self
+    }
+
+    pub(crate) fn from_static(each: Option<&str>, equals: &[(&str, &str)]) -> Self {
+        Self {
+            each: each.map(Into::into),
+            equals: equals
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.each.is_none() && self.equals.is_empty()
+    }
+
+    /// `each = "..", key = ".."` as written in `#[on]`, for logs.
+    pub(crate) fn describe(&self) -> String {
+        let each = self.each.iter().map(|e| format!("each = {e:?}"));
+        let equals = self.equals.iter().map(|(k, v)| format!("{k} = {v:?}"));
+        each.chain(equals).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// One element of the array a route iterates with `each`.
+#[derive(Debug, Clone, Copy)]
+pub struct Element<'n> {
+    /// The array's key (`messages`, `statuses`, ...).
+    pub key: &'n str,
+    /// The element's position in the array.
+    pub index: usize,
+    /// The element's JSON.
+    pub value: &'n RawValue,
+}
+
+/// Top-level keys of a JSON object, borrowed from the body.
+pub(crate) struct Keys<'a>(HashMap<Key<'a>, &'a RawValue>);
+
+#[derive(PartialEq, Eq)]
+struct Key<'a>(Str<'a>);
+
+impl Hash for Key<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.0.as_ref().hash(state);
+    }
+}
+
+impl Borrow<str> for Key<'_> {
+    fn borrow(&self) -> &str {
+        &self.0.0
+    }
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Str::deserialize(deserializer).map(Key)
+    }
+}
+
+impl<'a> Keys<'a> {
+    /// The keys of `raw`, or `None` when it is not an object.
+    pub(crate) fn of(raw: &'a RawValue) -> Option<Self> {
+        serde_json::from_str(raw.get()).ok().map(Keys)
+    }
+
+    fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.0.get(key).copied()
+    }
+
+    /// The elements of the array under `key` (none when absent or not an array).
+    pub(crate) fn elements(&self, key: &str) -> Vec<&'a RawValue> {
+        self.get(key)
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Whether every `key = value` pair holds in `keys`.
+pub(crate) fn matches(keys: Option<&Keys<'_>>, equals: &[(Box<str>, Box<str>)]) -> bool {
+    equals.iter().all(|(key, expected)| {
+        keys.and_then(|k| k.get(key))
+            .is_some_and(|raw| match string(raw) {
+                Some(text) => *text == **expected,
+                None => raw.get() == &**expected,
+            })
+    })
+}
+
+/// What filters look at: a change's value, or a messaging event's payload.
+pub(crate) fn payload<'n>(item: &Item<'n>) -> &'n RawValue {
+    match item.kind() {
+        ItemKind::Messaging(key) | ItemKind::Standby(key) => Keys::of(item.value())
+            .and_then(|k| k.get(key))
+            .filter(|raw| raw.get().starts_with('{'))
+            .unwrap_or(item.value()),
+        _ => item.value(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eq(pairs: &[(&str, &str)]) -> Vec<(Box<str>, Box<str>)> {
+        Filter::from_static(None, pairs).equals
+    }
+
+    #[test]
+    fn strings_match_their_text_and_scalars_their_json() {
+        let raw: &RawValue = serde_json::from_str(
+            r#"{"item":"comment","published":1,"hidden":false,"n":null,"s":"caf\u00e9"}"#,
+        )
+        .unwrap();
+        let keys = Keys::of(raw);
+        let m = |pairs| matches(keys.as_ref(), &eq(pairs));
+        assert!(m(&[("item", "comment")]));
+        assert!(m(&[
+            ("item", "comment"),
+            ("published", "1"),
+            ("hidden", "false"),
+            ("n", "null"),
+            ("s", "café")
+        ]));
+        assert!(!m(&[("item", "post")]));
+        assert!(!m(&[("missing", "x")]));
+        assert!(!m(&[("published", "true")]));
+        assert!(m(&[]));
+        assert!(!matches(None, &eq(&[("item", "comment")])));
+    }
+
+    #[test]
+    fn elements_of_an_array() {
+        let raw: &RawValue =
+            serde_json::from_str(r#"{"messages":[{"a":1},{"b":2}],"x":3}"#).unwrap();
+        let keys = Keys::of(raw).unwrap();
+        let got: Vec<_> = keys
+            .elements("messages")
+            .iter()
+            .map(|e| e.get().to_owned())
+            .collect();
+        assert_eq!(got, [r#"{"a":1}"#, r#"{"b":2}"#]);
+        assert!(keys.elements("x").is_empty());
+        assert!(keys.elements("absent").is_empty());
+    }
+}
