@@ -90,10 +90,14 @@ impl Drop for Bot {
 
 #[tokio::test]
 async fn the_bot_answers_the_handshake_and_a_signed_delivery_then_shuts_down_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("meta-webhooks-bot-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("bot.db");
     let mut bot = Bot::start(&[
         ("META_APP_SECRET", "bot-test-secret"),
         ("META_VERIFY_TOKEN", "bot-test-token"),
         ("META_WEBHOOK_BIND", "127.0.0.1:0"),
+        ("META_WEBHOOK_DB", db.to_str().unwrap()),
     ]);
     let listening = bot.wait_for("listening on http://");
     let url = listening[listening.find("http://").unwrap()..]
@@ -137,8 +141,14 @@ async fn the_bot_answers_the_handshake_and_a_signed_delivery_then_shuts_down_on_
         .await
         .unwrap();
     assert_eq!(delivery.status(), 200);
+    bot.wait_for("delivery stored");
     bot.wait_for(r#"message from 2002: "Hello bot""#);
     bot.wait_for("delivery handled");
+    assert!(
+        db.exists(),
+        "durable mode by default: the delivery went through {}",
+        db.display()
+    );
 
     let unsigned = client.post(&url).body(body.to_vec()).send().await.unwrap();
     assert_eq!(unsigned.status(), 401);
@@ -150,6 +160,7 @@ async fn the_bot_answers_the_handshake_and_a_signed_delivery_then_shuts_down_on_
     assert!(status.success());
     bot.wait_for("shut down");
     assert!(bot.child.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{FutureExt, StreamExt, stream};
 
+use crate::delivery::{KeyClaim, StoreFuture, natural_key, pair_key};
 use crate::extract::ItemContext;
 use crate::handler::{Handler, HandlerError, HandlerFuture};
 use crate::payload::{Notification, ParseError};
@@ -39,6 +40,8 @@ struct Route {
     field: Option<Box<str>>,
     filter: Filter,
     info: HandlerInfo,
+    /// Names the route stably across restarts (durable progress is kept per route).
+    key: Arc<str>,
     call: DynCall,
     preflight: PreflightFn,
 }
@@ -102,7 +105,7 @@ impl Dispatcher {
             builder.push(
                 object,
                 field,
-                Filter::from_static(r.each, r.equals),
+                Filter::from_static(r.each, r.equals, r.idempotent),
                 r.info,
                 Arc::new(move |cx| call(cx)),
                 r.preflight,
@@ -151,6 +154,24 @@ impl Dispatcher {
 
     /// Runs every matching handler for every item of a notification.
     pub async fn dispatch(&self, notification: &Notification<'_>) -> DispatchReport {
+        self.dispatch_inner(notification, None).await
+    }
+
+    /// Like [`dispatch`](Self::dispatch), skipping pairs the gate says are done and
+    /// claiming idempotency keys for `idempotent` routes (the durable path).
+    pub(crate) async fn dispatch_gated(
+        &self,
+        notification: &Notification<'_>,
+        gate: &dyn Gate,
+    ) -> DispatchReport {
+        self.dispatch_inner(notification, Some(gate)).await
+    }
+
+    async fn dispatch_inner(
+        &self,
+        notification: &Notification<'_>,
+        gate: Option<&dyn Gate>,
+    ) -> DispatchReport {
         let items: Vec<Item<'_>> = notification.items().collect();
         let mut reports: Vec<ItemReport> = Vec::with_capacity(items.len());
         let mut calls = Vec::new();
@@ -167,7 +188,7 @@ impl Dispatcher {
         // future's lifetimes higher-ranked and it stops being provably `Send`.
         let mut futures = Vec::with_capacity(calls.len());
         for (index, route, element) in calls {
-            futures.push(self.run(index, items[index], route, element));
+            futures.push(self.run(index, items[index], route, element, gate));
         }
         let mut runs = stream::iter(futures).buffered(self.concurrency);
         while let Some((index, run)) = runs.next().await {
@@ -220,27 +241,15 @@ impl Dispatcher {
         item: Item<'_>,
         route: usize,
         element: Option<Element<'_>>,
+        gate: Option<&dyn Gate>,
     ) -> (usize, HandlerRun) {
         let route = &self.routes[route];
-        let mut cx = ItemContext::new(item, &self.states);
-        if let Some(element) = element {
-            cx = cx.with_element(element);
-        }
         let start = Instant::now();
-        let outcome = match catch_unwind(AssertUnwindSafe(|| (route.call)(&cx))) {
-            Err(panic) => Outcome::Panicked(panic_message(&*panic)),
-            Ok(future) => match AssertUnwindSafe(future).catch_unwind().await {
-                Ok(Ok(())) => Outcome::Succeeded,
-                Ok(Err(HandlerError::Rejected(rejection))) => {
-                    Outcome::Rejected(rejection.to_string())
-                }
-                Ok(Err(HandlerError::Failed(error))) => Outcome::Failed(error_chain(&*error)),
-                Err(panic) => Outcome::Panicked(panic_message(&*panic)),
-            },
+        let outcome = match gate {
+            None => self.call(route, item, element).await,
+            Some(gate) => self.call_gated(route, index, item, element, gate).await,
         };
-        let duration = start.elapsed();
         match &outcome {
-            Outcome::Succeeded => {}
             Outcome::Failed(e) | Outcome::Rejected(e) => tracing::warn!(
                 handler = route.info.name,
                 object = item.object(),
@@ -256,15 +265,83 @@ impl Dispatcher {
                 entry = item.entry().id(),
                 "webhook handler panicked: {e}"
             ),
+            _ => {}
         }
         let run = HandlerRun {
             handler: route.info,
+            route_key: Arc::clone(&route.key),
             element: element.map(|e| e.index),
             outcome,
-            duration,
+            duration: start.elapsed(),
         };
         (index, run)
     }
+
+    async fn call(&self, route: &Route, item: Item<'_>, element: Option<Element<'_>>) -> Outcome {
+        let mut cx = ItemContext::new(item, &self.states);
+        if let Some(element) = element {
+            cx = cx.with_element(element);
+        }
+        match catch_unwind(AssertUnwindSafe(|| (route.call)(&cx))) {
+            Err(panic) => Outcome::Panicked(panic_message(&*panic)),
+            Ok(future) => match AssertUnwindSafe(future).catch_unwind().await {
+                Ok(Ok(())) => Outcome::Succeeded,
+                Ok(Err(HandlerError::Rejected(rejection))) => {
+                    Outcome::Rejected(rejection.to_string())
+                }
+                Ok(Err(HandlerError::Failed(error))) => Outcome::Failed(error_chain(&*error)),
+                Err(panic) => Outcome::Panicked(panic_message(&*panic)),
+            },
+        }
+    }
+
+    async fn call_gated(
+        &self,
+        route: &Route,
+        index: usize,
+        item: Item<'_>,
+        element: Option<Element<'_>>,
+        gate: &dyn Gate,
+    ) -> Outcome {
+        if gate.is_done(&pair_key(index, element.map(|e| e.index), &route.key)) {
+            return Outcome::AlreadyDone;
+        }
+        let natural = route
+            .filter
+            .idempotent
+            .then(|| natural_key(&item, element.as_ref()))
+            .flatten();
+        let Some(natural) = natural else {
+            return self.call(route, item, element).await;
+        };
+        let key = format!("{}|{natural}", route.key);
+        match gate.claim_key(key.clone()).await {
+            Ok(KeyClaim::Done) => Outcome::AlreadyDone,
+            Ok(KeyClaim::Busy) => Outcome::Failed(format!(
+                "idempotency key {natural} is held by another worker"
+            )),
+            Err(e) => Outcome::Failed(format!("cannot claim idempotency key {natural}: {e}")),
+            Ok(KeyClaim::Run) => {
+                let outcome = self.call(route, item, element).await;
+                if let Err(e) = gate.finish_key(key, outcome.is_success()).await {
+                    return Outcome::Failed(format!(
+                        "ran, but cannot record idempotency key {natural}: {e}"
+                    ));
+                }
+                outcome
+            }
+        }
+    }
+}
+
+/// What durable dispatch asks the store before each call.
+pub(crate) trait Gate: Sync {
+    /// Whether the pair already succeeded in an earlier attempt.
+    fn is_done(&self, pair: &str) -> bool;
+    /// Claims an idempotency key.
+    fn claim_key(&self, key: String) -> StoreFuture<'_, KeyClaim>;
+    /// Releases it, as done when the handler succeeded.
+    fn finish_key(&self, key: String, succeeded: bool) -> StoreFuture<'_, ()>;
 }
 
 impl fmt::Debug for Dispatcher {
@@ -414,6 +491,7 @@ impl DispatcherBuilder {
             field: field.map(Into::into),
             filter,
             info,
+            key: Arc::from(""),
             call,
             preflight,
         });
@@ -471,8 +549,25 @@ impl DispatcherBuilder {
                 list.sort_unstable();
             }
         }
+        let mut routes = self.routes;
+        for route in &mut routes {
+            let target = match (&route.object, &route.field) {
+                (Some(object), Some(field)) => format!("({object}, {field})"),
+                (Some(object), None) => format!("({object}, *)"),
+                _ => "(catch_all)".to_owned(),
+            };
+            let info = route.info;
+            route.key = format!(
+                "{}::{} {target} {}",
+                info.module,
+                info.name,
+                route.filter.describe()
+            )
+            .trim_end()
+            .into();
+        }
         Ok(Dispatcher {
-            routes: self.routes,
+            routes,
             objects,
             catch_all,
             states: self.states,
@@ -603,6 +698,9 @@ impl ItemReport {
 pub struct HandlerRun {
     /// Which handler.
     pub handler: HandlerInfo,
+    /// The route's stable key: handler, target and filters (durable progress is
+    /// recorded under it).
+    pub route_key: Arc<str>,
     /// For routes with `each`: the position of the element it was called for.
     pub element: Option<usize>,
     /// How it ended.
@@ -623,6 +721,9 @@ pub enum Outcome {
     Rejected(String),
     /// It panicked (the panic message).
     Panicked(String),
+    /// Not called: it already succeeded for this item in an earlier attempt, or its
+    /// idempotency key did (durable mode).
+    AlreadyDone,
 }
 
 impl Outcome {
@@ -634,13 +735,23 @@ impl Outcome {
             Self::Failed(_) => "failed",
             Self::Rejected(_) => "rejected",
             Self::Panicked(_) => "panicked",
+            Self::AlreadyDone => "already_done",
         }
     }
 
-    /// Whether the call succeeded.
+    /// Whether the call succeeded (or had already succeeded).
     #[must_use]
     pub fn is_success(&self) -> bool {
-        *self == Self::Succeeded
+        matches!(self, Self::Succeeded | Self::AlreadyDone)
+    }
+
+    /// The error or panic message, if any.
+    #[must_use]
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::Failed(m) | Self::Rejected(m) | Self::Panicked(m) => Some(m),
+            _ => None,
+        }
     }
 }
 

@@ -126,9 +126,11 @@ impl std::error::Error for Rejection {}
 /// The item's value deserialised into `T`.
 ///
 /// For a change that is `value`; for a messaging or standby event the whole event
-/// (`sender`, `recipient`, `timestamp` and the event key); for a `changed_fields`
-/// name it is `null` (use `Value<Option<T>>` or [`RawItem`]). Unknown keys are
-/// ignored by serde's defaults, so Meta adding a key never rejects your type.
+/// (`sender`, `recipient`, `timestamp` and the event key: filters look inside the
+/// event key's object, `Value<T>` gets the whole event); for a handler routed with
+/// `each`, the element it is called for; for a `changed_fields` name it is `null`
+/// (use `Value<Option<T>>` or [`RawItem`]). Unknown keys are ignored by serde's
+/// defaults, so Meta adding a key never rejects your type.
 ///
 /// ```
 /// # use webhook_core::Value;

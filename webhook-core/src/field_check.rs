@@ -1,5 +1,9 @@
-//! The compile-time check that one of our typed values is only taken from the
+//! The build-time check that one of our typed values is only taken from the
 //! field it belongs to (`Value<whatsapp::Change>` on `(page, feed)` is an error).
+//!
+//! The assertion is evaluated when the handler's registration is compiled to code,
+//! so `cargo build` and `cargo test` report it; `cargo check` (and editors built on
+//! it) do not.
 //!
 //! `#[on]` emits, for each argument, a call that resolves by autoref: to
 //! [`ViaTyped`] when the argument is `Value<T>` (or `Option<Value<T>>`) for a `T` of
@@ -63,6 +67,18 @@ impl<T: TypedValue> ViaTyped for &Probe<Option<Value<T>>> {
     fn check_field<F: FieldName>(&self) {
         const { assert_belongs::<T, F>() }
     }
+}
+
+impl<T: TypedValue> ViaTyped for &Probe<Result<Value<T>, crate::Rejection>> {
+    fn check_field<F: FieldName>(&self) {
+        const { assert_belongs::<T, F>() }
+    }
+}
+
+/// `WithRaw<T>` comes from wherever `T` does.
+impl<T: TypedValue> TypedValue for crate::fields::WithRaw<T> {
+    const FIELDS: &'static [(&'static str, &'static str, &'static str)] = T::FIELDS;
+    const MISMATCH: &'static str = T::MISMATCH;
 }
 
 /// Chosen for every other argument: no check.

@@ -32,7 +32,10 @@
 //! - [`handshake`]: the `GET` verification handshake.
 //! - [`routing`]: the routing algorithm and the messaging-event table.
 //! - [`extract`]: handler arguments ([`Value<T>`], [`EntryMeta`], [`State<T>`], ...).
+//! - [`select`]: routing below the field (`key = "value"` filters, `each`).
+//! - [`fields`]: typed values of Meta's fields.
 //! - [`dispatch`]: the [`Dispatcher`] and its [`DispatchReport`].
+//! - [`delivery`]: durable delivery (store, workers, retries, dead letters, dedup).
 //!
 //! Handlers return `()` or `Result<(), E>`. Meta delivers at least once and retries
 //! failed deliveries, so handlers must be idempotent.
@@ -43,6 +46,7 @@
 )]
 extern crate self as webhook_core;
 
+pub mod delivery;
 pub mod dispatch;
 pub mod extract;
 pub mod field_check;

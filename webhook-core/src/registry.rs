@@ -51,6 +51,7 @@ pub struct Registration {
     pub(crate) target: Target,
     pub(crate) each: Option<&'static str>,
     pub(crate) equals: &'static [(&'static str, &'static str)],
+    pub(crate) idempotent: bool,
     pub(crate) info: HandlerInfo,
     pub(crate) call: CallFn,
     pub(crate) preflight: PreflightFn,
@@ -69,10 +70,19 @@ impl Registration {
             target,
             each: None,
             equals: &[],
+            idempotent: false,
             info,
             call,
             preflight,
         }
+    }
+
+    /// Claims natural idempotency keys in durable mode (`#[on(.., idempotent)]`).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
     }
 
     /// Narrows the registration below its field (see [`select`](crate::select)).

@@ -27,7 +27,7 @@ use std::hash::{Hash, Hasher};
 use serde_json::value::RawValue;
 
 use crate::payload::{Str, string};
-use crate::routing::{Item, ItemKind};
+use crate::routing::{Item, ItemKind, MessagingEvent};
 
 /// Narrows a route below its field (the builder's form of `#[on]`'s filters).
 ///
@@ -49,6 +49,7 @@ use crate::routing::{Item, ItemKind};
 pub struct Filter {
     pub(crate) each: Option<Box<str>>,
     pub(crate) equals: Vec<(Box<str>, Box<str>)>,
+    pub(crate) idempotent: bool,
 }
 
 impl Filter {
@@ -65,6 +66,15 @@ impl Filter {
         self
     }
 
+    /// In durable mode, claims the item's natural key before each call (see
+    /// [`delivery::natural_key`](crate::delivery::natural_key)), so that a key that
+    /// succeeded never runs again.
+    #[must_use]
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
     /// Requires the payload's (or element's) top-level `key` to equal `value`.
     #[must_use]
     pub fn equals(mut self, key: &str, value: &str) -> Self {
@@ -72,8 +82,13 @@ impl Filter {
         self
     }
 
-    pub(crate) fn from_static(each: Option<&str>, equals: &[(&str, &str)]) -> Self {
+    pub(crate) fn from_static(
+        each: Option<&str>,
+        equals: &[(&str, &str)],
+        idempotent: bool,
+    ) -> Self {
         Self {
+            idempotent,
             each: each.map(Into::into),
             equals: equals
                 .iter()
@@ -82,6 +97,7 @@ impl Filter {
         }
     }
 
+    /// Whether it selects everything (idempotency aside).
     pub(crate) fn is_empty(&self) -> bool {
         self.each.is_none() && self.equals.is_empty()
     }
@@ -158,15 +174,31 @@ pub(crate) fn matches(keys: Option<&Keys<'_>>, equals: &[(Box<str>, Box<str>)]) 
     })
 }
 
-/// What filters look at: a change's value, or a messaging event's payload.
+/// What filters look at: a change's value, or a messaging event's payload (also
+/// when the event comes as a change's value, the App Dashboard's test form).
 pub(crate) fn payload<'n>(item: &Item<'n>) -> &'n RawValue {
-    match item.kind() {
-        ItemKind::Messaging(key) | ItemKind::Standby(key) => Keys::of(item.value())
-            .and_then(|k| k.get(key))
-            .filter(|raw| raw.get().starts_with('{'))
-            .unwrap_or(item.value()),
-        _ => item.value(),
-    }
+    let key = match item.kind() {
+        ItemKind::Messaging(key) | ItemKind::Standby(key) => key,
+        ItemKind::Change
+            if matches!(item.object(), "page" | "instagram")
+                && item.value().get().contains("\"recipient\"") =>
+        {
+            let event = MessagingEvent::classify(item.object(), item.value());
+            match event.field {
+                Some(_) => return event_payload(item.value(), &event.key),
+                None => return item.value(),
+            }
+        }
+        _ => return item.value(),
+    };
+    event_payload(item.value(), key)
+}
+
+fn event_payload<'n>(event: &'n RawValue, key: &str) -> &'n RawValue {
+    Keys::of(event)
+        .and_then(|k| k.get(key))
+        .filter(|raw| raw.get().starts_with('{'))
+        .unwrap_or(event)
 }
 
 #[cfg(test)]
@@ -174,7 +206,7 @@ mod tests {
     use super::*;
 
     fn eq(pairs: &[(&str, &str)]) -> Vec<(Box<str>, Box<str>)> {
-        Filter::from_static(None, pairs).equals
+        Filter::from_static(None, pairs, false).equals
     }
 
     #[test]
@@ -198,6 +230,18 @@ mod tests {
         assert!(!m(&[("published", "true")]));
         assert!(m(&[]));
         assert!(!matches(None, &eq(&[("item", "comment")])));
+    }
+
+    #[test]
+    fn the_dashboard_test_form_filters_on_the_event_payload() {
+        let body = br#"{"object":"page","entry":[{"id":"0","changes":[{"field":"messaging_postbacks","value":
+            {"sender":{"id":"1"},"recipient":{"id":"2"},"timestamp":"1527459824","postback":{"payload":"GET_STARTED"}}}]}]}"#;
+        let n = crate::Notification::parse(body).unwrap();
+        let item = n.items().next().unwrap();
+        assert!(matches(
+            Keys::of(payload(&item)).as_ref(),
+            &Filter::new().equals("payload", "GET_STARTED").equals
+        ));
     }
 
     #[test]

@@ -15,12 +15,21 @@ pub(crate) struct OnArgs {
     pub(crate) krate: Option<Path>,
     pub(crate) each: Option<LitStr>,
     pub(crate) unchecked: Option<Ident>,
+    pub(crate) idempotent: Option<Ident>,
     /// `key = "value"` pairs matched against the item's payload.
     pub(crate) filters: Vec<(Ident, LitStr)>,
     pub(crate) errors: Option<syn::Error>,
 }
 
-const RESERVED: &[&str] = &["object", "field", "catch_all", "crate", "each", "unchecked"];
+const RESERVED: &[&str] = &[
+    "object",
+    "field",
+    "catch_all",
+    "crate",
+    "each",
+    "unchecked",
+    "idempotent",
+];
 
 impl Parse for OnArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -31,15 +40,18 @@ impl Parse for OnArgs {
             krate: None,
             each: None,
             unchecked: None,
+            idempotent: None,
             filters: Vec::new(),
             errors: None,
         };
         while !input.is_empty() {
-            let key = Ident::parse_any(input)?;
+            // `r#type = "text"` filters on the key `type`.
+            let key = Ident::parse_any(input)?.unraw();
             let errors = &mut args.errors;
             match key.to_string().as_str() {
                 "catch_all" => set(errors, &mut args.catch_all, &key, key.clone()),
                 "unchecked" => set(errors, &mut args.unchecked, &key, key.clone()),
+                "idempotent" => set(errors, &mut args.idempotent, &key, key.clone()),
                 "object" => set(errors, &mut args.object, &key, value(input)?),
                 "field" => set(errors, &mut args.field, &key, value(input)?),
                 "each" => set(errors, &mut args.each, &key, value(input)?),
@@ -53,7 +65,11 @@ impl Parse for OnArgs {
                     set(errors, &mut args.krate, &key, path);
                 }
                 other => {
-                    if let Some(near) = names::closest(other, RESERVED.iter().copied()) {
+                    // A near miss of an argument is a typo, unless the argument is part of
+                    // it (`reach` is a story_insights key, not a misspelt `each`).
+                    let near = names::closest(other, RESERVED.iter().copied())
+                        .filter(|near| !other.contains(near));
+                    if let Some(near) = near {
                         push(
                             errors,
                             syn::Error::new(
@@ -150,6 +166,18 @@ impl OnArgs {
                     "missing `object = \"...\"`, e.g. `#[on(object = \"page\", field = \"feed\")]`",
                 ),
             );
+        }
+        if let (Some(each), None) = (&self.each, &self.unchecked) {
+            let name = each.value();
+            if !names::EACH.contains(&name.as_str()) {
+                let hint = names::closest(&name, names::EACH.iter().copied())
+                    .map(|n| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
+                let message = format!(
+                    "`{name}` is not an array Meta sends in a value; {hint}for another array, add `unchecked`"
+                );
+                push(&mut errors, syn::Error::new(each.span(), message));
+            }
         }
         if let (Some(each), None) = (&self.each, &self.field) {
             push(

@@ -42,6 +42,7 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
         _ => quote!(#private::Target::CatchAll),
     };
     let line = quote_spanned!(name.span()=> ::core::line!());
+    let idempotent = args.idempotent.as_ref().map(|_| quote!(.idempotent()));
     let filtered = (args.each.is_some() || !args.filters.is_empty()).then(|| {
         let each = args.each.as_ref().map_or_else(
             || quote!(::core::option::Option::None),
@@ -109,6 +110,7 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
                     |states| #private::preflight(#name, states),
                 )
                 #filtered
+                #idempotent
             }
         };
     }

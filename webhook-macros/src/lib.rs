@@ -30,36 +30,46 @@ use syn::spanned::Spanned;
 /// # Grammar
 ///
 /// ```text
-/// #[on(object = "<object>", field = "<field>")]   one field of one object
-/// #[on(object = "<object>")]                     every item of one object
-/// #[on(catch_all)]                               every item no other handler receives
-/// ... plus, optionally, `crate = path::to::webhook_core`
+/// #[on(object = "<object>", field = "<field>" [, <key> = "<value>" ...] [, each = "<array>"]
+///      [, idempotent] [, unchecked] [, crate = path])]
+/// #[on(object = "<object>" [, ...])]            every item of one object
+/// #[on(catch_all)]                               every item no other handler selects
 /// ```
 ///
 /// | argument | meaning |
 /// |---|---|
 /// | `object = "page"` | the notification's `object` (`page`, `instagram`, `whatsapp_business_account`, `user`, `permissions`, ..., or a Threads topic) |
 /// | `field = "feed"` | the subscription field; messaging events use their field name (`messages`, `messaging_postbacks`, ...; see `webhook_core::routing`) |
-/// | `catch_all` | receive every item that no `object`/`field` handler receives |
+/// | `key = "value"` | a filter: the payload's top-level `key` must equal `value` (see `webhook_core::select`) |
+/// | `each = "messages"` | call the handler once per element of the payload's array (filters then apply to the element) |
+/// | `idempotent` | in durable mode, claim the item's natural key before each call (see `webhook_core::delivery`) |
+/// | `catch_all` | receive every item that no other handler selects |
+/// | `unchecked` | accept an object, field or `each` array Meta added after this crate was written |
 /// | `crate = path` | where our runtime is, when neither `webhook-core` nor `webhook-server` is a direct dependency under its own name (for example re-exported by your own crate) |
 ///
-/// Names are lowercase snake case; a typo such as `"Feed"` is a compile error.
+/// Objects and fields are checked against Meta's documented names when compiling
+/// (`"fead"` is an error suggesting `feed`). One of our typed values
+/// (`webhook_core::fields`) taken from another field fails the build with a message
+/// naming its field.
 ///
 /// # Typing requirements
 ///
 /// - An `async fn`, free (no `self`), not generic.
 /// - 0 to 8 arguments, each implementing `webhook_core::FromItem` (`Value<T>`,
 ///   `RawItem`, `EntryMeta`, `RawEntry`, `State<T>`, `Object`, `Option<_>`,
-///   `Result<_, Rejection>`, or your own).
+///   `Result<_, Rejection>`, `fields::whatsapp::ChangeContext`, or your own).
 /// - Returns `()` or `Result<(), E>` with `E: Into<Box<dyn Error + Send + Sync>>`.
 /// - The returned future is `Send`.
 ///
 /// # Semantics
 ///
-/// The function is kept as written and stays callable. Every item of every
-/// delivery routed to the target calls it once. Several `#[on]` on one function
-/// register it several times. Registration is global to the program and is read by
-/// `Dispatcher::builder()`, which fails at start-up when a `State<T>` is missing.
+/// The function is kept as written and stays callable. Without `each`, it is
+/// called once per item its route selects (one WhatsApp change is one item, however
+/// many messages it holds); with `each`, once per selected element. An item for
+/// which no route selects the item or any of its elements goes to the `catch_all`
+/// handlers. Several `#[on]` on one function register it several times.
+/// Registration is global to the program and read by `Dispatcher::builder()`, which
+/// fails at start-up when a `State<T>` is missing.
 ///
 /// # Equivalent code
 ///
@@ -69,6 +79,7 @@ use syn::spanned::Spanned;
 /// # use webhook_core::{Dispatcher, Value};
 /// # async fn feed(Value(v): Value<serde_json::Value>) {}
 /// let dispatcher = Dispatcher::builder().route("page", "feed", feed).build();
+/// // with filters: .route_filtered("page", "feed", Filter::new().equals("verb", "add"), feed)
 /// ```
 ///
 /// ```compile_fail

@@ -121,6 +121,15 @@ const INSTAGRAM: &[&str] = &[
     "messaging_policy_enforcement",
     "message_edit",
     "standby",
+    // Fields the router can produce for Instagram events sharing Messenger's keys.
+    "message_deliveries",
+    "messaging_account_linking",
+    "messaging_game_plays",
+    "response_feedback",
+    "messaging_feedback",
+    "messaging_checkout_updates",
+    "messaging_payments",
+    "messaging_pre_checkouts",
 ];
 
 const WHATSAPP: &[&str] = &[
@@ -166,6 +175,7 @@ const USER: &[&str] = &[
     "feed",
     "first_name",
     "friends",
+    "fbe_install",
     "gender",
     "groups",
     "hometown",
@@ -248,3 +258,19 @@ pub(crate) fn closest(
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, k)| k)
 }
+
+/// Arrays that `each` iterates in Meta's documented values.
+pub(crate) const EACH: &[&str] = &[
+    "messages",
+    "statuses",
+    "errors",
+    "contacts",
+    "message_echoes",
+    "user_preferences",
+    "restriction_info",
+    "message_template_buttons",
+    "changes",
+    "photos",
+    "values",
+    "entries",
+];

@@ -8,12 +8,25 @@
 //! | `META_WEBHOOK_PATH` | the webhook path | `/webhook` |
 //! | `META_WEBHOOK_BODY_LIMIT` | largest body accepted, in bytes (Meta's reach 3 MB) | `4194304` (4 MiB) |
 //! | `META_WEBHOOK_ALLOW_SHA1` | accept the legacy `X-Hub-Signature` (SHA-1) when it is the only signature | `false` |
+//! | `META_WEBHOOK_MODE` | `durable` (store, answer 200, then handle) or `inline` (handle, then answer) | `durable` |
+//! | `META_WEBHOOK_DB` | the SQLite file of durable mode | `./meta-webhooks.db` |
+//! | `META_WEBHOOK_WORKERS` | worker tasks handling stored deliveries | `4` |
+//! | `META_WEBHOOK_MAX_ATTEMPTS` | attempts before a delivery is dead-lettered | `10` |
+//! | `META_WEBHOOK_RETRY_BASE_MS` | delay after the first failure, doubling after each (capped at 30 min) | `5000` |
+//! | `META_WEBHOOK_MAX_PENDING` | pending deliveries before new ones get 503 | `100000` |
+//! | `META_WEBHOOK_DEDUP_WINDOW_SECS` | how long a body is remembered to drop duplicates | `604800` (7 days) |
+//! | `META_WEBHOOK_LEASE_SECS` | how long a worker's claim lasts before another worker may take it | `60` |
 //!
 //! A missing or empty secret or token stops start-up with a message naming the
 //! variable: the server never runs unauthenticated.
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use webhook_core::delivery::{EngineConfig, RetryPolicy};
 
 use webhook_core::handshake::VerifyToken;
 use webhook_core::signature::AppSecret;
@@ -30,7 +43,27 @@ pub struct Config {
     pub(crate) path: String,
     pub(crate) body_limit: usize,
     pub(crate) allow_sha1: bool,
+    pub(crate) mode: Mode,
+    pub(crate) engine: EngineConfig,
+    pub(crate) max_pending: Option<u64>,
 }
+
+/// When handlers run relative to the answer to Meta.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Mode {
+    /// Verify, store durably, answer 200, then handle with workers (retries, dead
+    /// letters, deduplication). The default.
+    Durable {
+        /// The SQLite file.
+        path: PathBuf,
+    },
+    /// Verify, handle every item, then answer: 200, or 500 when a handler failed.
+    Inline,
+}
+
+/// The default SQLite file of durable mode.
+pub const DEFAULT_DB: &str = "./meta-webhooks.db";
 
 /// Builds a [`Config`].
 ///
@@ -45,7 +78,7 @@ pub struct Config {
 ///     .unwrap();
 /// assert_eq!(config.path(), "/webhook");
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ConfigBuilder {
     secrets: Vec<String>,
     verify_token: Option<String>,
@@ -53,7 +86,29 @@ pub struct ConfigBuilder {
     path: Option<String>,
     body_limit: Option<usize>,
     allow_sha1: bool,
+    mode: Option<Mode>,
+    engine: EngineConfig,
+    max_pending: Option<u64>,
 }
+
+impl Default for ConfigBuilder {
+    fn default() -> Self {
+        Self {
+            secrets: Vec::new(),
+            verify_token: None,
+            bind: None,
+            path: None,
+            body_limit: None,
+            allow_sha1: false,
+            mode: None,
+            engine: EngineConfig::default(),
+            max_pending: Some(DEFAULT_MAX_PENDING),
+        }
+    }
+}
+
+/// Pending deliveries before new ones get 503, by default.
+pub const DEFAULT_MAX_PENDING: u64 = 100_000;
 
 /// Why the configuration is unusable. Each message names the setting and the fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,7 +190,69 @@ impl Config {
                 }
             };
         }
+        match lookup("META_WEBHOOK_MODE").as_deref().map(str::trim) {
+            None | Some("" | "durable") => {
+                let path = lookup("META_WEBHOOK_DB").unwrap_or_else(|| DEFAULT_DB.to_owned());
+                builder.mode = Some(Mode::Durable { path: path.into() });
+            }
+            Some("inline") => builder.mode = Some(Mode::Inline),
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    variable: "META_WEBHOOK_MODE",
+                    reason: format!("`{other}` is not `durable` or `inline`"),
+                });
+            }
+        }
+        let engine = &mut builder.engine;
+        if let Some(n) = parse(&lookup, "META_WEBHOOK_WORKERS", "a number of workers")? {
+            engine.workers = n;
+        }
+        if let Some(n) = parse(&lookup, "META_WEBHOOK_MAX_ATTEMPTS", "a number of attempts")? {
+            engine.retry.max_attempts = n;
+        }
+        if let Some(ms) = parse(
+            &lookup,
+            "META_WEBHOOK_RETRY_BASE_MS",
+            "a number of milliseconds",
+        )? {
+            engine.retry.base_delay = Duration::from_millis(ms);
+        }
+        if let Some(secs) = parse(
+            &lookup,
+            "META_WEBHOOK_DEDUP_WINDOW_SECS",
+            "a number of seconds",
+        )? {
+            engine.dedup_window = Duration::from_secs(secs);
+        }
+        if let Some(secs) = parse(&lookup, "META_WEBHOOK_LEASE_SECS", "a number of seconds")? {
+            engine.lease = Duration::from_secs(secs);
+        }
+        if let Some(max) = parse(
+            &lookup,
+            "META_WEBHOOK_MAX_PENDING",
+            "a number of deliveries",
+        )? {
+            builder.max_pending = Some(max);
+        }
         builder.build()
+    }
+
+    /// How deliveries are handled.
+    #[must_use]
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    /// Workers, leases, retries and deduplication of durable mode.
+    #[must_use]
+    pub fn engine(&self) -> EngineConfig {
+        self.engine
+    }
+
+    /// Pending deliveries before new ones are refused with 503 (durable mode).
+    #[must_use]
+    pub fn max_pending(&self) -> Option<u64> {
+        self.max_pending
     }
 
     /// The address to listen on.
@@ -176,6 +293,9 @@ impl fmt::Debug for ConfigBuilder {
             .field("path", &self.path)
             .field("body_limit", &self.body_limit)
             .field("allow_sha1", &self.allow_sha1)
+            .field("mode", &self.mode)
+            .field("engine", &self.engine)
+            .field("max_pending", &self.max_pending)
             .finish()
     }
 }
@@ -225,6 +345,56 @@ impl ConfigBuilder {
         self
     }
 
+    /// Stores deliveries in the SQLite file at `path` before answering (the default,
+    /// at `./meta-webhooks.db`).
+    #[must_use]
+    pub fn durable(mut self, path: impl Into<PathBuf>) -> Self {
+        self.mode = Some(Mode::Durable { path: path.into() });
+        self
+    }
+
+    /// Handles deliveries before answering, with no store.
+    #[must_use]
+    pub fn inline(mut self) -> Self {
+        self.mode = Some(Mode::Inline);
+        self
+    }
+
+    /// Worker tasks of durable mode (default 4).
+    #[must_use]
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.engine.workers = workers;
+        self
+    }
+
+    /// Retries of failed handlers in durable mode (default: 10 attempts, from 5 s).
+    #[must_use]
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.engine.retry = retry;
+        self
+    }
+
+    /// How long a worker's claim lasts (default 60 s).
+    #[must_use]
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.engine.lease = lease;
+        self
+    }
+
+    /// How long a body is remembered to drop duplicates (default 7 days).
+    #[must_use]
+    pub fn dedup_window(mut self, window: Duration) -> Self {
+        self.engine.dedup_window = window;
+        self
+    }
+
+    /// Pending deliveries before new ones get 503 (default 100 000; `None`: no bound).
+    #[must_use]
+    pub fn max_pending(mut self, max: Option<u64>) -> Self {
+        self.max_pending = max;
+        self
+    }
+
     /// Validates the settings.
     pub fn build(self) -> Result<Config, ConfigError> {
         let missing_secret = ConfigError::Missing {
@@ -271,8 +441,30 @@ impl ConfigBuilder {
             path,
             body_limit,
             allow_sha1: self.allow_sha1,
+            mode: self.mode.unwrap_or_else(|| Mode::Durable {
+                path: DEFAULT_DB.into(),
+            }),
+            engine: self.engine,
+            max_pending: self.max_pending,
         })
     }
+}
+
+/// Reads an optional number from the environment, naming the variable when it is
+/// not one.
+fn parse<T: FromStr>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    what: &str,
+) -> Result<Option<T>, ConfigError> {
+    lookup(variable)
+        .map(|text| {
+            text.trim().parse().map_err(|_| ConfigError::Invalid {
+                variable,
+                reason: format!("`{text}` is not {what}"),
+            })
+        })
+        .transpose()
 }
 
 #[cfg(test)]

@@ -36,9 +36,8 @@ pub mod logging;
 pub mod routes;
 mod server;
 
-pub use config::{Config, ConfigBuilder, ConfigError};
-pub use routes::router;
-pub use server::{Server, ServerError, shutdown_signal};
+pub use config::{Config, ConfigBuilder, ConfigError, Mode};
+pub use server::{Server, ServerError, Workers, shutdown_signal};
 pub use webhook_core::*;
 
 /// The README's Rust examples, compiled as doctests so they cannot rot.

@@ -1,5 +1,4 @@
-//! The two requests Meta sends to the webhook path, and the inline-mode status
-//! policy.
+//! The two requests Meta sends to the webhook path, and the status policy.
 //!
 //! | request | answer |
 //! |---|---|
@@ -9,9 +8,11 @@
 //! | `POST`, signature header missing or malformed (or duplicated) | `401` |
 //! | `POST`, signature does not match | `403` |
 //! | `POST`, body over the limit | `413` |
-//! | `POST`, signed, but not a notification envelope | `400` |
-//! | `POST`, signed, a handler failed or panicked | `500` (Meta redelivers: handlers must be idempotent) |
-//! | `POST`, signed, every handler that ran succeeded, or none matched | `200` |
+//! | durable mode: `POST`, signed, stored (or a duplicate of a stored body) | `200` |
+//! | durable mode: `POST`, signed, the store is full or cannot be written | `503` with `Retry-After` (Meta retries) |
+//! | inline mode: `POST`, signed, but not a notification envelope | `400` (durable mode stores it and dead-letters it) |
+//! | inline mode: `POST`, signed, a handler failed or panicked | `500` (Meta redelivers: handlers must be idempotent) |
+//! | inline mode: `POST`, signed, every handler that ran succeeded, or none matched | `200` |
 //!
 //! Every refusal says why, in its `text/plain` body and in the log. Nothing of an
 //! unsigned body is parsed.
@@ -27,6 +28,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use webhook_core::delivery::{Engine, Enqueued};
 use webhook_core::signature::{self, Algorithm, SignatureError};
 use webhook_core::{Dispatcher, Notification, handshake};
 
@@ -35,13 +37,23 @@ use crate::config::Config;
 pub(crate) struct App {
     pub(crate) config: Config,
     pub(crate) dispatcher: Arc<Dispatcher>,
+    /// Durable mode's engine; `None` in inline mode.
+    pub(crate) engine: Option<Arc<Engine>>,
 }
 
 /// The webhook routes (`GET` and `POST` on the configured path), to serve or to
 /// merge into your own axum `Router`.
-pub fn router(config: Config, dispatcher: Arc<Dispatcher>) -> Router {
+pub(crate) fn router(
+    config: Config,
+    dispatcher: Arc<Dispatcher>,
+    engine: Option<Arc<Engine>>,
+) -> Router {
     let path = config.path().to_owned();
-    let app = Arc::new(App { config, dispatcher });
+    let app = Arc::new(App {
+        config,
+        dispatcher,
+        engine,
+    });
     Router::new()
         // `receive` reads and limits the body itself.
         .route(&path, get(verify).post(receive))
@@ -95,6 +107,9 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
         return refusal.into_response();
     }
 
+    if let Some(engine) = &app.engine {
+        return store(engine, body, start).await;
+    }
     let notification = match Notification::parse(&body) {
         Ok(notification) => notification,
         Err(e) => {
@@ -211,5 +226,37 @@ impl Refusal {
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         refuse(self.0, self.1)
+    }
+}
+
+/// Durable mode: the 200 means the body is committed to the store.
+async fn store(engine: &Engine, body: Bytes, start: Instant) -> Response {
+    let bytes = body.len();
+    match engine.receive(body.to_vec()).await {
+        Ok(enqueued) => {
+            let (id, duplicate) = match enqueued {
+                Enqueued::Stored(id) => (id, false),
+                Enqueued::Duplicate(id) => (id, true),
+            };
+            let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+            tracing::info!(
+                delivery = id.0,
+                bytes,
+                duplicate,
+                elapsed_ms,
+                "delivery stored"
+            );
+            text(StatusCode::OK, "EVENT_RECEIVED")
+        }
+        Err(e) => {
+            let mut response = refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("{e}; Meta will retry"),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            response
+        }
     }
 }

@@ -6,9 +6,12 @@ use std::sync::Arc;
 
 use axum::Router;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
+use webhook_core::delivery::sqlite::SqliteStore;
+use webhook_core::delivery::{DeliveryStore, Engine, StoreError};
 use webhook_core::{BuildError, Dispatcher, DispatcherBuilder};
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Mode};
 use crate::routes;
 
 /// The bundled server: every `#[on]` handler of the program behind Meta's two
@@ -22,6 +25,25 @@ use crate::routes;
 pub struct Server {
     config: Config,
     dispatcher: DispatcherBuilder,
+    store: Option<Arc<dyn DeliveryStore>>,
+}
+
+/// The worker tasks of durable mode.
+#[derive(Debug)]
+pub struct Workers {
+    stop: watch::Sender<bool>,
+    handles: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Workers {
+    /// Stops taking deliveries and waits for each worker to finish the one it
+    /// holds. Deliveries not yet handled stay in the store for the next start.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for handle in self.handles {
+            let _ = handle.await;
+        }
+    }
 }
 
 /// Why the server could not start or stopped.
@@ -41,6 +63,8 @@ pub enum ServerError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The delivery store could not be opened (durable mode).
+    Store(StoreError),
     /// Serving failed.
     Io(std::io::Error),
 }
@@ -49,6 +73,10 @@ impl fmt::Display for ServerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Config(e) => write!(f, "configuration error: {e}"),
+            Self::Store(e) => write!(
+                f,
+                "cannot open the delivery store: {e} (set META_WEBHOOK_DB to a writable file, or META_WEBHOOK_MODE=inline)"
+            ),
             Self::Handlers(e) => e.fmt(f),
             Self::Bind { addr, source } => write!(
                 f,
@@ -71,6 +99,7 @@ impl std::error::Error for ServerError {
             Self::Config(e) => Some(e),
             Self::Handlers(e) => Some(e),
             Self::Bind { source, .. } => Some(source),
+            Self::Store(e) => Some(e),
             Self::Io(e) => Some(e),
         }
     }
@@ -95,6 +124,7 @@ impl Server {
         Self {
             config,
             dispatcher: Dispatcher::builder(),
+            store: None,
         }
     }
 
@@ -119,6 +149,15 @@ impl Server {
         self
     }
 
+    /// Uses `store` for durable mode instead of the SQLite file of the
+    /// configuration (for example a [`MemoryStore`](webhook_core::delivery::MemoryStore)
+    /// in tests, or a networked broker).
+    #[must_use]
+    pub fn store(mut self, store: Arc<dyn DeliveryStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
     /// The configuration.
     #[must_use]
     pub fn config(&self) -> &Config {
@@ -127,10 +166,48 @@ impl Server {
 
     /// The webhook routes, to merge into your own axum `Router`. Fails when a
     /// handler cannot run (for example a missing `State<T>`).
+    ///
+    /// In durable mode this also opens the store and starts the workers, which run
+    /// in the background until the program exits; use
+    /// [`into_router_and_workers`](Self::into_router_and_workers) to stop them
+    /// gracefully.
     pub fn into_router(self) -> Result<Router, ServerError> {
+        self.into_router_and_workers()
+            .map(|(router, _workers)| router)
+    }
+
+    /// The webhook routes, and in durable mode the workers handling stored
+    /// deliveries (stop them with [`Workers::shutdown`] after the server stops).
+    pub fn into_router_and_workers(self) -> Result<(Router, Option<Workers>), ServerError> {
         let dispatcher = Arc::new(self.dispatcher.build()?);
         log_handlers(&dispatcher);
-        Ok(routes::router(self.config, dispatcher))
+        let store: Option<Arc<dyn DeliveryStore>> = match (self.store, self.config.mode()) {
+            (Some(store), Mode::Durable { .. }) => Some(store),
+            (None, Mode::Durable { path }) => {
+                let store = SqliteStore::open(path, self.config.max_pending())
+                    .map_err(ServerError::Store)?;
+                tracing::info!(
+                    "durable mode: deliveries are stored in {} before the answer",
+                    path.display()
+                );
+                Some(Arc::new(store))
+            }
+            (_, _) => {
+                tracing::info!("inline mode: handlers run before the answer; nothing is stored");
+                None
+            }
+        };
+        let Some(store) = store else {
+            return Ok((routes::router(self.config, dispatcher, None), None));
+        };
+        let engine = Engine::new(store, Arc::clone(&dispatcher), self.config.engine());
+        let (stop, stopped) = watch::channel(false);
+        let handles = engine.spawn_workers(&stopped);
+        let workers = Workers { stop, handles };
+        Ok((
+            routes::router(self.config, dispatcher, Some(engine)),
+            Some(workers),
+        ))
     }
 
     /// Binds the configured address and serves until Ctrl-C or SIGTERM, then
@@ -153,13 +230,16 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let path = self.config.path().to_owned();
-        let router = self.into_router()?;
+        let (router, workers) = self.into_router_and_workers()?;
         let addr = listener.local_addr().map_err(ServerError::Io)?;
         tracing::info!("listening on http://{addr}{path}");
-        axum::serve(listener, router)
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ServerError::Io)?;
+            .await;
+        if let Some(workers) = workers {
+            workers.shutdown().await;
+        }
+        served.map_err(ServerError::Io)?;
         tracing::info!("shut down: deliveries in flight finished");
         Ok(())
     }

@@ -1,5 +1,5 @@
 //! The server end to end over real loopback HTTP: handshake, signatures, dispatch
-//! and the inline status policy.
+//! and the inline status policy (durable mode has its own tests).
 
 use std::sync::Mutex;
 
@@ -76,9 +76,14 @@ struct Running {
 }
 
 async fn start(configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Running {
-    let config = configure(Config::builder().app_secret(SECRET).verify_token(TOKEN))
-        .build()
-        .unwrap();
+    let config = configure(
+        Config::builder()
+            .app_secret(SECRET)
+            .verify_token(TOKEN)
+            .inline(),
+    )
+    .build()
+    .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let seen = std::sync::Arc::new(Seen::default());

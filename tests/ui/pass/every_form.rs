@@ -53,6 +53,12 @@ async fn typed_message(Value(_m): Value<webhook_core::fields::whatsapp::Message>
 #[on(object = "permissions", field = "instagram_manage_comments")]
 async fn any_permission(Value(_p): Value<webhook_core::fields::permissions::Permission>) {}
 
+#[on(object = "instagram", field = "story_insights", reach = "-1")]
+async fn a_filter_named_like_an_argument() {}
+
+#[on(object = "whatsapp_business_account", field = "messages", each = "messages", r#type = "text", idempotent)]
+async fn raw_keys_and_idempotency(Value(_raw): Value<webhook_core::fields::WithRaw<webhook_core::fields::whatsapp::Message>>) {}
+
 fn main() {
     let _future = twice();
 }

@@ -55,11 +55,11 @@ pub struct AdAccount {
     /// The ad account.
     #[serde(default)]
     pub id: Option<Id>,
-    /// Its status code (`1` active, `2` disabled, ...).
-    #[serde(default)]
+    /// Its status code (`1` active, `2` disabled, ...; also read from a string).
+    #[serde(default, deserialize_with = "super::lenient::option_u32")]
     pub account_status: Option<u32>,
-    /// Why it is disabled (`0` none, ...).
-    #[serde(default)]
+    /// Why it is disabled (`0` none, ...; also read from a string).
+    #[serde(default, deserialize_with = "super::lenient::option_u32")]
     pub disable_reason: Option<u32>,
     /// The business owning it.
     #[serde(default)]
@@ -109,8 +109,9 @@ pub struct AdsRulesEngine {
     /// The field that passed.
     #[serde(default)]
     pub trigger_field: Option<String>,
-    /// Its current value, as sent.
-    #[serde(default)]
+    /// Its current value, as sent: a string kept as is, or a JSON number as its
+    /// text (`12.4`).
+    #[serde(default, deserialize_with = "super::lenient::option_text")]
     pub current_value: Option<String>,
 }
 

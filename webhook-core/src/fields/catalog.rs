@@ -68,7 +68,10 @@ typed_values! {
         ("whatsapp_business_account", "messages", "contacts"),
         ("whatsapp_business_account", "user_preferences", "contacts"),
     ],
-    whatsapp::Message => [("whatsapp_business_account", "messages", "messages")],
+    whatsapp::Message => [
+        ("whatsapp_business_account", "messages", "messages"),
+        ("whatsapp_business_account", "smb_message_echoes", "message_echoes"),
+    ],
     whatsapp::Status => [("whatsapp_business_account", "messages", "statuses")],
     whatsapp::Error => [("whatsapp_business_account", "messages", "errors")],
     whatsapp::MessageTemplateStatusUpdate => [("whatsapp_business_account", "message_template_status_update")],

@@ -121,7 +121,8 @@ pub struct Mention {
 }
 
 /// Metrics of a story, sent after it expires. Counts below a privacy threshold
-/// (5) are sent as `-1`.
+/// (5) are sent as `-1`. Every count is also read from a string (`"-1"`, `"412"`);
+/// text that is not an integer gives `None`.
 ///
 /// Value of (instagram, story_insights).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -130,21 +131,21 @@ pub struct StoryInsights {
     #[serde(default)]
     pub media_id: Option<Id>,
     /// Times the story was seen.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::option_i64")]
     pub impressions: Option<i64>,
     /// Accounts that saw the story.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::option_i64")]
     pub reach: Option<i64>,
     /// Taps to the next story item.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::option_i64")]
     pub taps_forward: Option<i64>,
     /// Taps back to the previous item.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::option_i64")]
     pub taps_back: Option<i64>,
     /// Exits from the story.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::option_i64")]
     pub exits: Option<i64>,
     /// Replies to the story.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::option_i64")]
     pub replies: Option<i64>,
 }

@@ -92,7 +92,7 @@ pub struct Referral {
     #[serde(default)]
     pub referer_uri: Option<String>,
     /// Whether a chat-plugin visitor is a guest (not logged in).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::option_bool")]
     pub is_guest_user: Option<bool>,
     /// The Shops product the person messaged about.
     #[serde(default)]
@@ -196,8 +196,9 @@ pub struct Message {
     /// The text; absent on attachment-only messages.
     #[serde(default)]
     pub text: Option<String>,
-    /// Sent by the Page or Instagram account itself.
-    #[serde(default)]
+    /// Sent by the Page or Instagram account itself. Like every `is_*` flag here, it
+    /// is also read from `"true"`/`"false"` and `1`/`0`.
+    #[serde(default, deserialize_with = "super::lenient::bool_or_false")]
     pub is_echo: bool,
     /// For echoes, the app that sent the message (a JSON number in practice; the Page
     /// inbox has its own app id).
@@ -225,13 +226,13 @@ pub struct Message {
     #[serde(default)]
     pub sticker_id: Option<Id>,
     /// The person deleted (unsent) the message (Instagram).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::bool_or_false")]
     pub is_deleted: bool,
     /// The message holds content the API does not support (Instagram).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::bool_or_false")]
     pub is_unsupported: bool,
     /// The message was sent to oneself (Instagram).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::bool_or_false")]
     pub is_self: bool,
 }
 
@@ -250,7 +251,7 @@ pub struct ReplyTo {
     #[serde(default)]
     pub mid: Option<String>,
     /// Whether the person replied to their own message (Messenger).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::lenient::option_bool")]
     pub is_self_reply: Option<bool>,
     /// The story replied to (Instagram story replies).
     #[serde(default)]
@@ -382,11 +383,11 @@ pub struct AttachmentPayload {
 /// The coordinates of a location attachment.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct Coordinates {
-    /// Latitude.
-    #[serde(default)]
+    /// Latitude (also read from a string; text that is not a number gives `None`).
+    #[serde(default, deserialize_with = "super::lenient::option_f64")]
     pub lat: Option<f64>,
-    /// Longitude.
-    #[serde(default)]
+    /// Longitude (also read from a string).
+    #[serde(default, deserialize_with = "super::lenient::option_f64")]
     pub long: Option<f64>,
 }
 
@@ -1073,8 +1074,9 @@ pub struct GamePlay {
     /// The best score of the round, when the game reports one.
     #[serde(default)]
     pub score: Option<Number>,
-    /// The payload the game set.
-    #[serde(default)]
+    /// The JSON-encoded payload the game set with `FBInstant.setSessionData()` (rich
+    /// games); a payload sent as a JSON object or number is kept as its JSON text.
+    #[serde(default, deserialize_with = "super::lenient::option_text")]
     pub payload: Option<String>,
 }
 

@@ -25,6 +25,7 @@ pub mod application;
 mod catalog;
 pub mod certificate_transparency;
 pub mod instagram;
+mod lenient;
 pub mod messaging;
 pub mod page;
 pub mod payments;

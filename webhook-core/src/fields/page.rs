@@ -302,8 +302,8 @@ pub struct Feed {
     /// Whether the post is published: `1` or `0` (a boolean in some payloads).
     #[serde(default, deserialize_with = "flag")]
     pub published: Option<u8>,
-    /// Whether the comment is hidden.
-    #[serde(default)]
+    /// Whether the comment is hidden (also read from `"true"`, `1` ...).
+    #[serde(default, deserialize_with = "super::lenient::option_bool")]
     pub is_hidden: Option<bool>,
     /// The photo of a photo post.
     #[serde(default)]
@@ -395,8 +395,8 @@ pub struct PostInfo {
     /// `mobile_status_update`, `added_photos`, `added_video`, ...
     #[serde(default)]
     pub status_type: Option<String>,
-    /// Whether the post is published.
-    #[serde(default)]
+    /// Whether the post is published (also read from `"true"`, `1` ...).
+    #[serde(default, deserialize_with = "super::lenient::option_bool")]
     pub is_published: Option<bool>,
     /// When the post was last updated (ISO 8601).
     #[serde(default)]
@@ -429,11 +429,12 @@ pub struct MessageTag {
     /// Its name as shown in the text.
     #[serde(default)]
     pub name: Option<String>,
-    /// The tag's offset in the message, in UTF-16 code units.
-    #[serde(default)]
+    /// The tag's offset in the message, in UTF-16 code units (also read from a
+    /// string).
+    #[serde(default, deserialize_with = "super::lenient::option_u32")]
     pub offset: Option<u32>,
-    /// The tag's length, in UTF-16 code units.
-    #[serde(default)]
+    /// The tag's length, in UTF-16 code units (also read from a string).
+    #[serde(default, deserialize_with = "super::lenient::option_u32")]
     pub length: Option<u32>,
     /// What the tag points at.
     #[serde(default, rename = "type")]
@@ -531,8 +532,8 @@ pub struct Rating {
     /// Positive or negative recommendation.
     #[serde(default)]
     pub recommendation_type: Option<RecommendationType>,
-    /// Star rating (1 to 5), on older reviews.
-    #[serde(default)]
+    /// Star rating (1 to 5), on older reviews (also read from a string).
+    #[serde(default, deserialize_with = "super::lenient::option_u32")]
     pub rating: Option<u32>,
     /// The review's text (may be `null`).
     #[serde(default)]

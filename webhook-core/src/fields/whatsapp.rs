@@ -53,22 +53,6 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::{Id, Number, Timestamp};
 
-// ---------------------------------------------------------------------------
-// Lenient number helpers
-// ---------------------------------------------------------------------------
-
-/// A JSON number or a string holding one, read as `f64`; `null`, absence and text
-/// that is not a number all give `None` (a bad coordinate never loses the message).
-fn lenient_f64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
-    Ok(Option::<Number>::deserialize(deserializer)?.and_then(|n| n.as_f64()))
-}
-
-/// A JSON number or a string holding one, read as `i64`; `null`, absence and text
-/// that is not an integer all give `None`.
-fn lenient_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    Ok(Option::<Number>::deserialize(deserializer)?.and_then(|n| n.as_i64()))
-}
-
 /// A time Meta documents as a Unix timestamp but which some deliveries carry as a
 /// date string (`"2024-04-19T13:59:20+0000"`, `"April 17, 2025"`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -551,10 +535,10 @@ pub struct Media {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct Location {
     /// Latitude in decimal degrees (also read from a string).
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "super::lenient::option_f64")]
     pub latitude: Option<f64>,
     /// Longitude in decimal degrees (also read from a string).
-    #[serde(default, deserialize_with = "lenient_f64")]
+    #[serde(default, deserialize_with = "super::lenient::option_f64")]
     pub longitude: Option<f64>,
     /// The place's name.
     pub name: Option<String>,
@@ -1015,7 +999,7 @@ pub struct Pricing {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct Error {
     /// The error code (`131049`, `130429` ...; also read from a string).
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(default, deserialize_with = "super::lenient::option_i64")]
     pub code: Option<i64>,
     /// The error title.
     pub title: Option<String>,

@@ -1,0 +1,291 @@
+//! Workers that take stored deliveries and run their handlers, with retries.
+
+use std::collections::BTreeSet;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+
+use super::{
+    Claimed, DeliveryId, DeliveryStore, Enqueued, Incoming, KeyClaim, Next, StoreError,
+    StoreFuture, now_ms, pair_key,
+};
+use crate::dispatch::{Dispatcher, Gate};
+use crate::{Notification, Outcome};
+
+/// How failed pairs are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts before a delivery is dead-lettered (the first one included).
+    pub max_attempts: u32,
+    /// The delay after the first failure; it doubles with each further failure.
+    pub base_delay: Duration,
+    /// The longest delay.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 10 attempts over about 2 hours: 5 s, 10 s, 20 s ... capped at 30 min.
+    fn default() -> Self {
+        Self {
+            max_attempts: 10,
+            base_delay: Duration::from_secs(5),
+            max_delay: Duration::from_mins(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The delay before attempt `attempt + 1`, after `attempt` failures (1-based):
+    /// exponential, capped, with "equal jitter" (between half and all of it), so
+    /// that deliveries failing together do not retry together.
+    #[must_use]
+    pub fn delay(&self, attempt: u32, jitter: f64) -> Duration {
+        let exponential = self.base_delay.saturating_mul(
+            1u32.checked_shl(attempt.saturating_sub(1).min(31))
+                .unwrap_or(u32::MAX),
+        );
+        let capped = exponential.min(self.max_delay);
+        capped.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
+    }
+}
+
+/// How the engine runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// Worker tasks dispatching deliveries concurrently.
+    pub workers: usize,
+    /// How long a claim lasts; a worker that dies loses its deliveries to another
+    /// worker after this.
+    pub lease: Duration,
+    /// How often idle workers look for due retries and expired leases.
+    pub poll: Duration,
+    /// How long a body hash is remembered for deduplication (Meta retries for up to
+    /// 7 days).
+    pub dedup_window: Duration,
+    /// Retries of failed pairs.
+    pub retry: RetryPolicy,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            workers: 4,
+            lease: Duration::from_mins(1),
+            poll: Duration::from_millis(250),
+            dedup_window: Duration::from_hours(7 * 24),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Stores deliveries and runs workers over them.
+pub struct Engine {
+    store: Arc<dyn DeliveryStore>,
+    dispatcher: Arc<Dispatcher>,
+    config: EngineConfig,
+    wake: Notify,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Engine {
+    /// An engine over `store`, dispatching with `dispatcher`.
+    pub fn new(
+        store: Arc<dyn DeliveryStore>,
+        dispatcher: Arc<Dispatcher>,
+        config: EngineConfig,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            dispatcher,
+            config,
+            wake: Notify::new(),
+        })
+    }
+
+    /// The store.
+    #[must_use]
+    pub fn store(&self) -> &Arc<dyn DeliveryStore> {
+        &self.store
+    }
+
+    /// Stores a verified body (the receive path) and wakes a worker.
+    pub async fn receive(&self, body: Vec<u8>) -> Result<Enqueued, StoreError> {
+        let enqueued = self
+            .store
+            .enqueue(
+                Incoming::new(body, now_ms()),
+                millis(self.config.dedup_window),
+            )
+            .await?;
+        if matches!(enqueued, Enqueued::Stored(_)) {
+            self.wake.notify_one();
+        }
+        Ok(enqueued)
+    }
+
+    /// Starts the workers; they stop when `shutdown` turns true, each after
+    /// finishing the delivery it holds.
+    pub fn spawn_workers(
+        self: &Arc<Self>,
+        shutdown: &watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        (0..self.config.workers.max(1))
+            .map(|_| {
+                let engine = Arc::clone(self);
+                let mut shutdown = shutdown.clone();
+                tokio::spawn(async move {
+                    while !*shutdown.borrow() {
+                        match engine.work_once().await {
+                            Ok(Some(_)) => continue,
+                            Ok(None) => {}
+                            Err(e) => tracing::error!("delivery store error: {e}"),
+                        }
+                        tokio::select! {
+                            () = engine.wake.notified() => {}
+                            () = tokio::time::sleep(engine.config.poll) => {}
+                            _ = shutdown.changed() => {}
+                        }
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// Claims one due delivery and handles it; `None` when nothing is due.
+    pub async fn work_once(&self) -> Result<Option<DeliveryId>, StoreError> {
+        let Some(claimed) = self
+            .store
+            .claim(now_ms(), millis(self.config.lease))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id = claimed.id;
+        let (done, next) = self.attempt(&claimed).await;
+        match &next {
+            Next::Done => tracing::info!(
+                delivery = id.0,
+                attempt = claimed.attempts + 1,
+                "delivery handled"
+            ),
+            Next::Retry { at, error } => tracing::warn!(
+                delivery = id.0,
+                attempt = claimed.attempts + 1,
+                retry_in_ms = at.saturating_sub(now_ms()),
+                "delivery will be retried: {error}"
+            ),
+            Next::Dead { error } => tracing::error!(
+                delivery = id.0,
+                attempt = claimed.attempts + 1,
+                "delivery dead-lettered: {error}"
+            ),
+        }
+        self.store.finish(id, done, next).await?;
+        Ok(Some(id))
+    }
+
+    async fn attempt(&self, claimed: &Claimed) -> (Vec<String>, Next) {
+        let notification = match Notification::parse(&claimed.body) {
+            Ok(notification) => notification,
+            Err(e) => {
+                return (
+                    Vec::new(),
+                    Next::Dead {
+                        error: format!("signed body is not a webhook notification: {e}"),
+                    },
+                );
+            }
+        };
+        let gate = StoreGate {
+            store: &*self.store,
+            done: &claimed.done,
+            lease: millis(self.config.lease),
+        };
+        let report = self.dispatcher.dispatch_gated(&notification, &gate).await;
+        let mut done = Vec::new();
+        let mut failures = Vec::new();
+        for (index, item) in report.items().iter().enumerate() {
+            for run in &item.runs {
+                match &run.outcome {
+                    Outcome::Succeeded => done.push(pair_key(index, run.element, &run.route_key)),
+                    Outcome::AlreadyDone => {}
+                    other => failures.push(format!(
+                        "{} on ({}, {}) {}: {}",
+                        run.handler.name,
+                        item.object,
+                        item.field.as_deref().unwrap_or("<unknown>"),
+                        other.name(),
+                        other.message().unwrap_or_default()
+                    )),
+                }
+            }
+        }
+        if failures.is_empty() {
+            return (done, Next::Done);
+        }
+        let error = failures.join("\n");
+        let attempt = claimed.attempts + 1;
+        if attempt >= self.config.retry.max_attempts {
+            return (done, Next::Dead { error });
+        }
+        let jitter =
+            f64::from(u32::try_from(RandomState::new().hash_one(claimed.id.0) % 1000).unwrap_or(0))
+                / 1000.0;
+        let at = now_ms() + millis(self.config.retry.delay(attempt, jitter));
+        (done, Next::Retry { at, error })
+    }
+}
+
+/// Durable dispatch's view of the store: pairs already done, idempotency keys.
+struct StoreGate<'a> {
+    store: &'a dyn DeliveryStore,
+    done: &'a BTreeSet<String>,
+    lease: u64,
+}
+
+impl Gate for StoreGate<'_> {
+    fn is_done(&self, pair: &str) -> bool {
+        self.done.contains(pair)
+    }
+
+    fn claim_key(&self, key: String) -> StoreFuture<'_, KeyClaim> {
+        self.store.claim_key(key, now_ms(), self.lease)
+    }
+
+    fn finish_key(&self, key: String, succeeded: bool) -> StoreFuture<'_, ()> {
+        self.store.finish_key(key, succeeded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_exponentially_with_jitter_and_a_cap() {
+        let p = RetryPolicy {
+            max_attempts: 10,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_mins(1),
+        };
+        assert_eq!(p.delay(1, 1.0), Duration::from_secs(1));
+        assert_eq!(p.delay(2, 1.0), Duration::from_secs(2));
+        assert_eq!(p.delay(4, 1.0), Duration::from_secs(8));
+        assert_eq!(p.delay(4, 0.0), Duration::from_secs(4));
+        assert_eq!(p.delay(20, 1.0), Duration::from_mins(1));
+        assert_eq!(p.delay(200, 0.5), Duration::from_secs(45));
+    }
+}

@@ -1,0 +1,176 @@
+//! Natural idempotency keys: Meta sends no delivery id, but most items carry an id
+//! of their own that survives redelivery and re-batching.
+
+use serde_json::Value as Json;
+
+use crate::routing::{Item, ItemKind};
+use crate::select::Element;
+
+/// The natural key of an item (or of one element, for `each` routes), if it has one:
+///
+/// | item | key |
+/// |---|---|
+/// | WhatsApp `messages[]` element | message id (`wamid`) |
+/// | WhatsApp `statuses[]` element | status id and status |
+/// | WhatsApp `messages` change | its message ids and status ids with statuses |
+/// | Messenger / Instagram event | event key and `mid` (plus action and emoji for reactions; watermark for reads and deliveries) |
+/// | Page `feed` change | item, verb, comment or post id, created time |
+/// | `leadgen` | lead id |
+/// | Instagram comments and mentions | comment id, media id |
+/// | template status updates | template id, event and entry time |
+///
+/// Each key starts with the item's object and field, so keys of different fields
+/// never collide. `None` when the item has no such id; the handler then relies on
+/// the delivery's own bookkeeping only.
+#[must_use]
+pub fn natural_key(item: &Item<'_>, element: Option<&Element<'_>>) -> Option<String> {
+    let prefix = format!("{}/{}", item.object(), item.field().unwrap_or("-"));
+    let text = |v: &Json| match v {
+        Json::String(s) => Some(s.clone()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    if let Some(element) = element {
+        let value: Json = serde_json::from_str(element.value.get()).ok()?;
+        let id = text(&value["id"])?;
+        let key = match element.key {
+            "statuses" => format!("status:{id}:{}", text(&value["status"]).unwrap_or_default()),
+            other => format!("{other}:{id}"),
+        };
+        return Some(format!("{prefix}/{key}"));
+    }
+    let value: Json = serde_json::from_str(item.value().get()).ok()?;
+    let key = match item.kind() {
+        ItemKind::Messaging(kind) | ItemKind::Standby(kind) => messaging(kind, &value, text)?,
+        _ => change(item, &value, text)?,
+    };
+    Some(format!("{prefix}/{key}"))
+}
+
+fn messaging(kind: &str, event: &Json, text: impl Fn(&Json) -> Option<String>) -> Option<String> {
+    let payload = &event[kind];
+    let sender = text(&event["sender"]["id"]).unwrap_or_default();
+    match kind {
+        "delivery" | "read" if payload.get("mid").is_none() => {
+            Some(format!("{kind}:{sender}:{}", text(&payload["watermark"])?))
+        }
+        "reaction" => Some(format!(
+            "{kind}:{}:{}:{}",
+            text(&payload["mid"])?,
+            text(&payload["action"]).unwrap_or_default(),
+            text(&payload["emoji"])
+                .or_else(|| text(&payload["reaction"]))
+                .unwrap_or_default()
+        )),
+        _ => Some(format!("{kind}:{}", text(&payload["mid"])?)),
+    }
+}
+
+fn change(item: &Item<'_>, value: &Json, text: impl Fn(&Json) -> Option<String>) -> Option<String> {
+    match (item.object(), item.field()?) {
+        ("whatsapp_business_account", "messages") => {
+            let ids = |array: &str, extra: &str| -> Vec<String> {
+                value[array]
+                    .as_array()
+                    .map(|all| {
+                        all.iter()
+                            .filter_map(|e| {
+                                Some(format!(
+                                    "{}{}",
+                                    text(&e["id"])?,
+                                    text(&e[extra]).map(|s| format!(":{s}")).unwrap_or_default()
+                                ))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let mut all = ids("messages", "");
+            all.extend(ids("statuses", "status"));
+            (!all.is_empty()).then(|| all.join(","))
+        }
+        ("whatsapp_business_account", "message_template_status_update") => Some(format!(
+            "{}:{}:{}",
+            text(&value["message_template_id"])?,
+            text(&value["event"]).unwrap_or_default(),
+            item.entry().time().unwrap_or_default()
+        )),
+        (_, "feed") => Some(format!(
+            "{}:{}:{}:{}",
+            text(&value["item"]).unwrap_or_default(),
+            text(&value["verb"]).unwrap_or_default(),
+            text(&value["comment_id"]).or_else(|| text(&value["post_id"]))?,
+            text(&value["created_time"]).unwrap_or_default()
+        )),
+        (_, "leadgen") => text(&value["leadgen_id"]),
+        ("instagram", "comments" | "live_comments") => {
+            text(&value["id"]).or_else(|| text(&value["comment_id"]))
+        }
+        ("instagram", "mentions") => Some(format!(
+            "{}:{}",
+            text(&value["media_id"])?,
+            text(&value["comment_id"]).unwrap_or_default()
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Notification;
+    use crate::select::Element;
+
+    fn keys(body: &str) -> Vec<Option<String>> {
+        let n = Notification::parse(body.as_bytes()).unwrap();
+        n.items().map(|item| natural_key(&item, None)).collect()
+    }
+
+    #[test]
+    fn keys_of_common_items() {
+        let got = keys(
+            r#"{"object":"page","entry":[{"id":"1","time":5,
+            "changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"c1","post_id":"p1","created_time":9}},
+                       {"field":"leadgen","value":{"leadgen_id":444}},{"field":"ratings","value":{}}],
+            "messaging":[{"sender":{"id":"u"},"message":{"mid":"m1"}},{"sender":{"id":"u"},"read":{"watermark":77}},
+                         {"reaction":{"mid":"m1","action":"react","emoji":"x"}},{"postback":{"title":"no mid"}}]}]}"#,
+        );
+        assert_eq!(
+            got,
+            [
+                Some("page/feed/comment:add:c1:9".to_owned()),
+                Some("page/leadgen/444".to_owned()),
+                None,
+                Some("page/messages/message:m1".to_owned()),
+                Some("page/message_reads/read:u:77".to_owned()),
+                Some("page/message_reactions/reaction:m1:react:x".to_owned()),
+                None,
+            ]
+        );
+    }
+
+    #[test]
+    fn whatsapp_changes_and_elements() {
+        let body = r#"{"object":"whatsapp_business_account","entry":[{"id":"w","changes":[{"field":"messages","value":{
+            "messages":[{"id":"wamid.1","type":"text"}],"statuses":[{"id":"wamid.0","status":"read"}]}}]}]}"#;
+        assert_eq!(
+            keys(body),
+            [Some(
+                "whatsapp_business_account/messages/wamid.1,wamid.0:read".to_owned()
+            )]
+        );
+        let n = Notification::parse(body.as_bytes()).unwrap();
+        let item = n.items().next().unwrap();
+        let status: &serde_json::value::RawValue =
+            serde_json::from_str(r#"{"id":"wamid.0","status":"read"}"#).unwrap();
+        let element = Element {
+            key: "statuses",
+            index: 0,
+            value: status,
+        };
+        assert_eq!(
+            natural_key(&item, Some(&element)),
+            Some("whatsapp_business_account/messages/status:wamid.0:read".to_owned())
+        );
+    }
+}

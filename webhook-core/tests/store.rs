@@ -1,0 +1,395 @@
+//! The delivery stores' state machine: the same conformance suite against the
+//! in-memory store and the SQLite store, and a property test checking that both
+//! answer every sequence of operations alike.
+
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use webhook_core::delivery::{
+    DeliveryId, DeliveryState, DeliveryStore, Enqueued, Incoming, KeyClaim, ListFilter,
+    MemoryStore, Next, StoreError,
+};
+
+const HOUR: u64 = 3_600_000;
+
+fn sqlite(
+    dir: &tempfile::TempDir,
+    max_pending: Option<u64>,
+) -> webhook_core::delivery::sqlite::SqliteStore {
+    webhook_core::delivery::sqlite::SqliteStore::open(dir.path().join("store.db"), max_pending)
+        .unwrap()
+}
+
+async fn conformance(store: &dyn DeliveryStore) {
+    let a = Incoming::new(b"body a".to_vec(), 1_000);
+    let b = Incoming::new(b"body b".to_vec(), 2_000);
+    let Enqueued::Stored(id_a) = store.enqueue(a.clone(), HOUR).await.unwrap() else {
+        panic!()
+    };
+    let Enqueued::Stored(id_b) = store.enqueue(b, HOUR).await.unwrap() else {
+        panic!()
+    };
+    // The same body within the window is a duplicate; after it, a new delivery.
+    let again = Incoming {
+        received_at: 1_500,
+        ..a.clone()
+    };
+    assert_eq!(
+        store.enqueue(again, HOUR).await.unwrap(),
+        Enqueued::Duplicate(id_a)
+    );
+    let later = Incoming {
+        received_at: 1_000 + HOUR,
+        ..a.clone()
+    };
+    let Enqueued::Stored(id_c) = store.enqueue(later, HOUR).await.unwrap() else {
+        panic!("window expired")
+    };
+
+    // Claims go oldest first and hold until the lease ends.
+    let first = store.claim(10_000, 5_000).await.unwrap().unwrap();
+    assert_eq!(
+        (first.id, first.body.as_slice(), first.attempts),
+        (id_a, &b"body a"[..], 0)
+    );
+    let second = store.claim(10_000, 5_000).await.unwrap().unwrap();
+    assert_eq!(second.id, id_b);
+    assert_eq!(
+        store.claim(10_000, 5_000).await.unwrap(),
+        None,
+        "c is not due before it arrived"
+    );
+    // A worker that dies loses its claim when the lease expires.
+    let reclaimed = store.claim(15_000, 5_000).await.unwrap().unwrap();
+    assert_eq!(reclaimed.id, id_a);
+
+    // Retry: succeeded pairs accumulate; not due before `at`.
+    store
+        .finish(
+            id_a,
+            vec!["0/h1".into()],
+            Next::Retry {
+                at: 30_000,
+                error: "h2 failed".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store.finish(id_b, vec![], Next::Done).await.unwrap();
+    assert_eq!(store.claim(20_000, 5_000).await.unwrap(), None);
+    let retried = store.claim(30_000, 5_000).await.unwrap().unwrap();
+    assert_eq!((retried.id, retried.attempts), (id_a, 1));
+    assert_eq!(retried.done.iter().cloned().collect::<Vec<_>>(), ["0/h1"]);
+    store
+        .finish(
+            id_a,
+            vec!["0/h2".into()],
+            Next::Dead {
+                error: "gave up".into(),
+            },
+        )
+        .await
+        .unwrap();
+
+    let dead = store.list(ListFilter::Dead, 10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        (dead[0].id, dead[0].attempts, dead[0].last_error.as_deref()),
+        (id_a, 2, Some("gave up"))
+    );
+    assert_eq!(dead[0].done.len(), 2);
+    assert_eq!(store.list(ListFilter::Done, 10).await.unwrap()[0].id, id_b);
+    assert_eq!(
+        store
+            .list(ListFilter::All, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        [id_c, id_b, id_a]
+    );
+
+    // Replay makes a dead letter pending again; discard removes it.
+    assert!(store.replay(id_a, 40_000).await.unwrap());
+    let replayed = store.get(id_a).await.unwrap().unwrap();
+    assert_eq!(
+        (replayed.state, replayed.attempts),
+        (DeliveryState::Pending, 0)
+    );
+    assert!(store.discard(id_a).await.unwrap());
+    assert!(!store.discard(id_a).await.unwrap());
+    assert_eq!(store.get(id_a).await.unwrap(), None);
+    assert!(!store.replay(DeliveryId(999), 0).await.unwrap());
+
+    // Prune forgets finished deliveries and old dedup records.
+    assert_eq!(store.prune(5_000).await.unwrap(), 1);
+    assert_eq!(store.get(id_b).await.unwrap(), None);
+    assert!(
+        store.get(id_c).await.unwrap().is_some(),
+        "pending deliveries are never pruned"
+    );
+
+    // Idempotency keys: one holder at a time; done is final; a failure frees it.
+    assert_eq!(
+        store.claim_key("k".into(), 0, 100).await.unwrap(),
+        KeyClaim::Run
+    );
+    assert_eq!(
+        store.claim_key("k".into(), 50, 100).await.unwrap(),
+        KeyClaim::Busy
+    );
+    assert_eq!(
+        store.claim_key("k".into(), 100, 100).await.unwrap(),
+        KeyClaim::Run,
+        "lease expired"
+    );
+    store.finish_key("k".into(), false).await.unwrap();
+    assert_eq!(
+        store.claim_key("k".into(), 101, 100).await.unwrap(),
+        KeyClaim::Run
+    );
+    store.finish_key("k".into(), true).await.unwrap();
+    assert_eq!(
+        store.claim_key("k".into(), 10_000, 100).await.unwrap(),
+        KeyClaim::Done
+    );
+}
+
+#[tokio::test]
+async fn memory_store_conforms() {
+    conformance(&MemoryStore::new()).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    conformance(&sqlite(&dir, None)).await;
+}
+
+#[tokio::test]
+async fn a_full_queue_refuses_new_deliveries() {
+    let dir = tempfile::tempdir().unwrap();
+    let stores: [Box<dyn DeliveryStore>; 2] = [
+        Box::new(MemoryStore::with_max_pending(2)),
+        Box::new(sqlite(&dir, Some(2))),
+    ];
+    for store in stores {
+        for i in 0..2u8 {
+            assert!(matches!(
+                store.enqueue(Incoming::new(vec![i], 0), HOUR).await,
+                Ok(Enqueued::Stored(_))
+            ));
+        }
+        assert_eq!(
+            store.enqueue(Incoming::new(vec![9], 0), HOUR).await,
+            Err(StoreError::Full { pending: 2 })
+        );
+        let claimed = store.claim(0, 10).await.unwrap().unwrap();
+        store.finish(claimed.id, vec![], Next::Done).await.unwrap();
+        assert!(matches!(
+            store.enqueue(Incoming::new(vec![9], 0), HOUR).await,
+            Ok(Enqueued::Stored(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn sqlite_keeps_everything_across_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite(&dir, None);
+    let Enqueued::Stored(id) = store
+        .enqueue(Incoming::new(b"kept".to_vec(), 0), HOUR)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    store.claim(0, 60_000).await.unwrap().unwrap();
+    store.claim_key("key".into(), 0, 1).await.unwrap();
+    store.finish_key("key".into(), true).await.unwrap();
+    drop(store);
+    let store = sqlite(&dir, None);
+    assert_eq!(
+        store.claim(1_000, 1).await.unwrap(),
+        None,
+        "still leased by the dead worker"
+    );
+    assert_eq!(
+        store.claim(60_000, 1).await.unwrap().unwrap().id,
+        id,
+        "reclaimed after the lease"
+    );
+    assert_eq!(
+        store
+            .enqueue(Incoming::new(b"kept".to_vec(), 5), HOUR)
+            .await
+            .unwrap(),
+        Enqueued::Duplicate(id)
+    );
+    assert_eq!(
+        store.claim_key("key".into(), 9, 1).await.unwrap(),
+        KeyClaim::Done
+    );
+}
+
+#[test]
+fn an_unwritable_store_names_the_file() {
+    let err = webhook_core::delivery::sqlite::SqliteStore::open("/nonexistent-dir/store.db", None)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("/nonexistent-dir/store.db"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_enqueues_share_commits_and_all_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(sqlite(&dir, None));
+    let tasks: Vec<_> = (0..200u32)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                store
+                    .enqueue(Incoming::new(i.to_be_bytes().to_vec(), 0), HOUR)
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert!(matches!(task.await.unwrap(), Ok(Enqueued::Stored(_))));
+    }
+    assert_eq!(
+        store.list(ListFilter::Pending, 1000).await.unwrap().len(),
+        200
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Enqueue {
+        body: u8,
+        at: u64,
+    },
+    Claim {
+        at: u64,
+        lease: u64,
+    },
+    Finish {
+        nth: usize,
+        done: u8,
+        next: u8,
+        at: u64,
+    },
+    ClaimKey {
+        key: u8,
+        at: u64,
+        lease: u64,
+    },
+    FinishKey {
+        key: u8,
+        ok: bool,
+    },
+    Replay {
+        nth: usize,
+        at: u64,
+    },
+    Discard {
+        nth: usize,
+    },
+    Prune {
+        before: u64,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..6u8, 0..100u64).prop_map(|(body, at)| Op::Enqueue { body, at }),
+        (0..100u64, 1..50u64).prop_map(|(at, lease)| Op::Claim { at, lease }),
+        (0..8usize, 0..4u8, 0..3u8, 0..100u64).prop_map(|(nth, done, next, at)| Op::Finish {
+            nth,
+            done,
+            next,
+            at
+        }),
+        (0..3u8, 0..100u64, 1..50u64).prop_map(|(key, at, lease)| Op::ClaimKey { key, at, lease }),
+        (0..3u8, any::<bool>()).prop_map(|(key, ok)| Op::FinishKey { key, ok }),
+        (0..8usize, 0..100u64).prop_map(|(nth, at)| Op::Replay { nth, at }),
+        (0..8usize).prop_map(|nth| Op::Discard { nth }),
+        (0..100u64).prop_map(|before| Op::Prune { before }),
+    ]
+}
+
+/// Applies `op` and renders everything observable about its result.
+async fn apply(store: &dyn DeliveryStore, op: &Op, ids: &mut Vec<DeliveryId>) -> String {
+    let nth = |ids: &Vec<DeliveryId>, n: usize| {
+        ids.get(n % ids.len().max(1))
+            .copied()
+            .unwrap_or(DeliveryId(0))
+    };
+    match *op {
+        Op::Enqueue { body, at } => {
+            let r = store.enqueue(Incoming::new(vec![body], at), 30).await;
+            if let Ok(Enqueued::Stored(id)) = r {
+                ids.push(id);
+            }
+            format!("{r:?}")
+        }
+        Op::Claim { at, lease } => format!("{:?}", store.claim(at, lease).await),
+        Op::Finish {
+            nth: n,
+            done,
+            next,
+            at,
+        } => {
+            let next = match next {
+                0 => Next::Done,
+                1 => Next::Retry {
+                    at,
+                    error: "e".into(),
+                },
+                _ => Next::Dead { error: "d".into() },
+            };
+            format!(
+                "{:?}",
+                store
+                    .finish(nth(ids, n), vec![format!("p{done}")], next)
+                    .await
+            )
+        }
+        Op::ClaimKey { key, at, lease } => {
+            format!("{:?}", store.claim_key(format!("k{key}"), at, lease).await)
+        }
+        Op::FinishKey { key, ok } => format!("{:?}", store.finish_key(format!("k{key}"), ok).await),
+        Op::Replay { nth: n, at } => format!("{:?}", store.replay(nth(ids, n), at).await),
+        Op::Discard { nth: n } => format!("{:?}", store.discard(nth(ids, n)).await),
+        Op::Prune { before } => format!("{:?}", store.prune(before).await),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The SQLite store behaves exactly as the in-memory model, operation by
+    /// operation, and both end in the same state.
+    #[test]
+    fn sqlite_matches_the_in_memory_model(ops in proptest::collection::vec(op(), 1..40)) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let dir = tempfile::tempdir().unwrap();
+            let (model, real) = (MemoryStore::new(), sqlite(&dir, None));
+            let (mut model_ids, mut real_ids) = (Vec::new(), Vec::new());
+            for op in &ops {
+                let expected = apply(&model, op, &mut model_ids).await;
+                let actual = apply(&real, op, &mut real_ids).await;
+                prop_assert_eq!(&actual, &expected, "after {:?}", op);
+            }
+            prop_assert_eq!(
+                real.list(ListFilter::All, 100).await.unwrap(),
+                model.list(ListFilter::All, 100).await.unwrap()
+            );
+            Ok(())
+        })?;
+    }
+}
