@@ -5,10 +5,10 @@
 use serde::de::DeserializeOwned;
 use webhook_core::fields::messaging::{
     AccountLinkingEvent, AccountLinkingStatus, AnyEvent, AppRole, AttachmentType, BookingStatus,
-    ButtonType, DeliveryEvent, HandoverEvent, MessageEditEvent, MessageEvent, NotificationStatus,
-    OptinEvent, OptinType, PolicyAction, PolicyEnforcementEvent, PostbackEvent, ReactionAction,
-    ReactionEvent, ReactionKind, ReadEvent, ReferralEvent, ReferralSource, ReferralType,
-    TemplateType, UserTokenStatus,
+    ButtonType, DeliveryEvent, GamePlayEvent, HandoverEvent, MessageEditEvent, MessageEvent,
+    NotificationStatus, OptinEvent, OptinType, PolicyAction, PolicyEnforcementEvent, PostbackEvent,
+    ReactionAction, ReactionEvent, ReactionKind, ReadEvent, ReferralEvent, ReferralSource,
+    ReferralType, ResponseFeedbackEvent, TemplateType, UserTokenStatus,
 };
 use webhook_core::fields::{Id, WithRaw};
 use webhook_core::{ItemKind, Notification};
@@ -66,6 +66,11 @@ fn all_fixtures() -> Vec<(&'static str, Vec<u8>)> {
             fixture!("page_messaging_policy_enforcement"),
         ),
         ("page_message_edits", fixture!("page_message_edits")),
+        (
+            "page_messaging_game_plays",
+            fixture!("page_messaging_game_plays"),
+        ),
+        ("page_response_feedback", fixture!("page_response_feedback")),
         ("page_standby", fixture!("page_standby")),
         ("instagram_messages", fixture!("instagram_messages")),
         (
@@ -89,6 +94,10 @@ fn all_fixtures() -> Vec<(&'static str, Vec<u8>)> {
             fixture!("instagram_messaging_handover"),
         ),
         ("instagram_message_edit", fixture!("instagram_message_edit")),
+        (
+            "instagram_messaging_optins",
+            fixture!("instagram_messaging_optins"),
+        ),
     ]
 }
 
@@ -719,6 +728,69 @@ fn page_standby() {
     assert_eq!(typed.message.mid.as_deref(), Some("m_sb_0001"));
 }
 
+#[test]
+fn page_messaging_game_plays() {
+    let events: Vec<GamePlayEvent> = only_values(
+        read(
+            &fixture!("page_messaging_game_plays"),
+            "page",
+            "messaging_game_plays",
+        ),
+        "game_play",
+    );
+    assert_eq!(events.len(), 3);
+    assert!(events.iter().all(|e| id(e.recipient.as_ref()) == PAGE));
+
+    let solo = &events[0];
+    assert_eq!(id(solo.sender.as_ref()), "7001001001");
+    assert_eq!(solo.timestamp.unwrap().raw(), 1_732_803_000_100);
+    let play = &solo.game_play;
+    assert_eq!(play.game_id.as_ref().unwrap(), "1850000000000001");
+    assert_eq!(play.player_id.as_ref().unwrap(), "6300000000000001");
+    assert_eq!(play.context_type.as_deref(), Some("SOLO"));
+    assert_eq!(play.context_id, None, "no context id when solo");
+    assert_eq!(play.score.as_ref().unwrap().as_u64(), Some(4200));
+    assert_eq!(play.payload, None, "classic games carry no payload");
+
+    let thread = &events[1].game_play;
+    assert_eq!(thread.context_type.as_deref(), Some("THREAD"));
+    assert_eq!(thread.context_id.as_ref().unwrap(), "7400000000000001");
+    assert_eq!(thread.score.as_ref().unwrap().as_u64(), Some(1250));
+
+    let rich = &events[2].game_play;
+    assert_eq!(rich.game_id.as_ref().unwrap(), "1850000000000002");
+    assert_eq!(rich.context_type.as_deref(), Some("GROUP"));
+    assert_eq!(rich.score, None, "rich games carry no score");
+    let payload: serde_json::Value =
+        serde_json::from_str(rich.payload.as_deref().unwrap()).unwrap();
+    assert_eq!(payload, serde_json::json!({"level": 7, "lives": 2}));
+}
+
+#[test]
+fn page_response_feedback() {
+    let events: Vec<ResponseFeedbackEvent> = only_values(
+        read(
+            &fixture!("page_response_feedback"),
+            "page",
+            "response_feedback",
+        ),
+        "response_feedback",
+    );
+    assert_eq!(events.len(), 2);
+    let good = &events[0];
+    assert_eq!(id(good.sender.as_ref()), "7001001001");
+    assert_eq!(id(good.recipient.as_ref()), PAGE);
+    assert_eq!(good.timestamp.unwrap().unix_seconds(), 1_732_803_100);
+    assert_eq!(
+        good.response_feedback.feedback.as_deref(),
+        Some("Good response")
+    );
+    assert_eq!(good.response_feedback.mid.as_deref(), Some("m_echo_0001"));
+    let bad = &events[1].response_feedback;
+    assert_eq!(bad.feedback.as_deref(), Some("Bad response"));
+    assert_eq!(bad.mid.as_deref(), Some("m_echo_0002"));
+}
+
 // ---------------------------------------------------------------------------
 // Instagram
 // ---------------------------------------------------------------------------
@@ -936,6 +1008,55 @@ fn instagram_message_edit() {
     assert_eq!(edit.num_edit.as_ref().unwrap().as_u64(), Some(2));
 }
 
+#[test]
+fn instagram_messaging_optins() {
+    let events: Vec<OptinEvent> = only_values(
+        read(
+            &fixture!("instagram_messaging_optins"),
+            "instagram",
+            "messaging_optins",
+        ),
+        "optin",
+    );
+    assert_eq!(events.len(), 2);
+    assert!(events.iter().all(|e| id(e.recipient.as_ref()) == IG));
+
+    let optin = &events[0];
+    assert_eq!(id(optin.sender.as_ref()), "5551234567890001");
+    assert_eq!(optin.timestamp.unwrap().raw(), 1_732_803_200_100);
+    let optin = &optin.optin;
+    assert_eq!(optin.kind, Some(OptinType::NotificationMessages));
+    assert_eq!(optin.payload.as_deref(), Some("RESTOCK_ALERTS"));
+    assert_eq!(optin.title.as_deref(), Some("Restock alerts"));
+    assert_eq!(
+        optin.notification_messages_token.as_deref(),
+        Some("nmt_IgQrSt0123456789")
+    );
+    assert_eq!(
+        optin.notification_messages_timezone.as_deref(),
+        Some("Europe/Madrid")
+    );
+    assert_eq!(
+        optin.token_expiry_timestamp.unwrap().unix_seconds(),
+        1_764_339_200
+    );
+    assert_eq!(optin.user_token_status, Some(UserTokenStatus::Refreshed));
+    assert_eq!(optin.notification_messages_status, None);
+    assert_eq!(optin.reference, None);
+
+    let resumed = &events[1];
+    assert_eq!(id(resumed.sender.as_ref()), "5551234567890002");
+    assert_eq!(
+        resumed.optin.notification_messages_status,
+        Some(NotificationStatus::ResumeNotifications)
+    );
+    assert_eq!(
+        resumed.optin.notification_messages_token.as_deref(),
+        Some("nmt_IgUvWx9876543210")
+    );
+    assert_eq!(resumed.optin.token_expiry_timestamp, None);
+}
+
 // ---------------------------------------------------------------------------
 // Across fixtures, and tolerance
 // ---------------------------------------------------------------------------
@@ -967,7 +1088,7 @@ fn any_event_reads_every_fixture_and_names_its_kind() {
             seen += 1;
         }
     }
-    assert_eq!(seen, 67);
+    assert_eq!(seen, 74);
 }
 
 #[test]
@@ -1101,4 +1222,140 @@ fn with_raw_keeps_unknown_keys() {
     assert!(!typed_again.contains("future_key"));
     let back: MessageEvent = serde_json::from_str(&typed_again).unwrap();
     assert_eq!(back, with_raw.value);
+}
+
+#[test]
+fn flags_as_booleans_strings_or_zero_one() {
+    let forms = [
+        ("true", true),
+        (r#""true""#, true),
+        ("1", true),
+        (r#""1""#, true),
+        ("false", false),
+        (r#""false""#, false),
+        ("0", false),
+        (r#""0""#, false),
+        ("null", false),
+    ];
+    for (json, expected) in forms {
+        let message: MessageEvent = serde_json::from_str(&format!(
+            r#"{{"message":{{"mid":"m","is_echo":{json},"is_deleted":{json},"is_unsupported":{json},"is_self":{json},
+                "reply_to":{{"mid":"m_0","is_self_reply":{json}}},
+                "referral":{{"source":"CUSTOMER_CHAT_PLUGIN","is_guest_user":{json}}}}}}}"#
+        ))
+        .unwrap_or_else(|e| panic!("{json}: {e}"));
+        let m = &message.message;
+        assert_eq!(
+            [m.is_echo, m.is_deleted, m.is_unsupported, m.is_self],
+            [expected; 4],
+            "{json}"
+        );
+        let optional = (json != "null").then_some(expected);
+        assert_eq!(
+            m.reply_to.as_ref().unwrap().is_self_reply,
+            optional,
+            "{json}"
+        );
+        assert_eq!(
+            m.referral.as_ref().unwrap().is_guest_user,
+            optional,
+            "{json}"
+        );
+    }
+    // Absent flags are false (or `None`), as before.
+    let plain: MessageEvent = serde_json::from_str(r#"{"message":{"mid":"m"}}"#).unwrap();
+    assert!(!plain.message.is_echo && !plain.message.is_deleted);
+    // Anything else is refused rather than read as `false`.
+    for bad in [r#""yes""#, "2", "-1", "1.0", "[true]"] {
+        let json = format!(r#"{{"message":{{"mid":"m","is_echo":{bad}}}}}"#);
+        assert!(
+            serde_json::from_str::<MessageEvent>(&json).is_err(),
+            "{json}"
+        );
+    }
+}
+
+#[test]
+fn routing_and_the_typed_is_echo_agree_on_string_flags() {
+    let body = br#"{"object":"page","entry":[{"id":"100200300400500","time":1732803300900,"messaging":[
+        {"sender":{"id":"100200300400500"},"recipient":{"id":"7001001001"},"timestamp":1732803300100,"message":{"mid":"m_1","text":"a","is_echo":"true"}},
+        {"sender":{"id":"100200300400500"},"recipient":{"id":"7001001001"},"timestamp":1732803300200,"message":{"mid":"m_2","text":"b","is_echo":1}},
+        {"sender":{"id":"7001001001"},"recipient":{"id":"100200300400500"},"timestamp":1732803300300,"message":{"mid":"m_3","text":"c","is_echo":"false"}},
+        {"sender":{"id":"7001001001"},"recipient":{"id":"100200300400500"},"timestamp":1732803300400,"message":{"mid":"m_4","text":"d","is_echo":0}}
+    ]}]}"#;
+    let n = Notification::parse(body).unwrap();
+    let got: Vec<(&str, bool)> = n
+        .items()
+        .map(|item| {
+            let event: MessageEvent = serde_json::from_str(item.value().get()).unwrap();
+            (item.field().unwrap(), event.message.is_echo)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("message_echoes", true),
+            ("message_echoes", true),
+            ("messages", false),
+            ("messages", false)
+        ]
+    );
+}
+
+#[test]
+fn coordinates_as_numbers_or_strings() {
+    let location = |lat: &str, long: &str| -> MessageEvent {
+        serde_json::from_str(&format!(
+            r#"{{"message":{{"mid":"m","attachments":[{{"type":"location","payload":{{"coordinates":{{"lat":{lat},"long":{long}}}}}}}]}}}}"#
+        ))
+        .unwrap()
+    };
+    let coordinates = |event: &MessageEvent| {
+        let c = event.message.attachments[0]
+            .payload
+            .as_ref()
+            .unwrap()
+            .coordinates
+            .clone()
+            .unwrap();
+        (c.lat, c.long)
+    };
+    let numbers = location("45.764043", "4.835659");
+    let strings = location(r#""45.764043""#, r#""4.835659""#);
+    assert_eq!(coordinates(&numbers), (Some(45.764_043), Some(4.835_659)));
+    assert_eq!(numbers, strings);
+    assert_eq!(
+        coordinates(&location(r#""-33.8688""#, r#""151.2093""#)),
+        (Some(-33.8688), Some(151.2093))
+    );
+    // Text that is not a number gives `None` without losing the message.
+    assert_eq!(coordinates(&location(r#""unknown""#, "null")), (None, None));
+}
+
+#[test]
+fn dashboard_test_form_strings_for_game_plays_and_feedback() {
+    // The App Dashboard "Test" form sends every property as a string.
+    let body = br#"{"object":"page","entry":[{"id":"0","time":1732803400,"changes":[
+        {"field":"messaging_game_plays","value":{"sender":{"id":"12334"},"recipient":{"id":"23245"},"timestamp":"1732803400",
+            "game_play":{"game_id":"1850000000000001","player_id":"6300000000000001","context_type":"SOLO","score":"4200","payload":"{}"}}},
+        {"field":"response_feedback","value":{"sender":{"id":"12334"},"recipient":{"id":"23245"},"timestamp":"1732803400",
+            "response_feedback":{"feedback":"Good response","mid":"m_test"}}}]}]}"#;
+    let n = Notification::parse(body).unwrap();
+    let items: Vec<_> = n.items().collect();
+    assert_eq!(items[0].field(), Some("messaging_game_plays"));
+    let game: GamePlayEvent = serde_json::from_str(items[0].value().get()).unwrap();
+    assert_eq!(game.timestamp.unwrap().unix_seconds(), 1_732_803_400);
+    assert_eq!(game.game_play.score.unwrap().as_u64(), Some(4200));
+    assert_eq!(game.game_play.payload.as_deref(), Some("{}"));
+    assert_eq!(items[1].field(), Some("response_feedback"));
+    let feedback: ResponseFeedbackEvent = serde_json::from_str(items[1].value().get()).unwrap();
+    assert_eq!(
+        feedback.response_feedback.feedback.as_deref(),
+        Some("Good response")
+    );
+
+    // A payload sent as a JSON object rather than JSON-encoded text is kept as text.
+    let object: GamePlayEvent =
+        serde_json::from_str(r#"{"game_play":{"payload":{"level":7}}}"#).unwrap();
+    assert_eq!(object.game_play.payload.as_deref(), Some(r#"{"level":7}"#));
 }

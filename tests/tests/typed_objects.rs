@@ -749,6 +749,100 @@ fn ids_and_times_as_numbers_or_strings() {
 }
 
 #[test]
+fn page_numbers_and_flags_as_strings() {
+    // The App Dashboard "Test" form sends every property as a string.
+    let body = br#"{"object":"page","entry":[{"id":"0","time":1732700000,"changes":[{"field":"ratings",
+        "value":{"item":"rating","verb":"add","rating":"4","reviewer_id":"6013347720945812",
+            "reviewer_name":"Oskar Berg","created_time":"1732700000","open_graph_story_id":"1029384756647382"}}]}]}"#;
+    let v: page::Rating = single(body, "page", "ratings", "change");
+    assert_eq!(v.rating, Some(4));
+    assert_eq!(v.created_time, Some(Timestamp(1_732_700_000)));
+    let number: page::Rating = read(r#"{"rating":5}"#);
+    assert_eq!(number.rating, Some(5));
+    let bad: page::Rating = read(r#"{"rating":"five"}"#);
+    assert_eq!(bad.rating, None, "text that is not a number gives None");
+
+    let v: page::Mention = read(
+        r#"{"item":"post","verb":"add","message":"Thanks Harbour Lane Bakery!",
+            "message_tags":[{"id":"108374920175532","name":"Harbour Lane Bakery","offset":"7","length":"19","type":"page"},
+                            {"id":"6013347720945812","name":"Oskar","offset":0,"length":5,"type":"user"}]}"#,
+    );
+    let tags: Vec<_> = v
+        .message_tags
+        .iter()
+        .map(|t| (t.offset, t.length))
+        .collect();
+    assert_eq!(tags, [(Some(7), Some(19)), (Some(0), Some(5))]);
+    assert_eq!(v.message_tags[0].kind, Some(page::TagType::Page));
+
+    let v: Feed = read(
+        r#"{"item":"comment","verb":"hide","is_hidden":"true","published":"1",
+            "post":{"id":"1_2","is_published":"1","status_type":"added_photos"}}"#,
+    );
+    assert_eq!(v.is_hidden, Some(true));
+    assert_eq!(v.published, Some(1));
+    assert_eq!(v.post.unwrap().is_published, Some(true));
+    let v: Feed =
+        read(r#"{"item":"comment","verb":"unhide","is_hidden":0,"post":{"is_published":false}}"#);
+    assert_eq!(v.is_hidden, Some(false));
+    assert_eq!(v.post.unwrap().is_published, Some(false));
+}
+
+#[test]
+fn story_insights_as_strings() {
+    let body = br#"{"object":"instagram","entry":[{"id":"0","time":1732725000,"changes":[{"field":"story_insights",
+        "value":{"media_id":"18023345989012999","exits":"3","replies":"-1","reach":"412",
+            "taps_forward":"127","taps_back":"9","impressions":"530"}}]}]}"#;
+    let strings: instagram::StoryInsights = single(body, "instagram", "story_insights", "change");
+    assert_eq!(
+        (
+            strings.impressions,
+            strings.reach,
+            strings.taps_forward,
+            strings.taps_back,
+            strings.exits,
+            strings.replies
+        ),
+        (Some(530), Some(412), Some(127), Some(9), Some(3), Some(-1))
+    );
+    let numbers: instagram::StoryInsights = single(
+        &fixture!("instagram/story_insights.json"),
+        "instagram",
+        "story_insights",
+        "change",
+    );
+    assert_eq!(strings, numbers, "the same values either way");
+    let odd: instagram::StoryInsights = read(r#"{"reach":null,"exits":"n/a"}"#);
+    assert_eq!((odd.reach, odd.exits), (None, None));
+}
+
+#[test]
+fn application_numbers_as_strings_and_values_as_numbers() {
+    let body = br#"{"object":"application","entry":[{"id":"0","time":1732750200,"changes":[{"field":"ad_account",
+        "value":{"id":"act_334455667788990","account_status":"1","disable_reason":"0","business":"991122334455667"}}]}]}"#;
+    let v: application::AdAccount = single(body, "application", "ad_account", "change");
+    assert_eq!((v.account_status, v.disable_reason), (Some(1), Some(0)));
+    assert_eq!(v.id.as_deref(), Some("act_334455667788990"));
+
+    let v: application::AdsRulesEngine = read(
+        r#"{"rule_id":23851234567890123,"object_type":"AD","trigger_type":"STATS_MILESTONE",
+            "trigger_field":"impressions","current_value":1000}"#,
+    );
+    assert_eq!(v.current_value.as_deref(), Some("1000"));
+    assert_eq!(v.rule_id.as_deref(), Some("23851234567890123"));
+    let v: application::AdsRulesEngine = read(r#"{"current_value":12.4}"#);
+    assert_eq!(v.current_value.as_deref(), Some("12.4"));
+    let v: application::AdsRulesEngine = read(r#"{"current_value":"12.40"}"#);
+    assert_eq!(
+        v.current_value.as_deref(),
+        Some("12.40"),
+        "strings kept as sent"
+    );
+    let v: application::AdsRulesEngine = read(r#"{"current_value":null}"#);
+    assert_eq!(v.current_value, None);
+}
+
+#[test]
 fn unknown_item_and_verb_land_in_other() {
     let v: Feed = read(r#"{"item":"hologram","verb":"teleport","reaction_type":"pride"}"#);
     assert_eq!(v.item, FeedItem::Other("hologram".into()));

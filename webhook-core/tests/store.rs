@@ -21,6 +21,11 @@ fn sqlite(
 }
 
 async fn conformance(store: &dyn DeliveryStore) {
+    deliveries_conform(store).await;
+    idempotency_keys_conform(store).await;
+}
+
+async fn deliveries_conform(store: &dyn DeliveryStore) {
     let a = Incoming::new(b"body a".to_vec(), 1_000);
     let b = Incoming::new(b"body b".to_vec(), 2_000);
     let Enqueued::Stored(id_a) = store.enqueue(a.clone(), HOUR).await.unwrap() else {
@@ -129,7 +134,9 @@ async fn conformance(store: &dyn DeliveryStore) {
         store.get(id_c).await.unwrap().is_some(),
         "pending deliveries are never pruned"
     );
+}
 
+async fn idempotency_keys_conform(store: &dyn DeliveryStore) {
     // Idempotency keys: one holder at a time; done is final; a failure frees it.
     assert_eq!(
         store.claim_key("k".into(), 0, 100).await.unwrap(),

@@ -31,6 +31,7 @@
 extern crate self as webhook_server;
 
 pub mod config;
+pub mod deliveries;
 pub mod explain;
 pub mod logging;
 pub mod routes;

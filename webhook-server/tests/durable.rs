@@ -1,0 +1,449 @@
+//! Durable mode end to end: the real server over loopback HTTP, the real SQLite
+//! store in a temporary directory, workers retrying and dead-lettering.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, oneshot};
+use webhook_core::delivery::sqlite::SqliteStore;
+use webhook_core::delivery::{DeliveryState, DeliveryStore, Incoming, ListFilter, RetryPolicy};
+use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::{Config, ConfigBuilder, RawItem, Server, ServerError, State, on};
+
+const SECRET: &str = "durable-secret";
+
+/// Every handler call, as `handler item`.
+#[derive(Default)]
+struct Calls(Mutex<Vec<String>>);
+
+impl Calls {
+    fn record(&self, handler: &str, item: &RawItem) -> usize {
+        let mut calls = self.0.lock().unwrap();
+        let id = match &item.element {
+            Some(element) => serde_json::from_str::<serde_json::Value>(element.value.get())
+                .unwrap()["id"]
+                .to_string(),
+            None => item.value.get().to_owned(),
+        };
+        calls.push(format!("{handler} {id}"));
+        calls
+            .iter()
+            .filter(|c| c.starts_with(&format!("{handler} ")))
+            .count()
+    }
+
+    fn count(&self, prefix: &str) -> usize {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.starts_with(prefix))
+            .count()
+    }
+}
+
+#[on(object = "page", field = "t_retry", unchecked)]
+async fn fails_twice(item: RawItem, State(calls): State<Calls>) -> anyhow::Result<()> {
+    let n = calls.record("fails_twice", &item);
+    anyhow::ensure!(n > 2, "transient failure {n}");
+    Ok(())
+}
+
+#[on(object = "page", field = "t_pair", unchecked)]
+async fn pair_ok(item: RawItem, State(calls): State<Calls>) {
+    calls.record("pair_ok", &item);
+}
+
+#[on(object = "page", field = "t_pair", unchecked)]
+async fn pair_flaky(item: RawItem, State(calls): State<Calls>) -> Result<(), String> {
+    let n = calls.record("pair_flaky", &item);
+    if n > 2 {
+        Ok(())
+    } else {
+        Err(format!("flaky {n}"))
+    }
+}
+
+#[on(object = "page", field = "t_dead", unchecked)]
+async fn always_fails(item: RawItem, State(calls): State<Calls>) -> Result<(), String> {
+    calls.record("always_fails", &item);
+    Err("downstream is down".to_owned())
+}
+
+#[on(object = "page", field = "t_panic", unchecked)]
+async fn always_panics(item: RawItem, State(calls): State<Calls>) {
+    calls.record("always_panics", &item);
+    panic!("handler bug");
+}
+
+#[on(object = "page", field = "t_ok", unchecked)]
+async fn ok(item: RawItem, State(calls): State<Calls>) {
+    calls.record("ok", &item);
+}
+
+#[on(object = "page", field = "t_block", unchecked)]
+async fn blocks(item: RawItem, State(calls): State<Calls>, State(gate): State<Notify>) {
+    gate.notified().await;
+    calls.record("blocks", &item);
+}
+
+#[on(
+    object = "whatsapp_business_account",
+    field = "messages",
+    each = "messages",
+    idempotent
+)]
+async fn once_per_wamid(item: RawItem, State(calls): State<Calls>) {
+    calls.record("once_per_wamid", &item);
+}
+
+type ServerTask = tokio::task::JoinHandle<Result<(), ServerError>>;
+
+struct Running {
+    url: String,
+    client: reqwest::Client,
+    calls: Arc<Calls>,
+    gate: Arc<Notify>,
+    store: Arc<dyn DeliveryStore>,
+    stop: Option<(oneshot::Sender<()>, ServerTask)>,
+}
+
+fn fast_retries(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(50),
+    }
+}
+
+async fn start(
+    dir: &tempfile::TempDir,
+    configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+) -> Running {
+    let path = dir.path().join("deliveries.db");
+    let builder = Config::builder()
+        .app_secret(SECRET)
+        .verify_token("t")
+        .durable(&path)
+        .retry(fast_retries(4));
+    let config = configure(builder).build().unwrap();
+    let store: Arc<dyn DeliveryStore> =
+        Arc::new(SqliteStore::open(&path, config.max_pending()).unwrap());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    let (calls, gate) = (Arc::new(Calls::default()), Arc::new(Notify::new()));
+    let server = Server::new(config)
+        .store(Arc::clone(&store))
+        .dispatcher(|b| b.state_arc(Arc::clone(&calls)).state_arc(Arc::clone(&gate)));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve_on(listener, async move {
+        let _ = stopped.await;
+    }));
+    Running {
+        url,
+        client: reqwest::Client::new(),
+        calls,
+        gate,
+        store,
+        stop: Some((stop, task)),
+    }
+}
+
+impl Running {
+    async fn post(&self, body: &[u8]) -> reqwest::Response {
+        let header = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), body);
+        self.client
+            .post(&self.url)
+            .header("x-hub-signature-256", header)
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Waits (bounded) until `done` holds.
+    async fn until(&self, what: &str, done: impl AsyncFn(&Self) -> bool) {
+        for _ in 0..400 {
+            if done(self).await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "timed out waiting for {what}; calls: {:?}",
+            self.calls.0.lock().unwrap()
+        );
+    }
+
+    async fn records(&self, filter: ListFilter) -> Vec<webhook_core::delivery::DeliveryRecord> {
+        self.store.list(filter, 100).await.unwrap()
+    }
+
+    async fn stop(mut self) {
+        let (stop, task) = self.stop.take().unwrap();
+        stop.send(()).unwrap();
+        task.await.unwrap().unwrap();
+    }
+}
+
+fn body(field: &str, n: u32) -> Vec<u8> {
+    format!(r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"{field}","value":{n}}}]}}]}}"#).into_bytes()
+}
+
+#[tokio::test]
+async fn the_answer_comes_once_stored_before_the_handler_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c).await;
+    let response = app.post(&body("t_block", 1)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        app.calls.count("blocks"),
+        0,
+        "answered while the handler is still waiting"
+    );
+    assert_eq!(
+        app.records(ListFilter::Pending).await.len(),
+        1,
+        "and the delivery is in the store"
+    );
+    app.gate.notify_one();
+    app.until("the handler", async |a| a.calls.count("blocks") == 1)
+        .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_failing_handler_is_retried_until_it_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c).await;
+    assert_eq!(app.post(&body("t_retry", 1)).await.status(), StatusCode::OK);
+    app.until("three attempts", async |a| {
+        a.calls.count("fails_twice") == 3
+    })
+    .await;
+    app.until("done", async |a| {
+        a.records(ListFilter::Done).await.len() == 1
+    })
+    .await;
+    let done = app.records(ListFilter::Done).await;
+    assert_eq!((done.len(), done[0].attempts), (1, 3));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_succeeded_pair_never_runs_again_when_another_handler_of_the_item_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c).await;
+    assert_eq!(app.post(&body("t_pair", 7)).await.status(), StatusCode::OK);
+    app.until("the flaky handler to succeed", async |a| {
+        a.calls.count("pair_flaky") == 3
+    })
+    .await;
+    app.until("done", async |a| {
+        a.records(ListFilter::Done).await.len() == 1
+    })
+    .await;
+    assert_eq!(
+        app.calls.count("pair_ok"),
+        1,
+        "ran once although the delivery was attempted three times"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn handlers_that_always_fail_or_panic_are_dead_lettered_with_their_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c.retry(fast_retries(3))).await;
+    assert_eq!(app.post(&body("t_dead", 1)).await.status(), StatusCode::OK);
+    assert_eq!(app.post(&body("t_panic", 2)).await.status(), StatusCode::OK);
+    app.until("three attempts each", async |a| {
+        a.calls.count("always_fails") == 3 && a.calls.count("always_panics") == 3
+    })
+    .await;
+    app.until("two dead letters", async |a| {
+        a.records(ListFilter::Dead).await.len() == 2
+    })
+    .await;
+    let dead = app.records(ListFilter::Dead).await;
+    assert_eq!(dead.len(), 2);
+    let errors: Vec<_> = dead
+        .iter()
+        .map(|d| (d.attempts, d.last_error.clone().unwrap()))
+        .collect();
+    assert!(
+        errors.iter().any(|(n, e)| *n == 3
+            && e.contains("always_panics")
+            && e.contains("panicked: handler bug")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|(n, e)| *n == 3
+            && e.contains("always_fails")
+            && e.contains("downstream is down")),
+        "{errors:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        app.calls.count("always_fails"),
+        3,
+        "dead letters are not retried"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn duplicates_are_answered_200_and_handled_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c).await;
+    let delivery = body("t_ok", 42);
+    for _ in 0..3 {
+        assert_eq!(app.post(&delivery).await.status(), StatusCode::OK);
+    }
+    app.until("the handler", async |a| a.calls.count("ok") == 1)
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.calls.count("ok"), 1);
+    assert_eq!(app.records(ListFilter::All).await.len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_signed_body_that_is_not_a_notification_is_dead_lettered_with_200() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c).await;
+    assert_eq!(
+        app.post(b"{\"not\":\"an envelope\"}").await.status(),
+        StatusCode::OK
+    );
+    app.until("a dead letter", async |a| {
+        !a.records(ListFilter::Dead).await.is_empty()
+    })
+    .await;
+    let dead = app.records(ListFilter::Dead).await;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].attempts, 1, "not retried");
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("not a webhook notification")
+    );
+    assert_eq!(dead[0].body, b"{\"not\":\"an envelope\"}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_full_queue_answers_503_with_retry_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c.max_pending(Some(1)).workers(1)).await;
+    assert_eq!(app.post(&body("t_block", 1)).await.status(), StatusCode::OK);
+    let refused = app.post(&body("t_block", 2)).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.headers()["retry-after"], "30");
+    assert!(refused.text().await.unwrap().contains("queue is full"));
+    app.gate.notify_one();
+    app.until("the first delivery", async |a| a.calls.count("blocks") == 1)
+        .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unwritable_store_stops_start_up_naming_the_file() {
+    let config = Config::builder()
+        .app_secret(SECRET)
+        .verify_token("t")
+        .durable("/nonexistent-dir/deliveries.db")
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = Server::new(config).dispatcher(|_| webhook_server::Dispatcher::empty_builder());
+    let err = server
+        .serve_on(listener, async {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("/nonexistent-dir/deliveries.db") && err.contains("META_WEBHOOK_DB"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_delivery_claimed_by_a_dead_worker_is_handled_after_its_lease() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deliveries.db");
+    {
+        // A previous process stored a delivery and claimed it, then died.
+        let store = SqliteStore::open(&path, None).unwrap();
+        store
+            .enqueue(
+                Incoming::new(body("t_ok", 9), webhook_core::delivery::now_ms()),
+                1000,
+            )
+            .await
+            .unwrap();
+        let claimed = store
+            .claim(webhook_core::delivery::now_ms(), 1_500)
+            .await
+            .unwrap();
+        assert!(claimed.is_some());
+    }
+    let app = start(&dir, |c| c.lease(Duration::from_secs(1))).await;
+    app.until("the orphaned delivery", async |a| a.calls.count("ok") == 1)
+        .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_idempotent_handler_runs_once_per_natural_key_across_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c).await;
+    let wa = |ids: &[&str]| {
+        let messages: Vec<_> = ids
+            .iter()
+            .map(|id| format!(r#"{{"id":"{id}","type":"text"}}"#))
+            .collect();
+        format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"w","changes":[{{"field":"messages","value":{{"messages":[{}]}}}}]}}]}}"#,
+            messages.join(",")
+        )
+    };
+    // Meta re-batches a retried message with a new one: a different body.
+    assert_eq!(
+        app.post(wa(&["wamid.A"]).as_bytes()).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.post(wa(&["wamid.A", "wamid.B"]).as_bytes())
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    app.until("both messages", async |a| {
+        a.calls.count("once_per_wamid") >= 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let calls = app.calls.0.lock().unwrap().clone();
+    assert_eq!(
+        calls.iter().filter(|c| c.contains("wamid.A")).count(),
+        1,
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls.iter().filter(|c| c.contains("wamid.B")).count(),
+        1,
+        "{calls:?}"
+    );
+    assert!(
+        app.records(ListFilter::All)
+            .await
+            .iter()
+            .all(|r| r.state == DeliveryState::Done)
+    );
+    app.stop().await;
+}
