@@ -1,0 +1,146 @@
+//! Load benchmark: starts the example bot (inline, then durable mode) and drives it
+//! over loopback with signed deliveries from concurrent clients, then prints
+//! requests per second, latency percentiles and the bot's peak memory.
+//!
+//! ```sh
+//! cargo build --release -p meta-webhooks-examples --examples
+//! target/release/examples/load [seconds] [connections]
+//! ```
+//!
+//! Every body is unique (durable mode would drop duplicates). Requests are sent
+//! back to back on each connection; the bot logs at `warn` so that logging does not
+//! dominate. Results are in `BENCHMARKS.md`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use webhook_server::signature::{self, Algorithm, AppSecret};
+
+const SECRET: &str = "load-secret";
+
+struct Result {
+    mode: &'static str,
+    requests: u64,
+    failures: u64,
+    seconds: f64,
+    p50: Duration,
+    p99: Duration,
+    peak_rss_kib: u64,
+}
+
+fn body(n: u64) -> Vec<u8> {
+    format!(
+        r#"{{"object":"page","entry":[{{"id":"1001","time":1732700000123,"messaging":[{{"sender":{{"id":"u{n}"}},"recipient":{{"id":"1001"}},"timestamp":1732700000100,"message":{{"mid":"m_{n}","text":"load {n}"}}}}]}}]}}"#
+    )
+    .into_bytes()
+}
+
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn run(mode: &'static str, seconds: u64, connections: usize, db: &std::path::Path) -> Result {
+    let bot = std::env::current_exe().unwrap().with_file_name("bot");
+    let mut child = Command::new(&bot)
+        .env("META_APP_SECRET", SECRET)
+        .env("META_VERIFY_TOKEN", "t")
+        .env("META_WEBHOOK_BIND", "127.0.0.1:0")
+        .env("META_WEBHOOK_MODE", mode)
+        .env("META_WEBHOOK_DB", db)
+        .env("RUST_LOG", "warn,webhook_server::server=info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}; build it with --examples", bot.display()));
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("the bot exited").unwrap();
+        if let Some(at) = line.find("http://") {
+            break line[at..].trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+
+    let counter = Arc::new(AtomicU64::new(0));
+    let failures = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (url, counter, failures) = (url.clone(), Arc::clone(&counter), Arc::clone(&failures));
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let secret = AppSecret::new(SECRET).unwrap();
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let body = body(counter.fetch_add(1, Ordering::Relaxed));
+                    let header = signature::sign(Algorithm::Sha256, &secret, &body);
+                    let sent = Instant::now();
+                    let ok = client
+                        .post(&url)
+                        .header("x-hub-signature-256", header)
+                        .body(body)
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status() == 200);
+                    latencies.push(sent.elapsed());
+                    if !ok {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    let peak_rss_kib = peak_rss_kib(child.id());
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    Result {
+        mode,
+        requests: latencies.len() as u64,
+        failures: failures.load(Ordering::Relaxed),
+        seconds,
+        p50: at(0.50),
+        p99: at(0.99),
+        peak_rss_kib,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let connections = args.next().and_then(|s| s.parse().ok()).unwrap_or(32);
+    let dir = std::env::temp_dir().join(format!("meta-webhooks-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    println!("{seconds} s per mode, {connections} connections, one Messenger message per request\n");
+    println!("| mode | requests/s | p50 | p99 | non-200 | bot peak RSS |");
+    println!("|---|---|---|---|---|---|");
+    for mode in ["inline", "durable"] {
+        let r = run(mode, seconds, connections, &dir.join(format!("{mode}.db"))).await;
+        println!(
+            "| {} | {:.0} | {:.2} ms | {:.2} ms | {} | {} MiB |",
+            r.mode,
+            r.requests as f64 / r.seconds,
+            r.p50.as_secs_f64() * 1000.0,
+            r.p99.as_secs_f64() * 1000.0,
+            r.failures,
+            r.peak_rss_kib / 1024
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

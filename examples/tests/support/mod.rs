@@ -1,0 +1,87 @@
+//! Running the example bot as a process, as the README does.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The bot binary that `cargo test --workspace` builds; built here if missing.
+pub(crate) fn bot_binary() -> PathBuf {
+    let deps = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_owned();
+    let binary = deps
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(format!("bot{}", std::env::consts::EXE_SUFFIX));
+    if !binary.exists() {
+        let status = Command::new(option_env!("CARGO").unwrap_or("cargo"))
+            .args(["build", "-p", "meta-webhooks-examples", "--example", "bot"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "cargo build --example bot failed");
+    }
+    binary
+}
+
+pub(crate) struct Bot {
+    pub(crate) child: Child,
+    pub(crate) lines: mpsc::Receiver<String>,
+    pub(crate) log: Vec<String>,
+}
+
+impl Bot {
+    pub(crate) fn start(env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(bot_binary())
+            .env_clear()
+            .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            log: Vec::new(),
+        }
+    }
+
+    /// Waits for a log line containing `needle` and returns it.
+    pub(crate) fn wait_for(&mut self, needle: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(30)) {
+                Ok(line) => {
+                    self.log.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(e) => panic!(
+                    "no log line containing {needle:?} ({e}); log so far:\n{}",
+                    self.log.join("\n")
+                ),
+            }
+        }
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
