@@ -36,7 +36,12 @@ async fn deliver(client: &reqwest::Client, url: &str, body: Vec<u8>) {
     let header = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), &body);
     let deadline = Instant::now() + Duration::from_mins(1);
     loop {
-        let sent = client.post(url).header("x-hub-signature-256", &header).body(body.clone()).send().await;
+        let sent = client
+            .post(url)
+            .header("x-hub-signature-256", &header)
+            .body(body.clone())
+            .send()
+            .await;
         if sent.is_ok_and(|r| r.status() == 200) {
             return;
         }
@@ -60,6 +65,19 @@ fn start(port: u16, db: &std::path::Path) -> Bot {
     bot
 }
 
+/// How many times each delivery's message was handled, from the bot's log lines
+/// (`message from ..: ".." (m_<n>, ..)`).
+fn handled_counts(log: &[String]) -> HashMap<usize, usize> {
+    let mut counts = HashMap::new();
+    for line in log {
+        if let Some(rest) = line.split("(m_").nth(1) {
+            let n: usize = rest.split(',').next().unwrap().parse().unwrap();
+            *counts.entry(n).or_default() += 1;
+        }
+    }
+    counts
+}
+
 /// Moves the bot's log lines read so far into `log`.
 fn drain(bot: &mut Bot, log: &mut Vec<String>) {
     log.append(&mut bot.log);
@@ -70,7 +88,11 @@ fn drain(bot: &mut Bot, log: &mut Vec<String>) {
 async fn every_acknowledged_delivery_is_handled_across_two_sigkills() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("http://127.0.0.1:{port}/webhook");
     let mut bot = start(port, &db);
     let mut log = Vec::new();
@@ -79,7 +101,8 @@ async fn every_acknowledged_delivery_is_handled_across_two_sigkills() {
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|_| {
-            let (next, acknowledged, url) = (Arc::clone(&next), Arc::clone(&acknowledged), url.clone());
+            let (next, acknowledged, url) =
+                (Arc::clone(&next), Arc::clone(&acknowledged), url.clone());
             tokio::spawn(async move {
                 let client = reqwest::Client::new();
                 loop {
@@ -115,41 +138,50 @@ async fn every_acknowledged_delivery_is_handled_across_two_sigkills() {
     }
 
     // Every acknowledged delivery is handled, eventually.
-    let handled = |log: &[String]| -> HashMap<usize, usize> {
-        let mut counts = HashMap::new();
-        for line in log {
-            if let Some(rest) = line.split("(m_").nth(1) {
-                let n: usize = rest.split(',').next().unwrap().parse().unwrap();
-                *counts.entry(n).or_default() += 1;
-            }
-        }
-        counts
-    };
     let deadline = Instant::now() + Duration::from_mins(2);
-    while handled(&log).len() < DELIVERIES {
-        assert!(Instant::now() < deadline, "only {} of {DELIVERIES} handled", handled(&log).len());
+    while handled_counts(&log).len() < DELIVERIES {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {DELIVERIES} handled",
+            handled_counts(&log).len()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
         drain(&mut bot, &mut log);
     }
-    let counts = handled(&log);
-    let missing: Vec<_> = (0..DELIVERIES).filter(|n| !counts.contains_key(n)).collect();
+    let counts = handled_counts(&log);
+    let missing: Vec<_> = (0..DELIVERIES)
+        .filter(|n| !counts.contains_key(n))
+        .collect();
     assert!(missing.is_empty(), "never handled: {missing:?}");
-    let twice: Vec<_> = counts.iter().filter(|(_, c)| **c > 1).map(|(n, c)| (*n, *c)).collect();
-    assert!(twice.iter().all(|(_, c)| *c == 2), "handled more than twice: {twice:?}");
+    let twice: Vec<_> = counts
+        .iter()
+        .filter(|(_, c)| **c > 1)
+        .map(|(n, c)| (*n, *c))
+        .collect();
+    assert!(
+        twice.iter().all(|(_, c)| *c == 2),
+        "handled more than twice: {twice:?}"
+    );
     assert!(
         twice.len() <= KILLS_AT.len() * WORKERS,
         "{} deliveries handled twice; only those claimed at a kill may be: {twice:?}",
         twice.len()
     );
     let duplicates_twice = twice.iter().filter(|(n, _)| n % 10 == 0).count();
-    assert!(duplicates_twice <= KILLS_AT.len() * WORKERS, "bodies sent twice were handled twice");
+    assert!(
+        duplicates_twice <= KILLS_AT.len() * WORKERS,
+        "bodies sent twice were handled twice"
+    );
     eprintln!(
         "crash test: {DELIVERIES} deliveries ({} sent twice), 2 SIGKILLs, {} handled twice (claimed at a kill)",
         DELIVERIES / 10,
         twice.len()
     );
 
-    let status = std::process::Command::new("kill").args(["-TERM", &bot.child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &bot.child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     assert!(bot.child.wait().unwrap().success());
 }

@@ -15,6 +15,7 @@
 //! | `META_WEBHOOK_RETRY_BASE_MS` | delay after the first failure, doubling after each (capped at 30 min) | `5000` |
 //! | `META_WEBHOOK_MAX_PENDING` | pending deliveries before new ones get 503 | `100000` |
 //! | `META_WEBHOOK_DEDUP_WINDOW_SECS` | how long a body is remembered to drop duplicates | `604800` (7 days) |
+//! | `META_WEBHOOK_MAX_DB_BYTES` | a disk quota for the SQLite file: past it, new deliveries get 503 | none |
 //! | `META_WEBHOOK_LEASE_SECS` | how long a worker's claim lasts before another worker may take it | `60` |
 //!
 //! A missing or empty secret or token stops start-up with a message naming the
@@ -46,6 +47,7 @@ pub struct Config {
     pub(crate) mode: Mode,
     pub(crate) engine: EngineConfig,
     pub(crate) max_pending: Option<u64>,
+    pub(crate) max_db_bytes: Option<u64>,
 }
 
 /// When handlers run relative to the answer to Meta.
@@ -89,6 +91,7 @@ pub struct ConfigBuilder {
     mode: Option<Mode>,
     engine: EngineConfig,
     max_pending: Option<u64>,
+    max_db_bytes: Option<u64>,
 }
 
 impl Default for ConfigBuilder {
@@ -103,6 +106,7 @@ impl Default for ConfigBuilder {
             mode: None,
             engine: EngineConfig::default(),
             max_pending: Some(DEFAULT_MAX_PENDING),
+            max_db_bytes: None,
         }
     }
 }
@@ -234,7 +238,14 @@ impl Config {
         )? {
             builder.max_pending = Some(max);
         }
+        builder.max_db_bytes = parse(&lookup, "META_WEBHOOK_MAX_DB_BYTES", "a number of bytes")?;
         builder.build()
+    }
+
+    /// The disk quota of the SQLite file (durable mode), if any.
+    #[must_use]
+    pub fn max_db_bytes(&self) -> Option<u64> {
+        self.max_db_bytes
     }
 
     /// How deliveries are handled.
@@ -296,6 +307,7 @@ impl fmt::Debug for ConfigBuilder {
             .field("mode", &self.mode)
             .field("engine", &self.engine)
             .field("max_pending", &self.max_pending)
+            .field("max_db_bytes", &self.max_db_bytes)
             .finish()
     }
 }
@@ -395,6 +407,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// Bounds the SQLite file's size (durable mode): past it, new deliveries get 503.
+    #[must_use]
+    pub fn max_db_bytes(mut self, bytes: Option<u64>) -> Self {
+        self.max_db_bytes = bytes;
+        self
+    }
+
     /// Validates the settings.
     pub fn build(self) -> Result<Config, ConfigError> {
         let missing_secret = ConfigError::Missing {
@@ -446,6 +465,7 @@ impl ConfigBuilder {
             }),
             engine: self.engine,
             max_pending: self.max_pending,
+            max_db_bytes: self.max_db_bytes,
         })
     }
 }

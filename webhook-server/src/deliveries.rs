@@ -77,6 +77,15 @@ pub async fn show(store: &dyn DeliveryStore, id: i64, out: &mut impl Write) -> i
         r.attempts
     )?;
     writeln!(out, "received:     {}", time(r.received_at))?;
+    writeln!(
+        out,
+        "signature:    {}",
+        if r.verified {
+            "verified"
+        } else {
+            "not verified"
+        }
+    )?;
     if r.state == DeliveryState::Pending {
         writeln!(out, "next attempt: {}", time(r.next_attempt_at))?;
     }

@@ -184,8 +184,12 @@ impl Server {
         let store: Option<Arc<dyn DeliveryStore>> = match (self.store, self.config.mode()) {
             (Some(store), Mode::Durable { .. }) => Some(store),
             (None, Mode::Durable { path }) => {
-                let store = SqliteStore::open(path, self.config.max_pending())
-                    .map_err(ServerError::Store)?;
+                let store = SqliteStore::open_bounded(
+                    path,
+                    self.config.max_pending(),
+                    self.config.max_db_bytes(),
+                )
+                .map_err(ServerError::Store)?;
                 tracing::info!(
                     "durable mode: deliveries are stored in {} before the answer",
                     path.display()

@@ -447,3 +447,76 @@ async fn an_idempotent_handler_runs_once_per_natural_key_across_bodies() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_store_that_cannot_write_answers_503_never_200() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quota.db");
+    // A real SQLite quota: the file may not grow past 64 KiB.
+    let config = Config::builder()
+        .app_secret(SECRET)
+        .verify_token("t")
+        .durable(&path)
+        .max_db_bytes(Some(64 * 1024))
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    let calls = Arc::new(Calls::default());
+    let server =
+        Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&calls)).state(Notify::new()));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve_on(listener, async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for n in 0..40 {
+        let body = format!(
+            r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"t_nowhere","value":"{}"}}]}}]}}"#,
+            format!("{n:04}").repeat(2000)
+        );
+        let header = signature::sign(
+            Algorithm::Sha256,
+            &AppSecret::new(SECRET).unwrap(),
+            body.as_bytes(),
+        );
+        let response = client
+            .post(&url)
+            .header("x-hub-signature-256", header)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            assert_eq!(response.headers()["retry-after"], "30");
+            let why = response.text().await.unwrap();
+            assert!(why.contains("full"), "{why}");
+        }
+        statuses.push(status);
+    }
+    assert!(
+        statuses.iter().take(3).all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&StatusCode::SERVICE_UNAVAILABLE),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{statuses:?}"
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+    // Every 200 is in the store.
+    let store = SqliteStore::open(&path, None).unwrap();
+    let stored = store.list(ListFilter::All, 100).await.unwrap().len();
+    assert_eq!(
+        stored,
+        statuses.iter().filter(|s| **s == StatusCode::OK).count()
+    );
+}

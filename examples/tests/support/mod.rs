@@ -84,4 +84,3 @@ impl Drop for Bot {
         let _ = self.child.kill();
     }
 }
-

@@ -85,6 +85,7 @@ impl DeliveryStore for MemoryStore {
                 state: DeliveryState::Pending,
                 attempts: 0,
                 received_at: incoming.received_at,
+                verified: incoming.verified,
                 next_attempt_at: incoming.received_at,
                 last_error: None,
                 done: std::collections::BTreeSet::new(),

@@ -69,6 +69,9 @@ pub struct Incoming {
     pub hash: [u8; 32],
     /// Arrival, in Unix milliseconds.
     pub received_at: u64,
+    /// Whether its signature was verified before it was stored (always, on the
+    /// receive path; kept with the delivery for audits).
+    pub verified: bool,
 }
 
 impl Incoming {
@@ -80,6 +83,7 @@ impl Incoming {
             body,
             hash,
             received_at,
+            verified: true,
         }
     }
 }
@@ -181,6 +185,8 @@ pub struct DeliveryRecord {
     pub attempts: u32,
     /// Arrival, Unix ms.
     pub received_at: u64,
+    /// Whether its signature was verified before it was stored.
+    pub verified: bool,
     /// Earliest next attempt, Unix ms (pending deliveries).
     pub next_attempt_at: u64,
     /// The last attempt's failures.

@@ -21,7 +21,9 @@ use super::{
 const MAX_BATCH: usize = 512;
 
 type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
-type Op = Box<dyn FnOnce(&Connection) -> Completion + Send>;
+/// Runs against the connection (or, given `None`, reports that it could not run) and
+/// says whether it failed, so that its partial writes are undone.
+type Op = Box<dyn FnOnce(Option<&Connection>) -> (Completion, bool) + Send>;
 
 /// Deliveries in a SQLite file.
 pub struct SqliteStore {
@@ -45,6 +47,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     hash BLOB NOT NULL,
     body BLOB NOT NULL,
     received_at INTEGER NOT NULL,
+    verified INTEGER NOT NULL DEFAULT 1,
     state TEXT NOT NULL DEFAULT 'pending',
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
@@ -73,6 +76,17 @@ impl SqliteStore {
     /// Opens (or creates) the store at `path`. Fails, naming the file, when it
     /// cannot be opened or written.
     pub fn open(path: impl AsRef<Path>, max_pending: Option<u64>) -> Result<Self, StoreError> {
+        Self::open_bounded(path, max_pending, None)
+    }
+
+    /// Like [`open`](Self::open), refusing to grow the file past about `max_bytes`:
+    /// a disk quota. Past it, enqueues fail with "database or disk is full" and the
+    /// receiver answers 503 until space is freed (handled deliveries are pruned).
+    pub fn open_bounded(
+        path: impl AsRef<Path>,
+        max_pending: Option<u64>,
+        max_bytes: Option<u64>,
+    ) -> Result<Self, StoreError> {
         let path = path.as_ref().to_owned();
         let named =
             |e: rusqlite::Error| StoreError::Unavailable(format!("{}: {e}", path.display()));
@@ -84,6 +98,14 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(named)?;
         conn.execute_batch(SCHEMA).map_err(named)?;
+        if let Some(bytes) = max_bytes {
+            let page: i64 = conn
+                .pragma_query_value(None, "page_size", |r| r.get(0))
+                .map_err(named)?;
+            let pages = i64::try_from(bytes).unwrap_or(i64::MAX) / page.max(1);
+            conn.pragma_update(None, "max_page_count", pages.max(1))
+                .map_err(named)?;
+        }
         let (ops, queue) = mpsc::channel::<Op>();
         std::thread::Builder::new()
             .name("meta-webhooks-store".to_owned())
@@ -108,11 +130,19 @@ impl SqliteStore {
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> StoreFuture<'_, T> {
         let (reply, answer) = oneshot::channel();
-        let op: Op = Box::new(move |conn: &Connection| {
-            let result = f(conn);
-            Box::new(move |committed: Result<(), StoreError>| {
-                let _ = reply.send(committed.and(result));
-            })
+        let op: Op = Box::new(move |conn: Option<&Connection>| {
+            let result = match conn {
+                Some(conn) => f(conn),
+                None => Err(StoreError::Unavailable(
+                    "the store's transaction could not be started or was rolled back".to_owned(),
+                )),
+            };
+            let failed = result.is_err();
+            let complete: Completion = Box::new(move |committed: Result<(), StoreError>| {
+                // The operation's own error says more than the commit's.
+                let _ = reply.send(result.and_then(|value| committed.map(|()| value)));
+            });
+            (complete, failed)
         });
         let sent = self.ops.send(op);
         Box::pin(async move {
@@ -137,21 +167,32 @@ fn writer(conn: &Connection, queue: &mpsc::Receiver<Op>) {
                 Err(_) => break,
             }
         }
-        let began = conn.execute_batch("BEGIN IMMEDIATE");
+        let mut live = conn.execute_batch("BEGIN IMMEDIATE").is_ok();
         let mut completions = Vec::with_capacity(batch.len());
         for op in batch {
-            if began.is_err() {
-                completions.push(op(conn));
+            if !live {
+                completions.push(op(None).0);
                 continue;
             }
             let _ = conn.execute_batch("SAVEPOINT op");
-            completions.push(op(conn));
+            let (complete, failed) = op(Some(conn));
+            completions.push(complete);
+            if failed {
+                let _ = conn.execute_batch("ROLLBACK TO op");
+            }
             let _ = conn.execute_batch("RELEASE op");
+            // Some errors (SQLITE_FULL, I/O) make SQLite roll the whole transaction
+            // back: what ran before is gone, and nothing more may run outside it.
+            live = !conn.is_autocommit();
         }
-        let committed = began
-            .and_then(|()| conn.execute_batch("COMMIT"))
-            .map_err(unavailable);
-        if committed.is_err() {
+        let committed = if live {
+            conn.execute_batch("COMMIT").map_err(unavailable)
+        } else {
+            Err(StoreError::Unavailable(
+                "the transaction was rolled back".to_owned(),
+            ))
+        };
+        if committed.is_err() && !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
         }
         for complete in completions {
@@ -175,6 +216,7 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRecord> {
         id: DeliveryId(row.get("id")?),
         state: DeliveryState::parse(&state).unwrap_or(DeliveryState::Pending),
         attempts: row.get("attempts")?,
+        verified: row.get("verified")?,
         received_at: row
             .get::<_, i64>("received_at")?
             .try_into()
@@ -218,8 +260,8 @@ impl DeliveryStore for SqliteStore {
             }
             let received = int(incoming.received_at);
             conn.execute(
-                "INSERT INTO deliveries (hash, body, received_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)",
-                params![&incoming.hash[..], incoming.body, received],
+                "INSERT INTO deliveries (hash, body, received_at, verified, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?3)",
+                params![&incoming.hash[..], incoming.body, received, incoming.verified],
             )
             .map_err(sql)?;
             let id = conn.last_insert_rowid();
