@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 mod support;
 use support::Bot;
 
+use webhook_server::delivery::{DeliveryState, DeliveryStore, ListFilter};
 use webhook_server::signature::{self, Algorithm, AppSecret};
 
 const SECRET: &str = "crash-test-secret";
@@ -32,12 +33,13 @@ fn body(n: usize) -> Vec<u8> {
 }
 
 /// Posts until the bot answers 200 (connection refused while it restarts).
-async fn deliver(client: &reqwest::Client, url: &str, body: Vec<u8>) {
+async fn deliver(client: &reqwest::Client, url: &std::sync::RwLock<String>, body: Vec<u8>) {
     let header = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), &body);
     let deadline = Instant::now() + Duration::from_mins(1);
     loop {
+        let target = url.read().unwrap().clone();
         let sent = client
-            .post(url)
+            .post(target)
             .header("x-hub-signature-256", &header)
             .body(body.clone())
             .send()
@@ -50,19 +52,21 @@ async fn deliver(client: &reqwest::Client, url: &str, body: Vec<u8>) {
     }
 }
 
-fn start(port: u16, db: &std::path::Path) -> Bot {
+/// Starts the bot on a port it picks; returns it with its webhook URL.
+fn start(db: &std::path::Path) -> (Bot, String) {
     let workers = WORKERS.to_string();
     let mut bot = Bot::start(&[
         ("META_APP_SECRET", SECRET),
         ("META_VERIFY_TOKEN", "t"),
-        ("META_WEBHOOK_BIND", &format!("127.0.0.1:{port}")),
+        ("META_WEBHOOK_BIND", "127.0.0.1:0"),
         ("META_WEBHOOK_DB", db.to_str().unwrap()),
         ("META_WEBHOOK_WORKERS", &workers),
         // Claims of a killed process are taken over after one second.
         ("META_WEBHOOK_LEASE_SECS", "1"),
     ]);
-    bot.wait_for("listening on http://");
-    bot
+    let line = bot.wait_for("listening on http://");
+    let url = line[line.find("http://").unwrap()..].trim().to_owned();
+    (bot, url)
 }
 
 /// How many times each delivery's message was handled, from the bot's log lines
@@ -88,21 +92,21 @@ fn drain(bot: &mut Bot, log: &mut Vec<String>) {
 async fn every_acknowledged_delivery_is_handled_across_two_sigkills() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}/webhook");
-    let mut bot = start(port, &db);
+
+    let (mut bot, first_url) = start(&db);
+    // Clients follow the bot to whatever port each restart picks.
+    let url = Arc::new(std::sync::RwLock::new(first_url));
     let mut log = Vec::new();
 
     let next = Arc::new(AtomicUsize::new(0));
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|_| {
-            let (next, acknowledged, url) =
-                (Arc::clone(&next), Arc::clone(&acknowledged), url.clone());
+            let (next, acknowledged, url) = (
+                Arc::clone(&next),
+                Arc::clone(&acknowledged),
+                Arc::clone(&url),
+            );
             tokio::spawn(async move {
                 let client = reqwest::Client::new();
                 loop {
@@ -131,7 +135,9 @@ async fn every_acknowledged_delivery_is_handled_across_two_sigkills() {
         // Everything the dead process wrote, up to the end of its pipe.
         log.append(&mut bot.log);
         log.extend(bot.lines.iter());
-        bot = start(port, &db);
+        let (restarted, new_url) = start(&db);
+        bot = restarted;
+        *url.write().unwrap() = new_url;
     }
     for client in clients {
         client.await.unwrap();
@@ -184,4 +190,10 @@ async fn every_acknowledged_delivery_is_handled_across_two_sigkills() {
         .unwrap();
     assert!(status.success());
     assert!(bot.child.wait().unwrap().success());
+
+    // The store holds each body once (the copies were deduplicated), all handled.
+    let store = webhook_server::delivery::sqlite::SqliteStore::open(&db, None).unwrap();
+    let stored = store.list(ListFilter::All, DELIVERIES * 2).await.unwrap();
+    assert_eq!(stored.len(), DELIVERIES);
+    assert!(stored.iter().all(|d| d.state == DeliveryState::Done));
 }

@@ -550,6 +550,7 @@ impl DispatcherBuilder {
             }
         }
         let mut routes = self.routes;
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for route in &mut routes {
             let target = match (&route.object, &route.field) {
                 (Some(object), Some(field)) => format!("({object}, {field})"),
@@ -557,14 +558,23 @@ impl DispatcherBuilder {
                 _ => "(catch_all)".to_owned(),
             };
             let info = route.info;
-            route.key = format!(
+            let key = format!(
                 "{}::{} {target} {}",
                 info.module,
                 info.name,
                 route.filter.describe()
             )
             .trim_end()
-            .into();
+            .to_owned();
+            // Two routes to one handler and target (closures share a type name)
+            // still need distinct keys, or one's progress would count for the other.
+            let n = seen.entry(key.clone()).or_insert(0usize);
+            *n += 1;
+            route.key = if *n == 1 {
+                key.into()
+            } else {
+                format!("{key} #{n}").into()
+            };
         }
         Ok(Dispatcher {
             routes,

@@ -64,30 +64,49 @@ async fn deliveries_conform(store: &dyn DeliveryStore) {
         None,
         "c is not due before it arrived"
     );
-    // A worker that dies loses its claim when the lease expires.
+    // A live worker renews its claim; a worker that dies loses it when the lease
+    // expires, and its late results are refused.
+    assert_eq!((first.claims, second.claims), (1, 1));
+    assert!(store.renew(id_b, 1, 20_000).await.unwrap());
     let reclaimed = store.claim(15_000, 5_000).await.unwrap().unwrap();
-    assert_eq!(reclaimed.id, id_a);
+    assert_eq!((reclaimed.id, reclaimed.claims), (id_a, 2));
+    assert!(
+        !store.renew(id_a, 1, 99_000).await.unwrap(),
+        "a stale claim cannot renew"
+    );
+    assert!(
+        !store
+            .finish(id_a, 1, vec!["stale".into()], Next::Done)
+            .await
+            .unwrap(),
+        "nor finish"
+    );
 
     // Retry: succeeded pairs accumulate; not due before `at`.
-    store
-        .finish(
-            id_a,
-            vec!["0/h1".into()],
-            Next::Retry {
-                at: 30_000,
-                error: "h2 failed".into(),
-            },
-        )
-        .await
-        .unwrap();
-    store.finish(id_b, vec![], Next::Done).await.unwrap();
+    assert!(
+        store
+            .finish(
+                id_a,
+                2,
+                vec!["0/h1".into()],
+                Next::Retry {
+                    at: 30_000,
+                    error: "h2 failed".into(),
+                },
+            )
+            .await
+            .unwrap()
+    );
+    assert!(store.finish(id_b, 1, vec![], Next::Done).await.unwrap());
     assert_eq!(store.claim(20_000, 5_000).await.unwrap(), None);
     let retried = store.claim(30_000, 5_000).await.unwrap().unwrap();
     assert_eq!((retried.id, retried.attempts), (id_a, 1));
     assert_eq!(retried.done.iter().cloned().collect::<Vec<_>>(), ["0/h1"]);
+    assert_eq!(retried.claims, 3);
     store
         .finish(
             id_a,
+            3,
             vec!["0/h2".into()],
             Next::Dead {
                 error: "gave up".into(),
@@ -96,6 +115,17 @@ async fn deliveries_conform(store: &dyn DeliveryStore) {
         .await
         .unwrap();
 
+    inspection_conforms(store, id_a, id_b, id_c).await;
+}
+
+/// List, get, replay, discard and prune, after `deliveries_conform` left `a` dead,
+/// `b` done and `c` pending.
+async fn inspection_conforms(
+    store: &dyn DeliveryStore,
+    id_a: DeliveryId,
+    id_b: DeliveryId,
+    id_c: DeliveryId,
+) {
     let dead = store.list(ListFilter::Dead, 10).await.unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!(
@@ -193,7 +223,10 @@ async fn a_full_queue_refuses_new_deliveries() {
             Err(StoreError::Full { pending: 2 })
         );
         let claimed = store.claim(0, 10).await.unwrap().unwrap();
-        store.finish(claimed.id, vec![], Next::Done).await.unwrap();
+        store
+            .finish(claimed.id, claimed.claims, vec![], Next::Done)
+            .await
+            .unwrap();
         assert!(matches!(
             store.enqueue(Incoming::new(vec![9], 0), HOUR).await,
             Ok(Enqueued::Stored(_))
@@ -285,9 +318,15 @@ enum Op {
     },
     Finish {
         nth: usize,
+        claim: u64,
         done: u8,
         next: u8,
         at: u64,
+    },
+    Renew {
+        nth: usize,
+        claim: u64,
+        until: u64,
     },
     ClaimKey {
         key: u8,
@@ -314,11 +353,19 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (0..6u8, 0..100u64).prop_map(|(body, at)| Op::Enqueue { body, at }),
         (0..100u64, 1..50u64).prop_map(|(at, lease)| Op::Claim { at, lease }),
-        (0..8usize, 0..4u8, 0..3u8, 0..100u64).prop_map(|(nth, done, next, at)| Op::Finish {
+        (0..8usize, 0..4u64, 0..4u8, 0..3u8, 0..100u64).prop_map(|(nth, claim, done, next, at)| {
+            Op::Finish {
+                nth,
+                claim,
+                done,
+                next,
+                at,
+            }
+        }),
+        (0..8usize, 0..4u64, 0..100u64).prop_map(|(nth, claim, until)| Op::Renew {
             nth,
-            done,
-            next,
-            at
+            claim,
+            until
         }),
         (0..3u8, 0..100u64, 1..50u64).prop_map(|(key, at, lease)| Op::ClaimKey { key, at, lease }),
         (0..3u8, any::<bool>()).prop_map(|(key, ok)| Op::FinishKey { key, ok }),
@@ -344,8 +391,14 @@ async fn apply(store: &dyn DeliveryStore, op: &Op, ids: &mut Vec<DeliveryId>) ->
             format!("{r:?}")
         }
         Op::Claim { at, lease } => format!("{:?}", store.claim(at, lease).await),
+        Op::Renew {
+            nth: n,
+            claim,
+            until,
+        } => format!("{:?}", store.renew(nth(ids, n), claim, until).await),
         Op::Finish {
             nth: n,
+            claim,
             done,
             next,
             at,
@@ -361,7 +414,7 @@ async fn apply(store: &dyn DeliveryStore, op: &Op, ids: &mut Vec<DeliveryId>) ->
             format!(
                 "{:?}",
                 store
-                    .finish(nth(ids, n), vec![format!("p{done}")], next)
+                    .finish(nth(ids, n), claim, vec![format!("p{done}")], next)
                     .await
             )
         }

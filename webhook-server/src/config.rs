@@ -444,6 +444,15 @@ impl ConfigBuilder {
                 reason: format!("`{path}` must be a path starting with `/`, such as /webhook"),
             });
         }
+        if self.engine.lease.is_zero()
+            || self.engine.workers == 0
+            || self.engine.retry.max_attempts == 0
+        {
+            return Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_LEASE_SECS, META_WEBHOOK_WORKERS and META_WEBHOOK_MAX_ATTEMPTS",
+                reason: "must be above zero".to_owned(),
+            });
+        }
         let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
         if body_limit == 0 {
             return Err(ConfigError::Invalid {

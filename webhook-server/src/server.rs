@@ -36,6 +36,13 @@ pub struct Workers {
 }
 
 impl Workers {
+    /// Lets the workers run until the program exits.
+    fn detach(self) {
+        // The stop signal's sender is kept alive for good: dropping it would read
+        // as a stop.
+        std::mem::forget(self.stop);
+    }
+
     /// Stops taking deliveries and waits for each worker to finish the one it
     /// holds. Deliveries not yet handled stay in the store for the next start.
     pub async fn shutdown(self) {
@@ -172,8 +179,11 @@ impl Server {
     /// [`into_router_and_workers`](Self::into_router_and_workers) to stop them
     /// gracefully.
     pub fn into_router(self) -> Result<Router, ServerError> {
-        self.into_router_and_workers()
-            .map(|(router, _workers)| router)
+        let (router, workers) = self.into_router_and_workers()?;
+        if let Some(workers) = workers {
+            workers.detach();
+        }
+        Ok(router)
     }
 
     /// The webhook routes, and in durable mode the workers handling stored

@@ -278,10 +278,12 @@ async fn deliveries_lists_shows_replays_and_discards() {
     else {
         panic!()
     };
-    store.claim(u64::MAX / 2, 1).await.unwrap().unwrap();
+    let claimed = store.claim(u64::MAX / 2, 1).await.unwrap().unwrap();
+    assert_eq!(claimed.id, dead);
     store
         .finish(
             dead,
+            claimed.claims,
             vec![],
             Next::Dead {
                 error: "feed on (page, feed) failed: db down".into(),

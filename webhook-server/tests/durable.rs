@@ -393,6 +393,12 @@ async fn a_delivery_claimed_by_a_dead_worker_is_handled_after_its_lease() {
         assert!(claimed.is_some());
     }
     let app = start(&dir, |c| c.lease(Duration::from_secs(1))).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        app.calls.count("ok"),
+        0,
+        "not while the dead worker's lease runs"
+    );
     app.until("the orphaned delivery", async |a| a.calls.count("ok") == 1)
         .await;
     app.stop().await;

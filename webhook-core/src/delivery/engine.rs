@@ -14,6 +14,13 @@ use super::{
 use crate::dispatch::{Dispatcher, Gate};
 use crate::{Notification, Outcome};
 
+/// How often handled deliveries older than the dedup window are pruned.
+const PRUNE_EVERY: Duration = Duration::from_mins(10);
+
+/// Claims that never reached `finish` (the process died each time) before a
+/// delivery is dead-lettered.
+const MAX_UNFINISHED_CLAIMS: u64 = 3;
+
 /// How failed pairs are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -142,7 +149,7 @@ impl Engine {
         self: &Arc<Self>,
         shutdown: &watch::Receiver<bool>,
     ) -> Vec<tokio::task::JoinHandle<()>> {
-        (0..self.config.workers.max(1))
+        let mut tasks: Vec<_> = (0..self.config.workers.max(1))
             .map(|_| {
                 let engine = Arc::clone(self);
                 let mut shutdown = shutdown.clone();
@@ -156,44 +163,85 @@ impl Engine {
                         tokio::select! {
                             () = engine.wake.notified() => {}
                             () = tokio::time::sleep(engine.config.poll) => {}
-                            _ = shutdown.changed() => {}
+                            changed = shutdown.changed() => if changed.is_err() { break },
                         }
                     }
                 })
             })
-            .collect()
+            .collect();
+        let engine = Arc::clone(self);
+        let mut shutdown = shutdown.clone();
+        tasks.push(tokio::spawn(async move {
+            // Finished deliveries and dedup records older than the window go.
+            let mut every = tokio::time::interval(PRUNE_EVERY);
+            loop {
+                tokio::select! {
+                    _ = every.tick() => {
+                        let before = now_ms().saturating_sub(millis(engine.config.dedup_window));
+                        match engine.store.prune(before).await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!("pruned {n} handled deliveries older than the dedup window"),
+                            Err(e) => tracing::error!("cannot prune the delivery store: {e}"),
+                        }
+                    }
+                    changed = shutdown.changed() => if changed.is_err() || *shutdown.borrow() { break },
+                }
+            }
+        }));
+        tasks
     }
 
-    /// Claims one due delivery and handles it; `None` when nothing is due.
+    /// Claims one due delivery and handles it, renewing its lease while handlers
+    /// run; `None` when nothing is due.
     pub async fn work_once(&self) -> Result<Option<DeliveryId>, StoreError> {
-        let Some(claimed) = self
-            .store
-            .claim(now_ms(), millis(self.config.lease))
-            .await?
-        else {
+        let lease = millis(self.config.lease);
+        let Some(claimed) = self.store.claim(now_ms(), lease).await? else {
             return Ok(None);
         };
         let id = claimed.id;
-        let (done, next) = self.attempt(&claimed).await;
+        let (done, next) = if claimed.claims > u64::from(claimed.attempts) + MAX_UNFINISHED_CLAIMS {
+            // Claimed again and again without an attempt ever finishing: something in
+            // its handling kills the process. Keep it out of the way.
+            let error = format!(
+                "claimed {} times without finishing: a handler may be crashing the process",
+                claimed.claims - 1
+            );
+            (Vec::new(), Next::Dead { error })
+        } else {
+            let attempt = self.attempt(&claimed);
+            tokio::pin!(attempt);
+            let mut renew = tokio::time::interval(self.config.lease / 3);
+            renew.tick().await;
+            loop {
+                tokio::select! {
+                    outcome = &mut attempt => break outcome,
+                    _ = renew.tick() => {
+                        if !self.store.renew(id, claimed.claims, now_ms() + lease).await? {
+                            tracing::warn!(delivery = id.0, "lost the claim on a delivery while handling it");
+                        }
+                    }
+                }
+            }
+        };
+        let attempt = claimed.attempts + 1;
         match &next {
-            Next::Done => tracing::info!(
-                delivery = id.0,
-                attempt = claimed.attempts + 1,
-                "delivery handled"
-            ),
+            Next::Done => tracing::info!(delivery = id.0, attempt, "delivery handled"),
             Next::Retry { at, error } => tracing::warn!(
                 delivery = id.0,
-                attempt = claimed.attempts + 1,
+                attempt,
                 retry_in_ms = at.saturating_sub(now_ms()),
                 "delivery will be retried: {error}"
             ),
-            Next::Dead { error } => tracing::error!(
-                delivery = id.0,
-                attempt = claimed.attempts + 1,
-                "delivery dead-lettered: {error}"
-            ),
+            Next::Dead { error } => {
+                tracing::error!(delivery = id.0, attempt, "delivery dead-lettered: {error}");
+            }
         }
-        self.store.finish(id, done, next).await?;
+        if !self.store.finish(id, claimed.claims, done, next).await? {
+            tracing::warn!(
+                delivery = id.0,
+                "another worker took over this delivery; its result is left to that worker"
+            );
+        }
         Ok(Some(id))
     }
 

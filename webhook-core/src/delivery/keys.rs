@@ -13,8 +13,8 @@ use crate::select::Element;
 /// | WhatsApp `messages[]` element | message id (`wamid`) |
 /// | WhatsApp `statuses[]` element | status id and status |
 /// | WhatsApp `messages` change | its message ids and status ids with statuses |
-/// | Messenger / Instagram event | event key and `mid` (plus action and emoji for reactions; watermark for reads and deliveries) |
-/// | Page `feed` change | item, verb, comment or post id, created time |
+/// | Messenger / Instagram event | event key and `mid` (plus action, emoji and time for reactions; sender and watermark for reads and deliveries) |
+/// | Page `feed` change | item, verb, comment or post id, author, reaction type, created time |
 /// | `leadgen` | lead id |
 /// | Instagram comments and mentions | comment id, media id |
 /// | template status updates | template id, event and entry time |
@@ -55,12 +55,13 @@ fn messaging(kind: &str, event: &Json, text: impl Fn(&Json) -> Option<String>) -
             Some(format!("{kind}:{sender}:{}", text(&payload["watermark"])?))
         }
         "reaction" => Some(format!(
-            "{kind}:{}:{}:{}",
+            "{kind}:{}:{}:{}:{}",
             text(&payload["mid"])?,
             text(&payload["action"]).unwrap_or_default(),
             text(&payload["emoji"])
                 .or_else(|| text(&payload["reaction"]))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            text(&event["timestamp"]).unwrap_or_default()
         )),
         _ => Some(format!("{kind}:{}", text(&payload["mid"])?)),
     }
@@ -96,10 +97,12 @@ fn change(item: &Item<'_>, value: &Json, text: impl Fn(&Json) -> Option<String>)
             item.entry().time().unwrap_or_default()
         )),
         (_, "feed") => Some(format!(
-            "{}:{}:{}:{}",
+            "{}:{}:{}:{}:{}:{}",
             text(&value["item"]).unwrap_or_default(),
             text(&value["verb"]).unwrap_or_default(),
             text(&value["comment_id"]).or_else(|| text(&value["post_id"]))?,
+            text(&value["from"]["id"]).unwrap_or_default(),
+            text(&value["reaction_type"]).unwrap_or_default(),
             text(&value["created_time"]).unwrap_or_default()
         )),
         (_, "leadgen") => text(&value["leadgen_id"]),
@@ -138,12 +141,12 @@ mod tests {
         assert_eq!(
             got,
             [
-                Some("page/feed/comment:add:c1:9".to_owned()),
+                Some("page/feed/comment:add:c1:::9".to_owned()),
                 Some("page/leadgen/444".to_owned()),
                 None,
                 Some("page/messages/message:m1".to_owned()),
                 Some("page/message_reads/read:u:77".to_owned()),
-                Some("page/message_reactions/reaction:m1:react:x".to_owned()),
+                Some("page/message_reactions/reaction:m1:react:x:".to_owned()),
                 None,
             ]
         );

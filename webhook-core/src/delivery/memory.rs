@@ -19,7 +19,8 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct Inner {
     next_id: i64,
-    deliveries: BTreeMap<DeliveryId, (DeliveryRecord, u64)>,
+    /// Each delivery with its lease end and claim count.
+    deliveries: BTreeMap<DeliveryId, (DeliveryRecord, u64, u64)>,
     seen: HashMap<[u8; 32], (DeliveryId, u64)>,
     keys: HashMap<String, Key>,
 }
@@ -72,7 +73,7 @@ impl DeliveryStore for MemoryStore {
             let pending = inner
                 .deliveries
                 .values()
-                .filter(|(r, _)| r.state == DeliveryState::Pending)
+                .filter(|(r, ..)| r.state == DeliveryState::Pending)
                 .count() as u64;
             if max_pending.is_some_and(|max| pending >= max) {
                 return Err(StoreError::Full { pending });
@@ -91,33 +92,44 @@ impl DeliveryStore for MemoryStore {
                 done: std::collections::BTreeSet::new(),
                 body: incoming.body,
             };
-            inner.deliveries.insert(id, (record, 0));
+            inner.deliveries.insert(id, (record, 0, 0));
             Ok(Enqueued::Stored(id))
         })
     }
 
     fn claim(&self, now: u64, lease: u64) -> StoreFuture<'_, Option<Claimed>> {
         self.with(move |inner| {
-            let due = inner.deliveries.values_mut().find(|(r, lease_until)| {
+            let due = inner.deliveries.values_mut().find(|(r, lease_until, _)| {
                 r.state == DeliveryState::Pending && r.next_attempt_at <= now && *lease_until <= now
             });
-            Ok(due.map(|(record, lease_until)| {
+            Ok(due.map(|(record, lease_until, claims)| {
                 *lease_until = now + lease;
+                *claims += 1;
                 Claimed {
                     id: record.id,
                     body: record.body.clone(),
                     attempts: record.attempts,
+                    claims: *claims,
                     done: record.done.clone(),
                 }
             }))
         })
     }
 
-    fn finish(&self, id: DeliveryId, done: Vec<String>, next: Next) -> StoreFuture<'_, ()> {
+    fn finish(
+        &self,
+        id: DeliveryId,
+        claim: u64,
+        done: Vec<String>,
+        next: Next,
+    ) -> StoreFuture<'_, bool> {
         self.with(move |inner| {
-            let Some((record, lease_until)) = inner.deliveries.get_mut(&id) else {
-                return Ok(());
+            let Some((record, lease_until, claims)) = inner.deliveries.get_mut(&id) else {
+                return Ok(false);
             };
+            if *claims != claim {
+                return Ok(false);
+            }
             record.done.extend(done);
             record.attempts += 1;
             *lease_until = 0;
@@ -136,7 +148,19 @@ impl DeliveryStore for MemoryStore {
                     record.last_error = Some(error);
                 }
             }
-            Ok(())
+            Ok(true)
+        })
+    }
+
+    fn renew(&self, id: DeliveryId, claim: u64, until: u64) -> StoreFuture<'_, bool> {
+        self.with(move |inner| {
+            Ok(match inner.deliveries.get_mut(&id) {
+                Some((_, lease_until, claims)) if *claims == claim && *lease_until > 0 => {
+                    *lease_until = until;
+                    true
+                }
+                _ => false,
+            })
         })
     }
 
@@ -170,7 +194,7 @@ impl DeliveryStore for MemoryStore {
                 .deliveries
                 .values()
                 .rev()
-                .map(|(r, _)| r)
+                .map(|(r, ..)| r)
                 .filter(|r| filter.matches(r))
                 .take(limit)
                 .cloned()
@@ -179,21 +203,17 @@ impl DeliveryStore for MemoryStore {
     }
 
     fn get(&self, id: DeliveryId) -> StoreFuture<'_, Option<DeliveryRecord>> {
-        self.with(move |inner| Ok(inner.deliveries.get(&id).map(|(r, _)| r.clone())))
+        self.with(move |inner| Ok(inner.deliveries.get(&id).map(|(r, ..)| r.clone())))
     }
 
     fn replay(&self, id: DeliveryId, now: u64) -> StoreFuture<'_, bool> {
         self.with(move |inner| {
-            Ok(inner
-                .deliveries
-                .get_mut(&id)
-                .is_some_and(|(record, lease_until)| {
-                    record.state = DeliveryState::Pending;
-                    record.attempts = 0;
-                    record.next_attempt_at = now;
-                    *lease_until = 0;
-                    true
-                }))
+            Ok(inner.deliveries.get_mut(&id).is_some_and(|(record, ..)| {
+                record.state = DeliveryState::Pending;
+                record.attempts = 0;
+                record.next_attempt_at = now;
+                true
+            }))
         })
     }
 
@@ -206,8 +226,8 @@ impl DeliveryStore for MemoryStore {
             let old: Vec<_> = inner
                 .deliveries
                 .values()
-                .filter(|(r, _)| r.state == DeliveryState::Done && r.received_at < before)
-                .map(|(r, _)| r.id)
+                .filter(|(r, ..)| r.state == DeliveryState::Done && r.received_at < before)
+                .map(|(r, ..)| r.id)
                 .collect();
             for id in &old {
                 inner.deliveries.remove(id);

@@ -9,9 +9,11 @@
 //! # Guarantee
 //!
 //! - **At least once.** Every delivery that got a 200 reaches each of its handlers
-//!   at least once. A handler runs again only when its process died while the
-//!   delivery was claimed (the claim's lease expires and another worker takes it),
-//!   or when it failed.
+//!   at least once. A handler runs again when it failed; when its process died
+//!   while the delivery was claimed (the claim's lease, renewed while a worker
+//!   works, expires and another worker takes it; a delivery claimed three times
+//!   without finishing is dead-lettered); when the store could not record its
+//!   success; or when the handler's name, target or filters changed.
 //! - **A succeeded pair never runs again**, even when another handler of the same
 //!   item fails and the delivery is retried.
 //! - **Duplicates**: a body whose SHA-256 was seen within the dedup window (default 7
@@ -106,6 +108,9 @@ pub struct Claimed {
     pub body: Vec<u8>,
     /// Attempts finished before this claim.
     pub attempts: u32,
+    /// How many times it was claimed, this claim included. Also the claim's token:
+    /// only the latest claim may renew or finish it.
+    pub claims: u64,
     /// Pairs (see [`pair_key`]) that already succeeded.
     pub done: BTreeSet<String>,
 }
@@ -265,8 +270,18 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// `now + lease`.
     fn claim(&self, now: u64, lease: u64) -> StoreFuture<'_, Option<Claimed>>;
 
-    /// Records the pairs that succeeded in this attempt and how it ends, in one step.
-    fn finish(&self, id: DeliveryId, done: Vec<String>, next: Next) -> StoreFuture<'_, ()>;
+    /// Records the pairs that succeeded in this attempt and how it ends, in one step,
+    /// if claim `claims` is still the latest; false (and nothing written) otherwise.
+    fn finish(
+        &self,
+        id: DeliveryId,
+        claims: u64,
+        done: Vec<String>,
+        next: Next,
+    ) -> StoreFuture<'_, bool>;
+
+    /// Extends claim `claims` until `until`; false when it is no longer the latest.
+    fn renew(&self, id: DeliveryId, claims: u64, until: u64) -> StoreFuture<'_, bool>;
 
     /// Claims an idempotency key until `now + lease`.
     fn claim_key(&self, key: String, now: u64, lease: u64) -> StoreFuture<'_, KeyClaim>;
@@ -281,7 +296,8 @@ pub trait DeliveryStore: Send + Sync + 'static {
     fn get(&self, id: DeliveryId) -> StoreFuture<'_, Option<DeliveryRecord>>;
 
     /// Makes a delivery pending again, due at `now`, with its attempts reset (its
-    /// succeeded pairs stay succeeded). False when there is no such delivery.
+    /// succeeded pairs stay succeeded; a current claim keeps its lease). False when
+    /// there is no such delivery.
     fn replay(&self, id: DeliveryId, now: u64) -> StoreFuture<'_, bool>;
 
     /// Deletes a delivery. False when there is no such delivery.

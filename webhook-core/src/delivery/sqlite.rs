@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     lease_until INTEGER NOT NULL DEFAULT 0,
+    claims INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     done TEXT NOT NULL DEFAULT '[]'
 );
@@ -81,7 +82,8 @@ impl SqliteStore {
 
     /// Like [`open`](Self::open), refusing to grow the file past about `max_bytes`:
     /// a disk quota. Past it, enqueues fail with "database or disk is full" and the
-    /// receiver answers 503 until space is freed (handled deliveries are pruned).
+    /// receiver answers 503 until space is freed (the engine prunes handled
+    /// deliveries older than the dedup window).
     pub fn open_bounded(
         path: impl AsRef<Path>,
         max_pending: Option<u64>,
@@ -279,15 +281,21 @@ impl DeliveryStore for SqliteStore {
         self.run(move |conn| {
             let claimed = conn
                 .query_row(
-                    "UPDATE deliveries SET lease_until = ?2
+                    "UPDATE deliveries SET lease_until = ?2, claims = claims + 1
                      WHERE id = (SELECT id FROM deliveries
                                  WHERE state = 'pending' AND next_attempt_at <= ?1 AND lease_until <= ?1
                                  ORDER BY id LIMIT 1)
-                     RETURNING id, body, attempts, done",
+                     RETURNING id, body, attempts, claims, done",
                     params![int(now), int(now.saturating_add(lease))],
                     |r| {
-                        let done: String = r.get(3)?;
-                        Ok(Claimed { id: DeliveryId(r.get(0)?), body: r.get(1)?, attempts: r.get(2)?, done: done_set(&done) })
+                        let done: String = r.get(4)?;
+                        Ok(Claimed {
+                            id: DeliveryId(r.get(0)?),
+                            body: r.get(1)?,
+                            attempts: r.get(2)?,
+                            claims: r.get::<_, i64>(3)?.try_into().unwrap_or_default(),
+                            done: done_set(&done),
+                        })
                     },
                 )
                 .optional()
@@ -296,14 +304,22 @@ impl DeliveryStore for SqliteStore {
         })
     }
 
-    fn finish(&self, id: DeliveryId, done: Vec<String>, next: Next) -> StoreFuture<'_, ()> {
+    fn finish(
+        &self,
+        id: DeliveryId,
+        claims: u64,
+        done: Vec<String>,
+        next: Next,
+    ) -> StoreFuture<'_, bool> {
         self.run(move |conn| {
             let Some(existing): Option<String> = conn
-                .query_row("SELECT done FROM deliveries WHERE id = ?1", [id.0], |r| r.get(0))
+                .query_row("SELECT done FROM deliveries WHERE id = ?1 AND claims = ?2", params![id.0, int(claims)], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(sql)?
             else {
-                return Ok(());
+                return Ok(false);
             };
             let mut all = done_set(&existing);
             all.extend(done);
@@ -320,7 +336,19 @@ impl DeliveryStore for SqliteStore {
                 params![id.0, all, state, next_at, error],
             )
             .map_err(sql)?;
-            Ok(())
+            Ok(true)
+        })
+    }
+
+    fn renew(&self, id: DeliveryId, claims: u64, until: u64) -> StoreFuture<'_, bool> {
+        self.run(move |conn| {
+            let renewed = conn
+                .execute(
+                    "UPDATE deliveries SET lease_until = ?3 WHERE id = ?1 AND claims = ?2 AND lease_until > 0",
+                    params![id.0, int(claims), int(until)],
+                )
+                .map_err(sql)?;
+            Ok(renewed > 0)
         })
     }
 
@@ -397,8 +425,7 @@ impl DeliveryStore for SqliteStore {
         self.run(move |conn| {
             let changed = conn
                 .execute(
-                    "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?2, lease_until = 0
-                     WHERE id = ?1",
+                    "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?2 WHERE id = ?1",
                     params![id.0, int(now)],
                 )
                 .map_err(sql)?;
