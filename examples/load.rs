@@ -34,6 +34,8 @@ struct Result {
     p50: Duration,
     p99: Duration,
     peak_rss_kib: u64,
+    /// Durable mode: deliveries the workers had handled when the bot stopped.
+    handled: Option<usize>,
 }
 
 fn body(n: u64) -> Vec<u8> {
@@ -123,7 +125,21 @@ async fn run(mode: &'static str, seconds: u64, connections: usize, db: &std::pat
         .args(["-TERM", &child.id().to_string()])
         .status();
     let _ = child.wait();
+    let handled = if mode == "durable" {
+        use webhook_server::delivery::{DeliveryStore, ListFilter};
+        let store = webhook_server::delivery::sqlite::SqliteStore::open(db, None).unwrap();
+        Some(
+            store
+                .list(ListFilter::Done, usize::MAX >> 1)
+                .await
+                .unwrap()
+                .len(),
+        )
+    } else {
+        None
+    };
     Result {
+        handled,
         mode,
         requests: latencies.len() as u64,
         failures: failures.load(Ordering::Relaxed),
@@ -144,18 +160,22 @@ async fn main() {
     println!(
         "{seconds} s per mode, {connections} connections, one Messenger message per request\n"
     );
-    println!("| mode | requests/s | p50 | p99 | non-200 | bot peak RSS |");
-    println!("|---|---|---|---|---|---|");
+    println!("| mode | requests/s | p50 | p99 | non-200 | bot peak RSS | handled/s by workers |");
+    println!("|---|---|---|---|---|---|---|");
     for mode in ["inline", "durable"] {
         let r = run(mode, seconds, connections, &dir.join(format!("{mode}.db"))).await;
         println!(
-            "| {} | {:.0} | {:.2} ms | {:.2} ms | {} | {} MiB |",
+            "| {} | {:.0} | {:.2} ms | {:.2} ms | {} | {} MiB | {} |",
             r.mode,
             r.requests as f64 / r.seconds,
             r.p50.as_secs_f64() * 1000.0,
             r.p99.as_secs_f64() * 1000.0,
             r.failures,
-            r.peak_rss_kib / 1024
+            r.peak_rss_kib / 1024,
+            r.handled.map_or_else(
+                || "(inline: all)".to_owned(),
+                |h| format!("{:.0}", h as f64 / r.seconds)
+            ),
         );
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -526,3 +526,147 @@ async fn a_store_that_cannot_write_answers_503_never_200() {
         statuses.iter().filter(|s| **s == StatusCode::OK).count()
     );
 }
+
+/// A real in-memory store whose commits wait for the test's go-ahead.
+struct HeldStore {
+    inner: webhook_core::delivery::MemoryStore,
+    commit: Notify,
+}
+
+impl DeliveryStore for HeldStore {
+    fn enqueue(
+        &self,
+        incoming: Incoming,
+        window: u64,
+    ) -> webhook_core::delivery::StoreFuture<'_, webhook_core::delivery::Enqueued> {
+        Box::pin(async move {
+            self.commit.notified().await;
+            self.inner.enqueue(incoming, window).await
+        })
+    }
+    fn claim(
+        &self,
+        now: u64,
+        lease: u64,
+    ) -> webhook_core::delivery::StoreFuture<'_, Option<webhook_core::delivery::Claimed>> {
+        self.inner.claim(now, lease)
+    }
+    fn finish(
+        &self,
+        id: webhook_core::delivery::DeliveryId,
+        claims: u64,
+        done: Vec<String>,
+        next: webhook_core::delivery::Next,
+    ) -> webhook_core::delivery::StoreFuture<'_, bool> {
+        self.inner.finish(id, claims, done, next)
+    }
+    fn renew(
+        &self,
+        id: webhook_core::delivery::DeliveryId,
+        claims: u64,
+        until: u64,
+    ) -> webhook_core::delivery::StoreFuture<'_, bool> {
+        self.inner.renew(id, claims, until)
+    }
+    fn claim_key(
+        &self,
+        key: String,
+        now: u64,
+        lease: u64,
+    ) -> webhook_core::delivery::StoreFuture<'_, webhook_core::delivery::KeyClaim> {
+        self.inner.claim_key(key, now, lease)
+    }
+    fn finish_key(
+        &self,
+        key: String,
+        succeeded: bool,
+    ) -> webhook_core::delivery::StoreFuture<'_, ()> {
+        self.inner.finish_key(key, succeeded)
+    }
+    fn list(
+        &self,
+        filter: ListFilter,
+        limit: usize,
+    ) -> webhook_core::delivery::StoreFuture<'_, Vec<webhook_core::delivery::DeliveryRecord>> {
+        self.inner.list(filter, limit)
+    }
+    fn get(
+        &self,
+        id: webhook_core::delivery::DeliveryId,
+    ) -> webhook_core::delivery::StoreFuture<'_, Option<webhook_core::delivery::DeliveryRecord>>
+    {
+        self.inner.get(id)
+    }
+    fn replay(
+        &self,
+        id: webhook_core::delivery::DeliveryId,
+        now: u64,
+    ) -> webhook_core::delivery::StoreFuture<'_, bool> {
+        self.inner.replay(id, now)
+    }
+    fn discard(
+        &self,
+        id: webhook_core::delivery::DeliveryId,
+    ) -> webhook_core::delivery::StoreFuture<'_, bool> {
+        self.inner.discard(id)
+    }
+    fn prune(&self, before: u64) -> webhook_core::delivery::StoreFuture<'_, u64> {
+        self.inner.prune(before)
+    }
+}
+
+#[tokio::test]
+async fn no_200_before_the_commit() {
+    let store = Arc::new(HeldStore {
+        inner: webhook_core::delivery::MemoryStore::new(),
+        commit: Notify::new(),
+    });
+    let config = Config::builder()
+        .app_secret(SECRET)
+        .verify_token("t")
+        .durable("/unused")
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    let calls = Arc::new(Calls::default());
+    let server = Server::new(config)
+        .store(Arc::clone(&store) as Arc<dyn DeliveryStore>)
+        .dispatcher(|b| b.state_arc(Arc::clone(&calls)).state(Notify::new()));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve_on(listener, async move {
+        let _ = stopped.await;
+    }));
+    let delivery = body("t_ok", 5);
+    let header = signature::sign(
+        Algorithm::Sha256,
+        &AppSecret::new(SECRET).unwrap(),
+        &delivery,
+    );
+    let post = tokio::spawn(
+        reqwest::Client::new()
+            .post(url)
+            .header("x-hub-signature-256", header)
+            .body(delivery)
+            .send(),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!post.is_finished(), "the answer waits for the commit");
+    assert!(
+        store
+            .inner
+            .list(ListFilter::All, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.commit.notify_one();
+    assert_eq!(post.await.unwrap().unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        store.inner.list(ListFilter::All, 10).await.unwrap().len(),
+        1,
+        "stored before the 200"
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+}

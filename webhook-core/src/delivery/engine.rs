@@ -5,11 +5,12 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::join_all;
 use tokio::sync::{Notify, watch};
 
 use super::{
-    Claimed, DeliveryId, DeliveryStore, Enqueued, Incoming, KeyClaim, Next, StoreError,
-    StoreFuture, now_ms, pair_key,
+    Claimed, DeliveryStore, Enqueued, Incoming, KeyClaim, Next, StoreError, StoreFuture, now_ms,
+    pair_key,
 };
 use crate::dispatch::{Dispatcher, Gate};
 use crate::{Notification, Outcome};
@@ -73,6 +74,9 @@ pub struct EngineConfig {
     pub dedup_window: Duration,
     /// Retries of failed pairs.
     pub retry: RetryPolicy,
+    /// Deliveries a worker claims at once, handles concurrently and records in one
+    /// commit (each claim and each finish would otherwise wait for its own fsync).
+    pub batch: usize,
 }
 
 impl Default for EngineConfig {
@@ -83,6 +87,7 @@ impl Default for EngineConfig {
             poll: Duration::from_millis(250),
             dedup_window: Duration::from_hours(7 * 24),
             retry: RetryPolicy::default(),
+            batch: 16,
         }
     }
 }
@@ -156,8 +161,8 @@ impl Engine {
                 tokio::spawn(async move {
                     while !*shutdown.borrow() {
                         match engine.work_once().await {
-                            Ok(Some(_)) => continue,
-                            Ok(None) => {}
+                            Ok(0) => {}
+                            Ok(_) => continue,
                             Err(e) => tracing::error!("delivery store error: {e}"),
                         }
                         tokio::select! {
@@ -191,13 +196,62 @@ impl Engine {
         tasks
     }
 
-    /// Claims one due delivery and handles it, renewing its lease while handlers
-    /// run; `None` when nothing is due.
-    pub async fn work_once(&self) -> Result<Option<DeliveryId>, StoreError> {
+    /// Claims up to [`EngineConfig::batch`] due deliveries (one commit), handles
+    /// them concurrently while renewing their leases, and records the results (one
+    /// commit); returns how many it handled.
+    pub async fn work_once(&self) -> Result<usize, StoreError> {
         let lease = millis(self.config.lease);
-        let Some(claimed) = self.store.claim(now_ms(), lease).await? else {
-            return Ok(None);
+        let now = now_ms();
+        // Sent together, the claims share one transaction of the store.
+        let claims =
+            join_all((0..self.config.batch.max(1)).map(|_| self.store.claim(now, lease))).await;
+        let mut batch = Vec::new();
+        for claim in claims {
+            if let Some(claimed) = claim? {
+                batch.push(claimed);
+            }
+        }
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let outcomes = join_all(batch.iter().map(|claimed| self.outcome(claimed)));
+        tokio::pin!(outcomes);
+        let mut renew = tokio::time::interval(self.config.lease / 3);
+        renew.tick().await;
+        let outcomes = loop {
+            tokio::select! {
+                outcomes = &mut outcomes => break outcomes,
+                _ = renew.tick() => {
+                    let until = now_ms() + lease;
+                    let renewed = join_all(batch.iter().map(|c| self.store.renew(c.id, c.claims, until))).await;
+                    for (claimed, renewed) in batch.iter().zip(renewed) {
+                        if !renewed? {
+                            tracing::warn!(delivery = claimed.id.0, "lost the claim on a delivery while handling it");
+                        }
+                    }
+                }
+            }
         };
+        let finished = join_all(
+            batch
+                .iter()
+                .zip(outcomes)
+                .map(|(c, (done, next))| self.store.finish(c.id, c.claims, done, next)),
+        )
+        .await;
+        for (claimed, finished) in batch.iter().zip(finished) {
+            if !finished? {
+                tracing::warn!(
+                    delivery = claimed.id.0,
+                    "another worker took over this delivery; its result is left to that worker"
+                );
+            }
+        }
+        Ok(batch.len())
+    }
+
+    /// Handles one claimed delivery and says how its attempt ends.
+    async fn outcome(&self, claimed: &Claimed) -> (Vec<String>, Next) {
         let id = claimed.id;
         let (done, next) = if claimed.claims > u64::from(claimed.attempts) + MAX_UNFINISHED_CLAIMS {
             // Claimed again and again without an attempt ever finishing: something in
@@ -208,20 +262,7 @@ impl Engine {
             );
             (Vec::new(), Next::Dead { error })
         } else {
-            let attempt = self.attempt(&claimed);
-            tokio::pin!(attempt);
-            let mut renew = tokio::time::interval(self.config.lease / 3);
-            renew.tick().await;
-            loop {
-                tokio::select! {
-                    outcome = &mut attempt => break outcome,
-                    _ = renew.tick() => {
-                        if !self.store.renew(id, claimed.claims, now_ms() + lease).await? {
-                            tracing::warn!(delivery = id.0, "lost the claim on a delivery while handling it");
-                        }
-                    }
-                }
-            }
+            self.attempt(claimed).await
         };
         let attempt = claimed.attempts + 1;
         match &next {
@@ -236,13 +277,7 @@ impl Engine {
                 tracing::error!(delivery = id.0, attempt, "delivery dead-lettered: {error}");
             }
         }
-        if !self.store.finish(id, claimed.claims, done, next).await? {
-            tracing::warn!(
-                delivery = id.0,
-                "another worker took over this delivery; its result is left to that worker"
-            );
-        }
-        Ok(Some(id))
+        (done, next)
     }
 
     async fn attempt(&self, claimed: &Claimed) -> (Vec<String>, Next) {

@@ -57,6 +57,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     done TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
+-- Counting and claiming pending deliveries stays cheap however large `done` grows.
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (id) WHERE state = 'pending';
 CREATE TABLE IF NOT EXISTS seen (
     hash BLOB PRIMARY KEY,
     delivery_id INTEGER NOT NULL,
