@@ -16,6 +16,10 @@
 //! | `META_WEBHOOK_MAX_PENDING` | pending deliveries before new ones get 503 | `100000` |
 //! | `META_WEBHOOK_DEDUP_WINDOW_SECS` | how long a body is remembered to drop duplicates | `604800` (7 days) |
 //! | `META_WEBHOOK_MAX_DB_BYTES` | a disk quota for the SQLite file: past it, new deliveries get 503 | none |
+//! | `META_WEBHOOK_HEADER_TIMEOUT_MS` | time for a request's line and headers (slow clients are cut off) | `10000` |
+//! | `META_WEBHOOK_BODY_TIMEOUT_MS` | time for a request's body | `30000` |
+//! | `META_WEBHOOK_MAX_HEADER_BYTES` | largest request line plus headers | `65536` |
+//! | `META_WEBHOOK_DRAIN_TIMEOUT_MS` | time requests in flight get at shutdown | `30000` |
 //! | `META_WEBHOOK_LEASE_SECS` | how long a worker's claim lasts before another worker may take it | `60` |
 //!
 //! A missing or empty secret or token stops start-up with a message naming the
@@ -28,6 +32,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use webhook_core::delivery::{EngineConfig, RetryPolicy};
+
+pub use crate::serve::Limits;
 
 use webhook_core::handshake::VerifyToken;
 use webhook_core::signature::AppSecret;
@@ -48,6 +54,7 @@ pub struct Config {
     pub(crate) engine: EngineConfig,
     pub(crate) max_pending: Option<u64>,
     pub(crate) max_db_bytes: Option<u64>,
+    pub(crate) limits: Limits,
 }
 
 /// When handlers run relative to the answer to Meta.
@@ -92,6 +99,7 @@ pub struct ConfigBuilder {
     engine: EngineConfig,
     max_pending: Option<u64>,
     max_db_bytes: Option<u64>,
+    limits: Limits,
 }
 
 impl Default for ConfigBuilder {
@@ -107,6 +115,7 @@ impl Default for ConfigBuilder {
             engine: EngineConfig::default(),
             max_pending: Some(DEFAULT_MAX_PENDING),
             max_db_bytes: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -239,7 +248,42 @@ impl Config {
             builder.max_pending = Some(max);
         }
         builder.max_db_bytes = parse(&lookup, "META_WEBHOOK_MAX_DB_BYTES", "a number of bytes")?;
+        let limits = &mut builder.limits;
+        if let Some(ms) = parse(
+            &lookup,
+            "META_WEBHOOK_HEADER_TIMEOUT_MS",
+            "a number of milliseconds",
+        )? {
+            limits.header_timeout = Duration::from_millis(ms);
+        }
+        if let Some(ms) = parse(
+            &lookup,
+            "META_WEBHOOK_BODY_TIMEOUT_MS",
+            "a number of milliseconds",
+        )? {
+            limits.body_timeout = Duration::from_millis(ms);
+        }
+        if let Some(bytes) = parse(
+            &lookup,
+            "META_WEBHOOK_MAX_HEADER_BYTES",
+            "a number of bytes",
+        )? {
+            limits.max_header_bytes = bytes;
+        }
+        if let Some(ms) = parse(
+            &lookup,
+            "META_WEBHOOK_DRAIN_TIMEOUT_MS",
+            "a number of milliseconds",
+        )? {
+            limits.drain_timeout = Duration::from_millis(ms);
+        }
         builder.build()
+    }
+
+    /// Deadlines and caps for client connections.
+    #[must_use]
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The disk quota of the SQLite file (durable mode), if any.
@@ -308,6 +352,7 @@ impl fmt::Debug for ConfigBuilder {
             .field("engine", &self.engine)
             .field("max_pending", &self.max_pending)
             .field("max_db_bytes", &self.max_db_bytes)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -407,6 +452,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// Deadlines and caps for client connections (see [`Limits`]).
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Bounds the SQLite file's size (durable mode): past it, new deliveries get 503.
     #[must_use]
     pub fn max_db_bytes(mut self, bytes: Option<u64>) -> Self {
@@ -475,6 +527,7 @@ impl ConfigBuilder {
             engine: self.engine,
             max_pending: self.max_pending,
             max_db_bytes: self.max_db_bytes,
+            limits: self.limits,
         })
     }
 }

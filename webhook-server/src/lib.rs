@@ -35,9 +35,10 @@ pub mod deliveries;
 pub mod explain;
 pub mod logging;
 pub mod routes;
+mod serve;
 mod server;
 
-pub use config::{Config, ConfigBuilder, ConfigError, Mode};
+pub use config::{Config, ConfigBuilder, ConfigError, Limits, Mode};
 pub use server::{Server, ServerError, Workers, shutdown_signal};
 pub use webhook_core::*;
 

@@ -182,7 +182,20 @@ async fn read_body(config: &Config, headers: &HeaderMap, body: Body) -> Result<B
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(too_large());
     }
-    match Limited::new(body, limit).collect().await {
+    let reading = tokio::time::timeout(
+        config.limits().body_timeout,
+        Limited::new(body, limit).collect(),
+    );
+    let Ok(read) = reading.await else {
+        return Err(Refusal::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the body did not arrive within {:?}",
+                config.limits().body_timeout
+            ),
+        ));
+    };
+    match read {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
         Err(e) => Err(Refusal::new(

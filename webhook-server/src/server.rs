@@ -244,12 +244,11 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
         let path = self.config.path().to_owned();
+        let limits = self.config.limits();
         let (router, workers) = self.into_router_and_workers()?;
         let addr = listener.local_addr().map_err(ServerError::Io)?;
         tracing::info!("listening on http://{addr}{path}");
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = crate::serve::serve(listener, router, limits, shutdown).await;
         if let Some(workers) = workers {
             workers.shutdown().await;
         }
