@@ -216,67 +216,7 @@ impl Config {
                 });
             }
         }
-        let engine = &mut builder.engine;
-        if let Some(n) = parse(&lookup, "META_WEBHOOK_WORKERS", "a number of workers")? {
-            engine.workers = n;
-        }
-        if let Some(n) = parse(&lookup, "META_WEBHOOK_MAX_ATTEMPTS", "a number of attempts")? {
-            engine.retry.max_attempts = n;
-        }
-        if let Some(ms) = parse(
-            &lookup,
-            "META_WEBHOOK_RETRY_BASE_MS",
-            "a number of milliseconds",
-        )? {
-            engine.retry.base_delay = Duration::from_millis(ms);
-        }
-        if let Some(secs) = parse(
-            &lookup,
-            "META_WEBHOOK_DEDUP_WINDOW_SECS",
-            "a number of seconds",
-        )? {
-            engine.dedup_window = Duration::from_secs(secs);
-        }
-        if let Some(secs) = parse(&lookup, "META_WEBHOOK_LEASE_SECS", "a number of seconds")? {
-            engine.lease = Duration::from_secs(secs);
-        }
-        if let Some(max) = parse(
-            &lookup,
-            "META_WEBHOOK_MAX_PENDING",
-            "a number of deliveries",
-        )? {
-            builder.max_pending = Some(max);
-        }
-        builder.max_db_bytes = parse(&lookup, "META_WEBHOOK_MAX_DB_BYTES", "a number of bytes")?;
-        let limits = &mut builder.limits;
-        if let Some(ms) = parse(
-            &lookup,
-            "META_WEBHOOK_HEADER_TIMEOUT_MS",
-            "a number of milliseconds",
-        )? {
-            limits.header_timeout = Duration::from_millis(ms);
-        }
-        if let Some(ms) = parse(
-            &lookup,
-            "META_WEBHOOK_BODY_TIMEOUT_MS",
-            "a number of milliseconds",
-        )? {
-            limits.body_timeout = Duration::from_millis(ms);
-        }
-        if let Some(bytes) = parse(
-            &lookup,
-            "META_WEBHOOK_MAX_HEADER_BYTES",
-            "a number of bytes",
-        )? {
-            limits.max_header_bytes = bytes;
-        }
-        if let Some(ms) = parse(
-            &lookup,
-            "META_WEBHOOK_DRAIN_TIMEOUT_MS",
-            "a number of milliseconds",
-        )? {
-            limits.drain_timeout = Duration::from_millis(ms);
-        }
+        builder.durable_from(&lookup)?;
         builder.build()
     }
 
@@ -529,6 +469,78 @@ impl ConfigBuilder {
             max_db_bytes: self.max_db_bytes,
             limits: self.limits,
         })
+    }
+}
+
+impl ConfigBuilder {
+    /// Reads durable mode's and the connections' settings from the environment.
+    fn durable_from(
+        &mut self,
+        lookup: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        let builder = self;
+        let engine = &mut builder.engine;
+        if let Some(n) = parse(lookup, "META_WEBHOOK_WORKERS", "a number of workers")? {
+            engine.workers = n;
+        }
+        if let Some(n) = parse(lookup, "META_WEBHOOK_MAX_ATTEMPTS", "a number of attempts")? {
+            engine.retry.max_attempts = n;
+        }
+        if let Some(ms) = parse(
+            &lookup,
+            "META_WEBHOOK_RETRY_BASE_MS",
+            "a number of milliseconds",
+        )? {
+            engine.retry.base_delay = Duration::from_millis(ms);
+        }
+        if let Some(secs) = parse(
+            &lookup,
+            "META_WEBHOOK_DEDUP_WINDOW_SECS",
+            "a number of seconds",
+        )? {
+            engine.dedup_window = Duration::from_secs(secs);
+        }
+        if let Some(secs) = parse(lookup, "META_WEBHOOK_LEASE_SECS", "a number of seconds")? {
+            engine.lease = Duration::from_secs(secs);
+        }
+        if let Some(max) = parse(
+            &lookup,
+            "META_WEBHOOK_MAX_PENDING",
+            "a number of deliveries",
+        )? {
+            builder.max_pending = Some(max);
+        }
+        builder.max_db_bytes = parse(lookup, "META_WEBHOOK_MAX_DB_BYTES", "a number of bytes")?;
+        let limits = &mut builder.limits;
+        if let Some(ms) = parse(
+            &lookup,
+            "META_WEBHOOK_HEADER_TIMEOUT_MS",
+            "a number of milliseconds",
+        )? {
+            limits.header_timeout = Duration::from_millis(ms);
+        }
+        if let Some(ms) = parse(
+            &lookup,
+            "META_WEBHOOK_BODY_TIMEOUT_MS",
+            "a number of milliseconds",
+        )? {
+            limits.body_timeout = Duration::from_millis(ms);
+        }
+        if let Some(bytes) = parse(
+            &lookup,
+            "META_WEBHOOK_MAX_HEADER_BYTES",
+            "a number of bytes",
+        )? {
+            limits.max_header_bytes = bytes;
+        }
+        if let Some(ms) = parse(
+            &lookup,
+            "META_WEBHOOK_DRAIN_TIMEOUT_MS",
+            "a number of milliseconds",
+        )? {
+            limits.drain_timeout = Duration::from_millis(ms);
+        }
+        Ok(())
     }
 }
 
