@@ -20,6 +20,7 @@
 //! | `META_WEBHOOK_BODY_TIMEOUT_MS` | time for a request's body | `30000` |
 //! | `META_WEBHOOK_MAX_HEADER_BYTES` | largest request line plus headers | `65536` |
 //! | `META_WEBHOOK_DRAIN_TIMEOUT_MS` | time requests in flight get at shutdown | `30000` |
+//! | `META_WEBHOOK_MAX_IN_FLIGHT` | deliveries handled at once; past it, `503` at once | `256` |
 //! | `META_WEBHOOK_LEASE_SECS` | how long a worker's claim lasts before another worker may take it | `60` |
 //!
 //! A missing or empty secret or token stops start-up with a message naming the
@@ -539,6 +540,9 @@ impl ConfigBuilder {
             "a number of milliseconds",
         )? {
             limits.drain_timeout = Duration::from_millis(ms);
+        }
+        if let Some(n) = parse(lookup, "META_WEBHOOK_MAX_IN_FLIGHT", "a number of requests")? {
+            limits.max_in_flight = n;
         }
         Ok(())
     }

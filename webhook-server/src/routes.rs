@@ -28,6 +28,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tokio::sync::Semaphore;
 use webhook_core::delivery::{Engine, Enqueued};
 use webhook_core::signature::{self, Algorithm, SignatureError};
 use webhook_core::{Dispatcher, Notification, handshake};
@@ -39,6 +40,8 @@ pub(crate) struct App {
     pub(crate) dispatcher: Arc<Dispatcher>,
     /// Durable mode's engine; `None` in inline mode.
     pub(crate) engine: Option<Arc<Engine>>,
+    /// Permits for deliveries in flight (load shedding).
+    pub(crate) in_flight: Semaphore,
 }
 
 /// The webhook routes (`GET` and `POST` on the configured path), to serve or to
@@ -49,10 +52,12 @@ pub(crate) fn router(
     engine: Option<Arc<Engine>>,
 ) -> Router {
     let path = config.path().to_owned();
+    let in_flight = Semaphore::new(config.limits().max_in_flight.max(1));
     let app = Arc::new(App {
         config,
         dispatcher,
         engine,
+        in_flight,
     });
     Router::new()
         // `receive` reads and limits the body itself.
@@ -99,6 +104,20 @@ async fn verify(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Respo
 
 async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
     let start = Instant::now();
+    // Shed at once, before reading anything: a refused request costs almost nothing.
+    let Ok(_permit) = app.in_flight.try_acquire() else {
+        let limit = app.config.limits().max_in_flight;
+        let mut response = refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "overloaded: {limit} deliveries in flight (META_WEBHOOK_MAX_IN_FLIGHT); Meta will retry"
+            ),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return response;
+    };
     let body = match read_body(&app.config, &headers, body).await {
         Ok(body) => body,
         Err(refusal) => return refusal.into_response(),

@@ -34,17 +34,21 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// Time given to requests in flight when shutting down.
     pub drain_timeout: Duration,
+    /// Deliveries (`POST`s) handled at once; past it, `503` with `Retry-After` at
+    /// once instead of a queue. The `GET` handshake is never shed.
+    pub max_in_flight: usize,
 }
 
 impl Default for Limits {
     /// 10 s for headers, 30 s for a body (Meta's reach 3 MB), 64 KiB of headers,
-    /// 30 s to drain.
+    /// 30 s to drain, 256 deliveries in flight.
     fn default() -> Self {
         Self {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             max_header_bytes: 64 * 1024,
             drain_timeout: Duration::from_secs(30),
+            max_in_flight: 256,
         }
     }
 }

@@ -32,6 +32,7 @@ async fn start() -> Running {
         body_timeout: Duration::from_millis(500),
         max_header_bytes: 16 * 1024,
         drain_timeout: Duration::from_secs(5),
+        max_in_flight: 64,
     };
     let config = Config::builder()
         .app_secret(SECRET)
