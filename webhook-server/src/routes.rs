@@ -79,6 +79,16 @@ fn text(status: StatusCode, body: impl Into<String>) -> Response {
     (status, headers, body.into()).into_response()
 }
 
+/// A 503 that tells Meta when to retry.
+fn unavailable(retry_after_secs: &'static str, why: impl Into<String>) -> Response {
+    let mut response = refuse(StatusCode::SERVICE_UNAVAILABLE, why);
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(retry_after_secs),
+    );
+    response
+}
+
 fn refuse(status: StatusCode, why: impl Into<String>) -> Response {
     let why = why.into();
     tracing::warn!(status = status.as_u16(), "refused webhook request: {why}");
@@ -107,16 +117,12 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
     // Shed at once, before reading anything: a refused request costs almost nothing.
     let Ok(_permit) = app.in_flight.try_acquire() else {
         let limit = app.config.limits().max_in_flight;
-        let mut response = refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
+        return unavailable(
+            "5",
             format!(
                 "overloaded: {limit} deliveries in flight (META_WEBHOOK_MAX_IN_FLIGHT); Meta will retry"
             ),
         );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-        return response;
     };
     let body = match read_body(&app.config, &headers, body).await {
         Ok(body) => body,
@@ -280,15 +286,6 @@ async fn store(engine: &Engine, body: Bytes, start: Instant) -> Response {
             );
             text(StatusCode::OK, "EVENT_RECEIVED")
         }
-        Err(e) => {
-            let mut response = refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("{e}; Meta will retry"),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-            response
-        }
+        Err(e) => unavailable("30", format!("{e}; Meta will retry")),
     }
 }
