@@ -11,6 +11,12 @@
 //! A handler's error, rejected argument or panic is caught and reported; it never
 //! stops the other handlers or items. Items are dispatched in delivery order, one
 //! handler call at a time unless [`DispatcherBuilder::concurrency`] allows more.
+//!
+//! Every call is bounded in time: by the handler's own `#[on(.., timeout = "..")]`,
+//! else by [`DispatcherBuilder::handler_timeout`] (default
+//! [`DEFAULT_HANDLER_TIMEOUT`]). A call past its bound is dropped (cancelled at its
+//! next `.await`) and reported as [`Outcome::TimedOut`], so a hung handler cannot
+//! hold a worker or a delivery forever.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -44,7 +50,12 @@ struct Route {
     key: Arc<str>,
     call: DynCall,
     preflight: PreflightFn,
+    /// The handler's own bound, overriding the dispatcher's.
+    timeout: Option<Duration>,
 }
+
+/// How long a handler call may take unless configured otherwise: 30 seconds.
+pub const DEFAULT_HANDLER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Routes items to handlers. Cheap to share: wrap it in an `Arc`.
 pub struct Dispatcher {
@@ -53,6 +64,7 @@ pub struct Dispatcher {
     catch_all: Vec<usize>,
     states: StateMap,
     concurrency: usize,
+    timeout: Duration,
 }
 
 #[derive(Default)]
@@ -88,6 +100,7 @@ pub struct DispatcherBuilder {
     routes: Vec<Route>,
     states: StateMap,
     concurrency: usize,
+    timeout: Duration,
 }
 
 impl Dispatcher {
@@ -110,6 +123,9 @@ impl Dispatcher {
                 Arc::new(move |cx| call(cx)),
                 r.preflight,
             );
+            if let Some(route) = builder.routes.last_mut() {
+                route.timeout = r.timeout;
+            }
         }
         builder
     }
@@ -123,6 +139,7 @@ impl Dispatcher {
             routes: Vec::new(),
             states: StateMap::default(),
             concurrency: 1,
+            timeout: DEFAULT_HANDLER_TIMEOUT,
         }
     }
 
@@ -258,6 +275,14 @@ impl Dispatcher {
                 outcome = outcome.name(),
                 "webhook handler failed: {e}"
             ),
+            Outcome::TimedOut(limit) => tracing::warn!(
+                handler = route.info.name,
+                object = item.object(),
+                field = item.field(),
+                entry = item.entry().id(),
+                timeout_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+                "webhook handler timed out and was cancelled"
+            ),
             Outcome::Panicked(e) => tracing::error!(
                 handler = route.info.name,
                 object = item.object(),
@@ -282,16 +307,23 @@ impl Dispatcher {
         if let Some(element) = element {
             cx = cx.with_element(element);
         }
+        let limit = route.timeout.unwrap_or(self.timeout);
         match catch_unwind(AssertUnwindSafe(|| (route.call)(&cx))) {
             Err(panic) => Outcome::Panicked(panic_message(&*panic)),
-            Ok(future) => match AssertUnwindSafe(future).catch_unwind().await {
-                Ok(Ok(())) => Outcome::Succeeded,
-                Ok(Err(HandlerError::Rejected(rejection))) => {
-                    Outcome::Rejected(rejection.to_string())
+            Ok(future) => {
+                let guarded = AssertUnwindSafe(future).catch_unwind();
+                match tokio::time::timeout(limit, guarded).await {
+                    Err(_) => Outcome::TimedOut(limit),
+                    Ok(Ok(Ok(()))) => Outcome::Succeeded,
+                    Ok(Ok(Err(HandlerError::Rejected(rejection)))) => {
+                        Outcome::Rejected(rejection.to_string())
+                    }
+                    Ok(Ok(Err(HandlerError::Failed(error)))) => {
+                        Outcome::Failed(error_chain(&*error))
+                    }
+                    Ok(Err(panic)) => Outcome::Panicked(panic_message(&*panic)),
                 }
-                Ok(Err(HandlerError::Failed(error))) => Outcome::Failed(error_chain(&*error)),
-                Err(panic) => Outcome::Panicked(panic_message(&*panic)),
-            },
+            }
         }
     }
 
@@ -352,6 +384,7 @@ impl fmt::Debug for Dispatcher {
                 &self.routes.iter().map(|r| r.info).collect::<Vec<_>>(),
             )
             .field("concurrency", &self.concurrency)
+            .field("handler_timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -452,6 +485,19 @@ impl DispatcherBuilder {
         self
     }
 
+    /// How long one handler call may run before it is cancelled and reported as
+    /// [`Outcome::TimedOut`] (default [`DEFAULT_HANDLER_TIMEOUT`]; zero counts as one
+    /// millisecond). A handler's own `#[on(.., timeout = "..")]` takes precedence.
+    ///
+    /// In durable mode a timed-out call is retried like a failed one; inline, the
+    /// delivery is answered 500 and Meta redelivers it. Keep inline timeouts well
+    /// under Meta's few seconds.
+    #[must_use]
+    pub fn handler_timeout(mut self, limit: Duration) -> Self {
+        self.timeout = limit.max(Duration::from_millis(1));
+        self
+    }
+
     fn add<H: Handler<A>, A>(
         mut self,
         object: Option<&str>,
@@ -494,6 +540,7 @@ impl DispatcherBuilder {
             key: Arc::from(""),
             call,
             preflight,
+            timeout: None,
         });
     }
 
@@ -582,6 +629,7 @@ impl DispatcherBuilder {
             catch_all,
             states: self.states,
             concurrency: self.concurrency,
+            timeout: self.timeout,
         })
     }
 }
@@ -734,10 +782,12 @@ pub enum Outcome {
     /// Not called: it already succeeded for this item in an earlier attempt, or its
     /// idempotency key did (durable mode).
     AlreadyDone,
+    /// It ran past its time limit and was cancelled.
+    TimedOut(Duration),
 }
 
 impl Outcome {
-    /// `succeeded`, `failed`, `rejected` or `panicked`.
+    /// `succeeded`, `failed`, `rejected`, `panicked`, `timed_out` or `already_done`.
     #[must_use]
     pub fn name(&self) -> &'static str {
         match self {
@@ -746,6 +796,7 @@ impl Outcome {
             Self::Rejected(_) => "rejected",
             Self::Panicked(_) => "panicked",
             Self::AlreadyDone => "already_done",
+            Self::TimedOut(_) => "timed_out",
         }
     }
 
@@ -761,6 +812,24 @@ impl Outcome {
         match self {
             Self::Failed(m) | Self::Rejected(m) | Self::Panicked(m) => Some(m),
             _ => None,
+        }
+    }
+}
+
+/// `failed: <message>`, `timed out after 500ms`, ...: the outcome as reported in logs
+/// and dead letters.
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Succeeded => f.write_str("succeeded"),
+            Self::AlreadyDone => f.write_str("already done"),
+            Self::Failed(m) => write!(f, "failed: {m}"),
+            Self::Rejected(m) => write!(f, "rejected: {m}"),
+            Self::Panicked(m) => write!(f, "panicked: {m}"),
+            Self::TimedOut(limit) => write!(
+                f,
+                "timed out after {limit:?} (raise it with `#[on(.., timeout = \"..\")]` or the handler timeout)"
+            ),
         }
     }
 }

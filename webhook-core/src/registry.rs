@@ -2,6 +2,7 @@
 //! [`inventory`].
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::extract::ItemContext;
 use crate::handler::HandlerFuture;
@@ -52,6 +53,7 @@ pub struct Registration {
     pub(crate) each: Option<&'static str>,
     pub(crate) equals: &'static [(&'static str, &'static str)],
     pub(crate) idempotent: bool,
+    pub(crate) timeout: Option<Duration>,
     pub(crate) info: HandlerInfo,
     pub(crate) call: CallFn,
     pub(crate) preflight: PreflightFn,
@@ -71,6 +73,7 @@ impl Registration {
             each: None,
             equals: &[],
             idempotent: false,
+            timeout: None,
             info,
             call,
             preflight,
@@ -82,6 +85,15 @@ impl Registration {
     #[must_use]
     pub const fn idempotent(mut self) -> Self {
         self.idempotent = true;
+        self
+    }
+
+    /// Bounds each call of this handler (`#[on(.., timeout = "500ms")]`), overriding
+    /// the dispatcher's [`handler_timeout`](crate::DispatcherBuilder::handler_timeout).
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn timeout(mut self, millis: u64) -> Self {
+        self.timeout = Some(Duration::from_millis(millis));
         self
     }
 

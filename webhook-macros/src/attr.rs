@@ -16,6 +16,9 @@ pub(crate) struct OnArgs {
     pub(crate) each: Option<LitStr>,
     pub(crate) unchecked: Option<Ident>,
     pub(crate) idempotent: Option<Ident>,
+    /// `timeout = "500ms"`: the literal, and once checked, the bound in milliseconds.
+    pub(crate) timeout: Option<LitStr>,
+    pub(crate) timeout_ms: Option<u64>,
     /// `key = "value"` pairs matched against the item's payload.
     pub(crate) filters: Vec<(Ident, LitStr)>,
     pub(crate) errors: Option<syn::Error>,
@@ -29,6 +32,7 @@ const RESERVED: &[&str] = &[
     "each",
     "unchecked",
     "idempotent",
+    "timeout",
 ];
 
 impl Parse for OnArgs {
@@ -41,6 +45,8 @@ impl Parse for OnArgs {
             each: None,
             unchecked: None,
             idempotent: None,
+            timeout: None,
+            timeout_ms: None,
             filters: Vec::new(),
             errors: None,
         };
@@ -55,6 +61,7 @@ impl Parse for OnArgs {
                 "object" => set(errors, &mut args.object, &key, value(input)?),
                 "field" => set(errors, &mut args.field, &key, value(input)?),
                 "each" => set(errors, &mut args.each, &key, value(input)?),
+                "timeout" => set(errors, &mut args.timeout, &key, value(input)?),
                 "crate" => {
                     input.parse::<Token![=]>()?;
                     let path = if input.peek(LitStr) {
@@ -76,7 +83,7 @@ impl Parse for OnArgs {
                                 key.span(),
                                 format!(
                                     "unknown argument `{other}` (did you mean `{near}`?); expected `object`, `field`, \
-                                     `each`, `catch_all`, `unchecked`, `crate`, or a filter `key = \"value\"`"
+                                     `each`, `catch_all`, `unchecked`, `idempotent`, `timeout`, `crate`, or a filter `key = \"value\"`"
                                 ),
                             ),
                         );
@@ -187,6 +194,27 @@ impl OnArgs {
                     "`each` needs a `field`: it iterates an array of that field's value",
                 ),
             );
+        }
+        if let Some(lit) = &self.timeout {
+            match humantime::parse_duration(&lit.value()) {
+                Ok(limit) if limit.as_millis() >= 1 => {
+                    self.timeout_ms = Some(u64::try_from(limit.as_millis()).unwrap_or(u64::MAX));
+                }
+                Ok(_) => push(
+                    &mut errors,
+                    syn::Error::new(lit.span(), "a handler timeout is at least `1ms`"),
+                ),
+                Err(e) => push(
+                    &mut errors,
+                    syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "`{}` is not a duration ({e}); write it like `500ms`, `10s` or `2m`",
+                            lit.value()
+                        ),
+                    ),
+                ),
+            }
         }
         let mut well_formed = true;
         for lit in [&self.object, &self.field, &self.each]

@@ -43,6 +43,7 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
     };
     let line = quote_spanned!(name.span()=> ::core::line!());
     let idempotent = args.idempotent.as_ref().map(|_| quote!(.idempotent()));
+    let timeout = args.timeout_ms.map(|ms| quote!(.timeout(#ms)));
     let filtered = (args.each.is_some() || !args.filters.is_empty()).then(|| {
         let each = args.each.as_ref().map_or_else(
             || quote!(::core::option::Option::None),
@@ -111,6 +112,7 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
                 )
                 #filtered
                 #idempotent
+                #timeout
             }
         };
     }

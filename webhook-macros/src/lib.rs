@@ -31,7 +31,7 @@ use syn::spanned::Spanned;
 ///
 /// ```text
 /// #[on(object = "<object>", field = "<field>" [, <key> = "<value>" ...] [, each = "<array>"]
-///      [, idempotent] [, unchecked] [, crate = path])]
+///      [, idempotent] [, timeout = "<duration>"] [, unchecked] [, crate = path])]
 /// #[on(object = "<object>" [, ...])]            every item of one object
 /// #[on(catch_all)]                               every item no other handler selects
 /// ```
@@ -43,6 +43,7 @@ use syn::spanned::Spanned;
 /// | `key = "value"` | a filter: the payload's top-level `key` must equal `value` (see `webhook_core::select`) |
 /// | `each = "messages"` | call the handler once per element of the payload's array (filters then apply to the element) |
 /// | `idempotent` | in durable mode, claim the item's natural key before each call (see `webhook_core::delivery`) |
+/// | `timeout = "500ms"` | cancel a call that runs longer (`500ms`, `10s`, `2m`), overriding the dispatcher's handler timeout (default 30 s); the call is reported as timed out and, in durable mode, retried |
 /// | `catch_all` | receive every item that no other handler selects |
 /// | `unchecked` | accept an object, field or `each` array Meta added after this crate was written |
 /// | `crate = path` | where our runtime is, when neither `webhook-core` nor `webhook-server` is a direct dependency under its own name (for example re-exported by your own crate) |

@@ -22,6 +22,7 @@
 //! | `META_WEBHOOK_DRAIN_TIMEOUT_MS` | time requests in flight get at shutdown | `30000` |
 //! | `META_WEBHOOK_MAX_IN_FLIGHT` | deliveries handled at once; past it, `503` at once | `256` |
 //! | `META_WEBHOOK_LEASE_SECS` | how long a worker's claim lasts before another worker may take it | `60` |
+//! | `META_WEBHOOK_HANDLER_TIMEOUT_MS` | longest handler call before it is cancelled (and retried in durable mode); `#[on(.., timeout = "..")]` overrides it per handler | `30000` |
 //!
 //! A missing or empty secret or token stops start-up with a message naming the
 //! variable: the server never runs unauthenticated.
@@ -56,6 +57,7 @@ pub struct Config {
     pub(crate) max_pending: Option<u64>,
     pub(crate) max_db_bytes: Option<u64>,
     pub(crate) limits: Limits,
+    pub(crate) handler_timeout: Option<Duration>,
 }
 
 /// When handlers run relative to the answer to Meta.
@@ -101,6 +103,7 @@ pub struct ConfigBuilder {
     max_pending: Option<u64>,
     max_db_bytes: Option<u64>,
     limits: Limits,
+    handler_timeout: Option<Duration>,
 }
 
 impl Default for ConfigBuilder {
@@ -117,6 +120,7 @@ impl Default for ConfigBuilder {
             max_pending: Some(DEFAULT_MAX_PENDING),
             max_db_bytes: None,
             limits: Limits::default(),
+            handler_timeout: None,
         }
     }
 }
@@ -225,6 +229,13 @@ impl Config {
     #[must_use]
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// The time limit of a handler call, when configured (else the dispatcher's,
+    /// 30 s by default); a handler's `#[on(.., timeout = "..")]` overrides both.
+    #[must_use]
+    pub fn handler_timeout(&self) -> Option<Duration> {
+        self.handler_timeout
     }
 
     /// The disk quota of the SQLite file (durable mode), if any.
@@ -400,6 +411,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// Bounds every handler call in time (see
+    /// [`DispatcherBuilder::handler_timeout`](webhook_core::DispatcherBuilder::handler_timeout)).
+    #[must_use]
+    pub fn handler_timeout(mut self, limit: Duration) -> Self {
+        self.handler_timeout = Some(limit);
+        self
+    }
+
     /// Bounds the SQLite file's size (durable mode): past it, new deliveries get 503.
     #[must_use]
     pub fn max_db_bytes(mut self, bytes: Option<u64>) -> Self {
@@ -446,6 +465,12 @@ impl ConfigBuilder {
                 reason: "must be above zero".to_owned(),
             });
         }
+        if self.handler_timeout.is_some_and(|t| t.is_zero()) {
+            return Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_HANDLER_TIMEOUT_MS",
+                reason: "must be above zero".to_owned(),
+            });
+        }
         let body_limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
         if body_limit == 0 {
             return Err(ConfigError::Invalid {
@@ -469,6 +494,7 @@ impl ConfigBuilder {
             max_pending: self.max_pending,
             max_db_bytes: self.max_db_bytes,
             limits: self.limits,
+            handler_timeout: self.handler_timeout,
         })
     }
 }
@@ -543,6 +569,13 @@ impl ConfigBuilder {
         }
         if let Some(n) = parse(lookup, "META_WEBHOOK_MAX_IN_FLIGHT", "a number of requests")? {
             limits.max_in_flight = n;
+        }
+        if let Some(ms) = parse(
+            &lookup,
+            "META_WEBHOOK_HANDLER_TIMEOUT_MS",
+            "a number of milliseconds",
+        )? {
+            builder.handler_timeout = Some(Duration::from_millis(ms));
         }
         Ok(())
     }

@@ -37,9 +37,11 @@ pub mod logging;
 pub mod routes;
 mod serve;
 mod server;
+pub mod stats;
 
 pub use config::{Config, ConfigBuilder, ConfigError, Limits, Mode};
 pub use server::{Server, ServerError, Workers, shutdown_signal};
+pub use stats::{Stats, StatsSnapshot};
 pub use webhook_core::*;
 
 /// The README's Rust examples, compiled as doctests so they cannot rot.

@@ -8,14 +8,22 @@
 //! | `POST`, signature header missing or malformed (or duplicated) | `401` |
 //! | `POST`, signature does not match | `403` |
 //! | `POST`, body over the limit | `413` |
+//! | `POST`, body not read within the body deadline | `408` |
+//! | `POST`, any `Content-Encoding` (a compressed body is never inflated: zip bombs) | `415` |
+//! | `POST`, too many deliveries in flight | `503` with `Retry-After`, before reading anything |
 //! | durable mode: `POST`, signed, stored (or a duplicate of a stored body) | `200` |
 //! | durable mode: `POST`, signed, the store is full or cannot be written | `503` with `Retry-After` (Meta retries) |
 //! | inline mode: `POST`, signed, but not a notification envelope | `400` (durable mode stores it and dead-letters it) |
 //! | inline mode: `POST`, signed, a handler failed or panicked | `500` (Meta redelivers: handlers must be idempotent) |
 //! | inline mode: `POST`, signed, every handler that ran succeeded, or none matched | `200` |
 //!
-//! Every refusal says why, in its `text/plain` body and in the log. Nothing of an
-//! unsigned body is parsed.
+//! Every refusal says why, in its `text/plain` body and in the log, and is counted
+//! in [`Stats`](crate::Stats). Nothing of an unsigned body is parsed.
+//!
+//! Signature failures: a request without a usable signature (missing, malformed,
+//! repeated, SHA-1 only) is *unauthenticated*, `401`; one whose well-formed
+//! signature does not match is *forbidden*, `403`. Both are refused before the body
+//! is parsed, and Meta treats both alike (anything but 200 is retried).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -34,6 +42,7 @@ use webhook_core::signature::{self, Algorithm, SignatureError};
 use webhook_core::{Dispatcher, Notification, handshake};
 
 use crate::config::Config;
+use crate::stats::{Event, Stats};
 
 pub(crate) struct App {
     pub(crate) config: Config,
@@ -42,6 +51,7 @@ pub(crate) struct App {
     pub(crate) engine: Option<Arc<Engine>>,
     /// Permits for deliveries in flight (load shedding).
     pub(crate) in_flight: Semaphore,
+    pub(crate) stats: Arc<Stats>,
 }
 
 /// The webhook routes (`GET` and `POST` on the configured path), to serve or to
@@ -50,6 +60,7 @@ pub(crate) fn router(
     config: Config,
     dispatcher: Arc<Dispatcher>,
     engine: Option<Arc<Engine>>,
+    stats: Arc<Stats>,
 ) -> Router {
     let path = config.path().to_owned();
     let in_flight = Semaphore::new(config.limits().max_in_flight.max(1));
@@ -58,6 +69,7 @@ pub(crate) fn router(
         dispatcher,
         engine,
         in_flight,
+        stats,
     });
     Router::new()
         // `receive` reads and limits the body itself.
@@ -116,6 +128,7 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
     let start = Instant::now();
     // Shed at once, before reading anything: a refused request costs almost nothing.
     let Ok(_permit) = app.in_flight.try_acquire() else {
+        app.stats.count(Event::Shed);
         let limit = app.config.limits().max_in_flight;
         return unavailable(
             "5",
@@ -124,20 +137,32 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
             ),
         );
     };
+    if let Some(encoding) = headers.get(header::CONTENT_ENCODING)
+        && encoding.as_bytes() != b"identity"
+    {
+        app.stats.count(Event::UnsupportedEncoding);
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "a Content-Encoding was sent; compressed bodies are refused (Meta sends none, and \
+             the signature covers the bytes as sent)",
+        );
+    }
     let body = match read_body(&app.config, &headers, body).await {
         Ok(body) => body,
-        Err(refusal) => return refusal.into_response(),
+        Err(refusal) => return refusal.counted(&app.stats),
     };
     if let Err(refusal) = check_signature(&app.config, &headers, &body) {
+        app.stats.count(Event::SignatureRefused);
         return refusal.into_response();
     }
 
     if let Some(engine) = &app.engine {
-        return store(engine, body, start).await;
+        return store(engine, &app.stats, body, start).await;
     }
     let notification = match Notification::parse(&body) {
         Ok(notification) => notification,
         Err(e) => {
+            app.stats.count(Event::NotNotification);
             return refuse(
                 StatusCode::BAD_REQUEST,
                 format!("signed body is not a webhook notification: {e}"),
@@ -160,8 +185,10 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
             elapsed_ms,
             "delivery handled"
         );
+        app.stats.count(Event::Acknowledged);
         return text(StatusCode::OK, "EVENT_RECEIVED");
     }
+    app.stats.count(Event::HandlerFailure);
     tracing::warn!(
         object = notification.object(),
         bytes = body.len(),
@@ -259,6 +286,16 @@ impl Refusal {
     fn new(status: StatusCode, why: impl Into<String>) -> Self {
         Self(status, why.into())
     }
+
+    /// The response, counted by its status.
+    fn counted(self, stats: &Stats) -> Response {
+        match self.0 {
+            StatusCode::PAYLOAD_TOO_LARGE => stats.count(Event::TooLarge),
+            StatusCode::REQUEST_TIMEOUT => stats.count(Event::TooSlow),
+            _ => {}
+        }
+        self.into_response()
+    }
 }
 
 impl IntoResponse for Refusal {
@@ -268,7 +305,7 @@ impl IntoResponse for Refusal {
 }
 
 /// Durable mode: the 200 means the body is committed to the store.
-async fn store(engine: &Engine, body: Bytes, start: Instant) -> Response {
+async fn store(engine: &Engine, stats: &Stats, body: Bytes, start: Instant) -> Response {
     let bytes = body.len();
     match engine.receive(body.to_vec()).await {
         Ok(enqueued) => {
@@ -276,6 +313,10 @@ async fn store(engine: &Engine, body: Bytes, start: Instant) -> Response {
                 Enqueued::Stored(id) => (id, false),
                 Enqueued::Duplicate(id) => (id, true),
             };
+            stats.count(Event::Acknowledged);
+            if duplicate {
+                stats.count(Event::Duplicate);
+            }
             let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
             tracing::info!(
                 delivery = id.0,
@@ -286,6 +327,9 @@ async fn store(engine: &Engine, body: Bytes, start: Instant) -> Response {
             );
             text(StatusCode::OK, "EVENT_RECEIVED")
         }
-        Err(e) => unavailable("30", format!("{e}; Meta will retry")),
+        Err(e) => {
+            stats.count(Event::StoreUnavailable);
+            unavailable("30", format!("{e}; Meta will retry"))
+        }
     }
 }

@@ -13,6 +13,7 @@ use webhook_core::{BuildError, Dispatcher, DispatcherBuilder};
 
 use crate::config::{Config, ConfigError, Mode};
 use crate::routes;
+use crate::stats::Stats;
 
 /// The bundled server: every `#[on]` handler of the program behind Meta's two
 /// requests.
@@ -26,6 +27,7 @@ pub struct Server {
     config: Config,
     dispatcher: DispatcherBuilder,
     store: Option<Arc<dyn DeliveryStore>>,
+    stats: Arc<Stats>,
 }
 
 /// The worker tasks of durable mode.
@@ -132,6 +134,7 @@ impl Server {
             config,
             dispatcher: Dispatcher::builder(),
             store: None,
+            stats: Arc::default(),
         }
     }
 
@@ -165,6 +168,13 @@ impl Server {
         self
     }
 
+    /// Counters of what the webhook route answered (acknowledged, duplicates,
+    /// refused signatures, shed requests, ...), live once the server runs.
+    #[must_use]
+    pub fn stats(&self) -> Arc<Stats> {
+        Arc::clone(&self.stats)
+    }
+
     /// The configuration.
     #[must_use]
     pub fn config(&self) -> &Config {
@@ -189,7 +199,11 @@ impl Server {
     /// The webhook routes, and in durable mode the workers handling stored
     /// deliveries (stop them with [`Workers::shutdown`] after the server stops).
     pub fn into_router_and_workers(self) -> Result<(Router, Option<Workers>), ServerError> {
-        let dispatcher = Arc::new(self.dispatcher.build()?);
+        let mut builder = self.dispatcher;
+        if let Some(limit) = self.config.handler_timeout() {
+            builder = builder.handler_timeout(limit);
+        }
+        let dispatcher = Arc::new(builder.build()?);
         log_handlers(&dispatcher);
         let store: Option<Arc<dyn DeliveryStore>> = match (self.store, self.config.mode()) {
             (Some(store), Mode::Durable { .. }) => Some(store),
@@ -212,14 +226,14 @@ impl Server {
             }
         };
         let Some(store) = store else {
-            return Ok((routes::router(self.config, dispatcher, None), None));
+            return Ok((routes::router(self.config, dispatcher, None, self.stats), None));
         };
         let engine = Engine::new(store, Arc::clone(&dispatcher), self.config.engine());
         let (stop, stopped) = watch::channel(false);
         let handles = engine.spawn_workers(&stopped);
         let workers = Workers { stop, handles };
         Ok((
-            routes::router(self.config, dispatcher, Some(engine)),
+            routes::router(self.config, dispatcher, Some(engine), self.stats),
             Some(workers),
         ))
     }

@@ -89,6 +89,12 @@ async fn blocks(item: RawItem, State(calls): State<Calls>, State(gate): State<No
     calls.record("blocks", &item);
 }
 
+#[on(object = "page", field = "t_hang", unchecked)]
+async fn hangs(item: RawItem, State(calls): State<Calls>) {
+    calls.record("hangs", &item);
+    std::future::pending::<()>().await;
+}
+
 #[on(
     object = "whatsapp_business_account",
     field = "messages",
@@ -107,6 +113,7 @@ struct Running {
     calls: Arc<Calls>,
     gate: Arc<Notify>,
     store: Arc<dyn DeliveryStore>,
+    stats: Arc<webhook_server::Stats>,
     stop: Option<(oneshot::Sender<()>, ServerTask)>,
 }
 
@@ -137,6 +144,7 @@ async fn start(
     let server = Server::new(config)
         .store(Arc::clone(&store))
         .dispatcher(|b| b.state_arc(Arc::clone(&calls)).state_arc(Arc::clone(&gate)));
+    let stats = server.stats();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(server.serve_on(listener, async move {
         let _ = stopped.await;
@@ -147,6 +155,7 @@ async fn start(
         calls,
         gate,
         store,
+        stats,
         stop: Some((stop, task)),
     }
 }
@@ -307,6 +316,79 @@ async fn duplicates_are_answered_200_and_handled_once() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.calls.count("ok"), 1);
     assert_eq!(app.records(ListFilter::All).await.len(), 1);
+    let stats = app.stats.snapshot();
+    assert_eq!((stats.acknowledged, stats.duplicates), (3, 2), "{stats:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn fifty_concurrent_copies_are_stored_once_and_all_answered_200() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c).await;
+    let delivery = body("t_ok", 50);
+    let posts = (0..50).map(|_| app.post(&delivery));
+    let statuses: Vec<_> = futures_util::future::join_all(posts)
+        .await
+        .iter()
+        .map(reqwest::Response::status)
+        .collect();
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    app.until("the handler", async |a| a.calls.count("ok") == 1)
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.calls.count("ok"), 1);
+    assert_eq!(app.records(ListFilter::All).await.len(), 1);
+    let stats = app.stats.snapshot();
+    assert_eq!((stats.acknowledged, stats.duplicates), (50, 49), "{stats:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_copy_sent_after_a_restart_is_still_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let delivery = body("t_ok", 77);
+    let app = start(&dir, |c| c).await;
+    assert_eq!(app.post(&delivery).await.status(), StatusCode::OK);
+    app.until("the handler", async |a| a.calls.count("ok") == 1)
+        .await;
+    app.stop().await;
+
+    let app = start(&dir, |c| c).await;
+    assert_eq!(app.post(&delivery).await.status(), StatusCode::OK);
+    assert_eq!(app.stats.snapshot().duplicates, 1);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.calls.count("ok"), 0, "not handled again after the restart");
+    assert_eq!(app.records(ListFilter::All).await.len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_hung_handler_is_cut_off_retried_and_dead_lettered_while_others_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| {
+        c.workers(1)
+            .retry(fast_retries(2))
+            .handler_timeout(Duration::from_millis(100))
+    })
+    .await;
+    assert_eq!(app.post(&body("t_hang", 1)).await.status(), StatusCode::OK);
+    for n in 2..6 {
+        assert_eq!(app.post(&body("t_ok", n)).await.status(), StatusCode::OK);
+    }
+    app.until("the other deliveries", async |a| a.calls.count("ok") == 4)
+        .await;
+    app.until("the dead letter", async |a| {
+        a.records(ListFilter::Dead).await.len() == 1
+    })
+    .await;
+    let dead = app.records(ListFilter::Dead).await;
+    let error = dead[0].last_error.clone().unwrap();
+    assert_eq!(dead[0].attempts, 2);
+    assert!(
+        error.contains("hangs") && error.contains("timed out after 100ms"),
+        "{error}"
+    );
+    assert_eq!(app.calls.count("hangs"), 2, "one call per attempt");
     app.stop().await;
 }
 
@@ -333,6 +415,62 @@ async fn a_signed_body_that_is_not_a_notification_is_dead_lettered_with_200() {
             .contains("not a webhook notification")
     );
     assert_eq!(dead[0].body, b"{\"not\":\"an envelope\"}");
+    app.stop().await;
+}
+
+/// C8, C9: whatever a signed body holds, it is kept and answered 200 (a 4xx would
+/// make Meta retry it for days), never handled, and the server goes on.
+#[tokio::test]
+async fn signed_bodies_that_cannot_be_parsed_are_kept_as_dead_letters() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c).await;
+    let deep = "[".repeat(100_000).into_bytes();
+    let deep_value = format!(
+        r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"t_ok","value":{}"#,
+        "[".repeat(100_000)
+    )
+    .into_bytes();
+    let bodies: Vec<&[u8]> = vec![
+        b"\xff\xfe{\"object\":\"page\"}",
+        b"{\"object\":\"page\",\"entry\":[",
+        b"[]",
+        b"null",
+        b"",
+        &deep,
+        &deep_value,
+    ];
+    for body in &bodies {
+        assert_eq!(app.post(body).await.status(), StatusCode::OK);
+    }
+    app.until("a dead letter each", async |a| {
+        a.records(ListFilter::Dead).await.len() == bodies.len()
+    })
+    .await;
+    let dead = app.records(ListFilter::Dead).await;
+    for body in &bodies {
+        let record = dead.iter().find(|d| d.body == *body).unwrap();
+        assert_eq!(record.attempts, 1, "not retried");
+    }
+    for record in &dead {
+        let error = record.last_error.as_deref().unwrap();
+        assert!(error.contains("not a webhook notification"), "{error}");
+    }
+
+    // The same deep body unsigned is refused without being parsed or stored.
+    let unsigned = app
+        .client
+        .post(&app.url)
+        .header("x-hub-signature-256", format!("sha256={}", "0".repeat(64)))
+        .body(deep.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.records(ListFilter::All).await.len(), bodies.len());
+
+    assert_eq!(app.post(&body("t_ok", 1)).await.status(), StatusCode::OK);
+    app.until("a valid delivery", async |a| a.calls.count("ok") == 1)
+        .await;
     app.stop().await;
 }
 

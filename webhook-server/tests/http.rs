@@ -65,12 +65,19 @@ async fn whatsapp(item: RawItem, State(seen): State<Seen>) {
         .push(format!("whatsapp {}", item.value.get().len()));
 }
 
+/// Never finishes: its own time limit cuts it off.
+#[on(object = "page", field = "t_hang", unchecked, timeout = "100ms")]
+async fn hangs() {
+    std::future::pending::<()>().await;
+}
+
 type ServerTask = tokio::task::JoinHandle<Result<(), webhook_server::ServerError>>;
 
 struct Running {
     url: String,
     client: reqwest::Client,
     server: Option<(oneshot::Sender<()>, ServerTask)>,
+    stats: std::sync::Arc<webhook_server::Stats>,
     seen: std::sync::Arc<Seen>,
     slow_started: std::sync::Arc<tokio::sync::Notify>,
 }
@@ -92,6 +99,7 @@ async fn start(configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Runnin
     let slow_started = std::sync::Arc::clone(&started);
     let (stop, stopped) = oneshot::channel::<()>();
     let server = Server::new(config).dispatcher(|b| b.state_arc(shared).state_arc(started));
+    let stats = server.stats();
     let server = tokio::spawn(server.serve_on(listener, async move {
         let _ = stopped.await;
     }));
@@ -99,6 +107,7 @@ async fn start(configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Runnin
         url,
         client: reqwest::Client::new(),
         server: Some((stop, server)),
+        stats,
         seen,
         slow_started,
     }
@@ -196,6 +205,25 @@ async fn handshake() {
         ))
         .await;
     assert_eq!(wrong_mode.0, StatusCode::FORBIDDEN);
+    // A4: a challenge far longer than Meta's is not echoed.
+    let long = app
+        .get(&format!(
+            "hub.mode=subscribe&hub.challenge={}&hub.verify_token={TOKEN}",
+            "9".repeat(10_000)
+        ))
+        .await;
+    assert_eq!(long.0, StatusCode::BAD_REQUEST);
+    assert!(long.2.contains("longer than 1024 bytes"), "{}", long.2);
+    // A5: a repeated parameter is ambiguous, so refused, whichever copy is right.
+    for query in [
+        format!("hub.mode=subscribe&hub.challenge=1&hub.verify_token=nope&hub.verify_token={TOKEN}"),
+        format!("hub.mode=subscribe&hub.challenge=1&hub.verify_token={TOKEN}&hub.verify_token=nope"),
+        format!("hub.mode=subscribe&hub.challenge=1&hub.challenge=2&hub.verify_token={TOKEN}"),
+    ] {
+        let repeated = app.get(&query).await;
+        assert_eq!(repeated.0, StatusCode::BAD_REQUEST, "{query}");
+        assert!(repeated.2.contains("more than once"), "{}", repeated.2);
+    }
     for query in [
         "",
         "hub.mode=subscribe&hub.challenge=1",
@@ -250,12 +278,23 @@ async fn signatures() {
         ("sha256=".to_owned(), "found 0 characters"),
         (format!("sha256={}", &hex[..63]), "found 63 characters"),
         (format!("sha256={}zz", &hex[..62]), "non-hex"),
+        (format!("sha256={hex}0"), "found 65 characters"),
         (format!("sha1={hex}"), "does not start with `sha256=`"),
+        (format!("sha256 ={hex}"), "does not start with `sha256=`"),
         (hex.to_owned(), "does not start with `sha256=`"),
     ] {
         let (status, why) = app.post(FEED, &[("x-hub-signature-256", &header)]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{header}");
         assert!(why.contains(expected), "{header}: {why}");
+    }
+    // Whitespace around a header value is not part of it (RFC 9110 5.5): HTTP
+    // strips it before we see the value, so these are the valid signature.
+    for padded in [format!(" {good}"), format!("{good}  "), format!("\t{good}")] {
+        assert_eq!(
+            app.post(FEED, &[("x-hub-signature-256", &padded)]).await.0,
+            StatusCode::OK,
+            "{padded:?}"
+        );
     }
     let upper = format!("sha256={}", hex.to_uppercase());
     assert_eq!(
@@ -276,9 +315,11 @@ async fn signatures() {
     assert!(why.contains("more than once"), "{why}");
     assert_eq!(
         app.seen().len(),
-        2,
-        "only the two valid deliveries reached the handler"
+        5,
+        "only the five valid deliveries reached the handler"
     );
+    let stats = app.stats.snapshot();
+    assert_eq!((stats.acknowledged, stats.signature_refused), (5, 11), "{stats:?}");
     app.stop().await;
 }
 
@@ -376,6 +417,19 @@ async fn failing_and_panicking_handlers_give_500_and_the_server_keeps_serving() 
         "still serving after a panic"
     );
     assert_eq!(app.seen(), ["feed 1", "feed 1", "feed 2", "feed 111"]);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_handler_past_its_time_limit_gives_500_and_the_server_keeps_serving() {
+    let app = start(|c| c).await;
+    let hung = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"t_hang","value":{}}]}]}"#;
+    let (status, why) = app.post_signed(hung).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(why.contains("hangs on (page, t_hang) timed_out"), "{why}");
+    assert_eq!(app.post_signed(FEED).await.0, StatusCode::OK);
+    let stats = app.stats.snapshot();
+    assert_eq!((stats.handler_failures, stats.acknowledged), (1, 1), "{stats:?}");
     app.stop().await;
 }
 

@@ -62,3 +62,7 @@ async fn raw_keys_and_idempotency(Value(_raw): Value<webhook_core::fields::WithR
 fn main() {
     let _future = twice();
 }
+
+#[on(object = "page", field = "feed", timeout = "500ms")]
+#[on(catch_all, timeout = "2m")]
+async fn bounded_in_time() {}

@@ -306,12 +306,10 @@ impl Engine {
                     Outcome::Succeeded => done.push(pair_key(index, run.element, &run.route_key)),
                     Outcome::AlreadyDone => {}
                     other => failures.push(format!(
-                        "{} on ({}, {}) {}: {}",
+                        "{} on ({}, {}) {other}",
                         run.handler.name,
                         item.object,
                         item.field.as_deref().unwrap_or("<unknown>"),
-                        other.name(),
-                        other.message().unwrap_or_default()
                     )),
                 }
             }
