@@ -18,6 +18,8 @@ async fn the_bot_answers_the_handshake_and_a_signed_delivery_then_shuts_down_on_
         ("META_VERIFY_TOKEN", "bot-test-token"),
         ("META_WEBHOOK_BIND", "127.0.0.1:0"),
         ("META_WEBHOOK_DB", db.to_str().unwrap()),
+        // Everything hyper, axum and we log, to check no secret is among it.
+        ("RUST_LOG", "trace"),
     ]);
     let listening = bot.wait_for("listening on http://");
     let url = listening[listening.find("http://").unwrap()..]
@@ -72,6 +74,24 @@ async fn the_bot_answers_the_handshake_and_a_signed_delivery_then_shuts_down_on_
 
     let unsigned = client.post(&url).body(body.to_vec()).send().await.unwrap();
     assert_eq!(unsigned.status(), 401);
+    // Refusals are logged: where a careless receiver would print what it expected.
+    let wrong = signature::sign(Algorithm::Sha256, &AppSecret::new("guess").unwrap(), body);
+    let forged = client
+        .post(&url)
+        .header("x-hub-signature-256", wrong)
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let guessed = client
+        .get(format!(
+            "{url}?hub.mode=subscribe&hub.challenge=1&hub.verify_token=guess"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(guessed.status(), 403);
 
     let status = Command::new("kill")
         .args(["-TERM", &bot.child.id().to_string()])
@@ -80,19 +100,70 @@ async fn the_bot_answers_the_handshake_and_a_signed_delivery_then_shuts_down_on_
     assert!(status.success());
     bot.wait_for("shut down");
     assert!(bot.child.wait().unwrap().success());
+    bot.log.extend(bot.lines.iter());
+    for refusal in ["signature does not match", "verify_token` does not match"] {
+        assert!(
+            bot.log.iter().any(|l| l.contains(refusal)),
+            "{refusal:?} logged: {:#?}",
+            bot.log
+        );
+    }
+    for secret in ["bot-test-secret", "bot-test-token"] {
+        let leaks: Vec<_> = bot.log.iter().filter(|l| l.contains(secret)).collect();
+        assert!(leaks.is_empty(), "{secret} logged: {leaks:#?}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Configuration fails closed: each of these stops start-up with a message naming
+/// the cause, and nothing listens.
 #[test]
-fn the_bot_refuses_to_start_without_a_secret() {
-    let mut bot = Bot::start(&[("META_VERIFY_TOKEN", "t")]);
-    let status = bot.child.wait().unwrap();
-    assert!(!status.success());
-    let output: Vec<String> = bot.lines.iter().collect();
-    assert!(
-        output
-            .iter()
-            .any(|l| l.contains("META_APP_SECRET is missing or empty")),
-        "{output:?}"
-    );
+fn the_bot_refuses_to_start_on_bad_configuration() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = taken.local_addr().unwrap().to_string();
+    let cases: [(&[(&str, &str)], &str); 6] = [
+        (
+            &[("META_VERIFY_TOKEN", "t")],
+            "META_APP_SECRET is missing or empty",
+        ),
+        (
+            &[("META_APP_SECRET", ""), ("META_VERIFY_TOKEN", "t")],
+            "META_APP_SECRET is missing or empty",
+        ),
+        (
+            &[("META_APP_SECRET", " , "), ("META_VERIFY_TOKEN", "t")],
+            "META_APP_SECRET is missing or empty",
+        ),
+        (
+            &[("META_APP_SECRET", "s"), ("META_VERIFY_TOKEN", "  ")],
+            "META_VERIFY_TOKEN is missing or empty",
+        ),
+        (
+            &[
+                ("META_APP_SECRET", "s"),
+                ("META_VERIFY_TOKEN", "t"),
+                ("META_WEBHOOK_DB", "/nonexistent-dir/bot.db"),
+            ],
+            "/nonexistent-dir/bot.db",
+        ),
+        (
+            &[
+                ("META_APP_SECRET", "s"),
+                ("META_VERIFY_TOKEN", "t"),
+                ("META_WEBHOOK_MODE", "inline"),
+                ("META_WEBHOOK_BIND", &taken),
+            ],
+            "cannot listen on",
+        ),
+    ];
+    for (env, expected) in cases {
+        let mut bot = Bot::start(env);
+        let status = bot.child.wait().unwrap();
+        let output: Vec<String> = bot.lines.iter().collect();
+        assert!(!status.success(), "{env:?} started: {output:?}");
+        assert!(
+            output.iter().any(|l| l.contains(expected)),
+            "{env:?}: expected {expected:?} in {output:#?}"
+        );
+    }
 }

@@ -65,7 +65,10 @@ async fn calls_past_their_limit_are_cancelled_and_reported_and_the_rest_run() {
         [
             ("hangs", Outcome::TimedOut(Duration::from_millis(100))),
             ("slow_but_allowed", Outcome::Succeeded),
-            ("own_short_limit", Outcome::TimedOut(Duration::from_millis(50))),
+            (
+                "own_short_limit",
+                Outcome::TimedOut(Duration::from_millis(50))
+            ),
             ("quick", Outcome::Succeeded),
         ]
     );
@@ -73,7 +76,11 @@ async fn calls_past_their_limit_are_cancelled_and_reported_and_the_rest_run() {
     // The hung call was dropped, not left running: it never finishes, even later.
     tokio::time::sleep(Duration::from_millis(600)).await;
     let finished = dispatcher.state::<Finished>().unwrap();
-    assert_eq!(finished.0.load(Ordering::SeqCst), 2, "slow_but_allowed and quick");
+    assert_eq!(
+        finished.0.load(Ordering::SeqCst),
+        2,
+        "slow_but_allowed and quick"
+    );
 }
 
 #[tokio::test]

@@ -61,8 +61,8 @@ pub mod signature;
 pub mod state;
 
 pub use dispatch::{
-    BuildError, DEFAULT_HANDLER_TIMEOUT, DispatchReport, Dispatcher, DispatcherBuilder,
-    HandlerRun, ItemReport, Outcome,
+    BuildError, DEFAULT_HANDLER_TIMEOUT, DispatchReport, Dispatcher, DispatcherBuilder, HandlerRun,
+    ItemReport, Outcome,
 };
 pub use extract::{
     EntryMeta, FromItem, ItemContext, Object, RawEntry, RawItem, Rejection, State, Value,

@@ -226,7 +226,10 @@ impl Server {
             }
         };
         let Some(store) = store else {
-            return Ok((routes::router(self.config, dispatcher, None, self.stats), None));
+            return Ok((
+                routes::router(self.config, dispatcher, None, self.stats),
+                None,
+            ));
         };
         let engine = Engine::new(store, Arc::clone(&dispatcher), self.config.engine());
         let (stop, stopped) = watch::channel(false);

@@ -332,14 +332,21 @@ async fn fifty_concurrent_copies_are_stored_once_and_all_answered_200() {
         .iter()
         .map(reqwest::Response::status)
         .collect();
-    assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
     app.until("the handler", async |a| a.calls.count("ok") == 1)
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.calls.count("ok"), 1);
     assert_eq!(app.records(ListFilter::All).await.len(), 1);
     let stats = app.stats.snapshot();
-    assert_eq!((stats.acknowledged, stats.duplicates), (50, 49), "{stats:?}");
+    assert_eq!(
+        (stats.acknowledged, stats.duplicates),
+        (50, 49),
+        "{stats:?}"
+    );
     app.stop().await;
 }
 
@@ -357,9 +364,76 @@ async fn a_copy_sent_after_a_restart_is_still_a_duplicate() {
     assert_eq!(app.post(&delivery).await.status(), StatusCode::OK);
     assert_eq!(app.stats.snapshot().duplicates, 1);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(app.calls.count("ok"), 0, "not handled again after the restart");
+    assert_eq!(
+        app.calls.count("ok"),
+        0,
+        "not handled again after the restart"
+    );
     assert_eq!(app.records(ListFilter::All).await.len(), 1);
     app.stop().await;
+}
+
+/// G1: shutting down under load answers or closes every request, and every
+/// delivery that got its 200 is in the store afterwards.
+#[tokio::test]
+async fn shutdown_under_load_keeps_every_acknowledged_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(&dir, |c| c).await;
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let clients: Vec<_> = (0..8u32)
+        .map(|client| {
+            let (url, http, acked) = (app.url.clone(), app.client.clone(), Arc::clone(&acked));
+            tokio::spawn(async move {
+                for n in 0..10_000 {
+                    let delivery = body("t_ok", client * 100_000 + n);
+                    let header = signature::sign(
+                        Algorithm::Sha256,
+                        &AppSecret::new(SECRET).unwrap(),
+                        &delivery,
+                    );
+                    let sent = http
+                        .post(&url)
+                        .header("x-hub-signature-256", header)
+                        .body(delivery.clone())
+                        .send();
+                    // Answered or refused, never left hanging.
+                    match tokio::time::timeout(Duration::from_secs(20), sent)
+                        .await
+                        .expect("a request hung through shutdown")
+                    {
+                        Ok(r) if r.status() == StatusCode::OK => {
+                            acked.lock().unwrap().push(delivery)
+                        }
+                        Ok(r) => panic!("unexpected {}", r.status()),
+                        Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    app.until("some deliveries", async |a| a.calls.count("ok") >= 50)
+        .await;
+    app.stop().await;
+    for client in clients {
+        client.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() >= 50, "{}", acked.len());
+    let store = SqliteStore::open(dir.path().join("deliveries.db"), None).unwrap();
+    let stored: std::collections::HashSet<Vec<u8>> = store
+        .list(ListFilter::All, 1_000_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.body)
+        .collect();
+    let lost: Vec<_> = acked.iter().filter(|b| !stored.contains(*b)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged deliveries lost",
+        lost.len(),
+        acked.len()
+    );
 }
 
 #[tokio::test]

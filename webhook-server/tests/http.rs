@@ -216,8 +216,12 @@ async fn handshake() {
     assert!(long.2.contains("longer than 1024 bytes"), "{}", long.2);
     // A5: a repeated parameter is ambiguous, so refused, whichever copy is right.
     for query in [
-        format!("hub.mode=subscribe&hub.challenge=1&hub.verify_token=nope&hub.verify_token={TOKEN}"),
-        format!("hub.mode=subscribe&hub.challenge=1&hub.verify_token={TOKEN}&hub.verify_token=nope"),
+        format!(
+            "hub.mode=subscribe&hub.challenge=1&hub.verify_token=nope&hub.verify_token={TOKEN}"
+        ),
+        format!(
+            "hub.mode=subscribe&hub.challenge=1&hub.verify_token={TOKEN}&hub.verify_token=nope"
+        ),
         format!("hub.mode=subscribe&hub.challenge=1&hub.challenge=2&hub.verify_token={TOKEN}"),
     ] {
         let repeated = app.get(&query).await;
@@ -319,7 +323,11 @@ async fn signatures() {
         "only the five valid deliveries reached the handler"
     );
     let stats = app.stats.snapshot();
-    assert_eq!((stats.acknowledged, stats.signature_refused), (5, 11), "{stats:?}");
+    assert_eq!(
+        (stats.acknowledged, stats.signature_refused),
+        (5, 11),
+        "{stats:?}"
+    );
     app.stop().await;
 }
 
@@ -423,13 +431,18 @@ async fn failing_and_panicking_handlers_give_500_and_the_server_keeps_serving() 
 #[tokio::test]
 async fn a_handler_past_its_time_limit_gives_500_and_the_server_keeps_serving() {
     let app = start(|c| c).await;
-    let hung = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"t_hang","value":{}}]}]}"#;
+    let hung =
+        br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"t_hang","value":{}}]}]}"#;
     let (status, why) = app.post_signed(hung).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(why.contains("hangs on (page, t_hang) timed_out"), "{why}");
     assert_eq!(app.post_signed(FEED).await.0, StatusCode::OK);
     let stats = app.stats.snapshot();
-    assert_eq!((stats.handler_failures, stats.acknowledged), (1, 1), "{stats:?}");
+    assert_eq!(
+        (stats.handler_failures, stats.acknowledged),
+        (1, 1),
+        "{stats:?}"
+    );
     app.stop().await;
 }
 

@@ -253,7 +253,10 @@ async fn transfer_encoding_with_content_length_cannot_smuggle_a_request() {
     // answer, so what follows the chunked body is never read as a request.
     assert_eq!(statuses(&answer), ["200"], "{answer}");
     assert!(answer.contains("connection: close"), "{answer}");
-    assert!(!answer.contains("SMUGGLED"), "a second request was served: {answer}");
+    assert!(
+        !answer.contains("SMUGGLED"),
+        "a second request was served: {answer}"
+    );
     assert_eq!(app.count.load(Ordering::SeqCst), 1);
     app.still_serves().await;
     app.stop.send(()).unwrap();
@@ -272,11 +275,8 @@ async fn broken_framing_is_refused() {
     ));
     let mut conflicting = conflicting.into_bytes();
     conflicting.extend_from_slice(BODY);
-    let mut truncated = signed_head(&format!(
-        "content-length: {}\r\n\r\n",
-        BODY.len()
-    ))
-    .into_bytes();
+    let mut truncated =
+        signed_head(&format!("content-length: {}\r\n\r\n", BODY.len())).into_bytes();
     truncated.extend_from_slice(&BODY[..BODY.len() / 2]);
     for (what, request, shut) in [
         ("bad chunk", bad_chunk, false),
@@ -323,6 +323,27 @@ async fn pipelined_deliveries_are_each_verified_and_answered_in_order() {
     let answer = exchange(&app.addr, &request).await;
     assert_eq!(statuses(&answer), ["200", "401", "200"], "{answer}");
     assert_eq!(app.count.load(Ordering::SeqCst), 2);
+    app.still_serves().await;
+    app.stop.send(()).unwrap();
+}
+
+/// C6: a keep-alive connection left idle after its answer is closed at the
+/// header deadline, like one that never sent anything.
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let app = start().await;
+    let mut stream = TcpStream::connect(&app.addr).await.unwrap();
+    let mut request = signed_head(&format!("content-length: {}\r\n\r\n", BODY.len())).into_bytes();
+    request.extend_from_slice(BODY);
+    stream.write_all(&request).await.unwrap();
+    // The answer arrives, then the server closes the idle connection by itself.
+    let answer = answer_or_close(&mut stream).await;
+    assert_eq!(statuses(&answer), ["200"], "{answer}");
+    assert!(
+        !answer.contains("connection: close"),
+        "kept alive at first: {answer}"
+    );
+    assert_eq!(app.count.load(Ordering::SeqCst), 1);
     app.still_serves().await;
     app.stop.send(()).unwrap();
 }
