@@ -13,7 +13,7 @@ struct Finished(AtomicUsize);
 /// Hangs far past any limit of these tests.
 #[on(object = "page", field = "feed")]
 async fn hangs(webhook_core::State(finished): webhook_core::State<Finished>) {
-    tokio::time::sleep(Duration::from_secs(3600)).await;
+    tokio::time::sleep(Duration::from_hours(1)).await;
     finished.0.fetch_add(1, Ordering::SeqCst);
 }
 

@@ -141,12 +141,12 @@ fn gen_entry() -> impl Strategy<Value = GenEntry> {
         .prop_map(|(id, standby, items)| GenEntry { id, standby, items })
 }
 
-/// The body, and per item in delivery order: (field it routes under, marker in its
-/// JSON if it has a value).
-fn envelope(
-    object: &str,
-    entries: &[GenEntry],
-) -> (Vec<u8>, Vec<(Option<String>, Option<String>)>) {
+/// What an item should be routed as: the field, and the marker in its JSON (none
+/// for a `changed_fields` name, which has no value).
+type Expected = (Option<String>, Option<String>);
+
+/// The body, and each item's [`Expected`] in delivery order.
+fn envelope(object: &str, entries: &[GenEntry]) -> (Vec<u8>, Vec<Expected>) {
     let mut expected = Vec::new();
     let mut json_entries = Vec::new();
     let mut mark = 0;
@@ -157,7 +157,7 @@ fn envelope(
     for entry in entries {
         let mut changes = Vec::new();
         let mut events = Vec::new();
-        let mut changed = Vec::new();
+        let mut names = Vec::new();
         let mut event_items = Vec::new();
         let mut changed_items = Vec::new();
         for item in &entry.items {
@@ -183,7 +183,7 @@ fn envelope(
                     event_items.push((field, Some(m)));
                 }
                 GenItem::ChangedField { field } => {
-                    changed.push(json!(field));
+                    names.push(json!(field));
                     changed_items.push((Some((*field).to_owned()), None));
                 }
             }
@@ -195,8 +195,8 @@ fn envelope(
         if !changes.is_empty() {
             e["changes"] = Json::Array(changes);
         }
-        if !changed.is_empty() {
-            e["changed_fields"] = Json::Array(changed);
+        if !names.is_empty() {
+            e["changed_fields"] = Json::Array(names);
         }
         if !events.is_empty() {
             e[if entry.standby {
@@ -395,4 +395,37 @@ fn nesting_past_serde_jsons_limit_is_refused_not_a_stack_overflow() {
     );
     // As the whole body, it is no envelope at all.
     assert!(Notification::parse(deep.as_bytes()).is_err());
+}
+
+/// The fuzz targets' seed inputs, and any input a fuzzer ever crashed on (kept in
+/// `fuzz/regressions/notification/`), go through the same path on every test run.
+#[test]
+fn fuzz_seeds_and_regressions_parse_and_dispatch_without_panicking() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let mut inputs = 0;
+    for dir in ["seeds/notification", "regressions/notification"] {
+        let Ok(files) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for file in files {
+            let body = std::fs::read(file.unwrap().path()).unwrap();
+            let dispatcher = Dispatcher::empty_builder()
+                .catch_all(greedy)
+                .build()
+                .unwrap();
+            if let Ok(notification) = Notification::parse(&body) {
+                let report = runtime().block_on(dispatcher.dispatch(&notification));
+                assert!(
+                    report
+                        .runs()
+                        .all(|(_, r)| !matches!(r.outcome, Outcome::Panicked(_)))
+                );
+            }
+            inputs += 1;
+        }
+    }
+    assert!(
+        inputs >= 10,
+        "the seed corpus is in fuzz/seeds ({inputs} inputs found)"
+    );
 }

@@ -144,6 +144,31 @@ pub(crate) fn push(errors: &mut Option<syn::Error>, error: syn::Error) {
 }
 
 impl OnArgs {
+    /// Reads `timeout = ".."` as a duration of at least a millisecond.
+    fn check_timeout(&mut self, errors: &mut Option<syn::Error>) {
+        if let Some(lit) = &self.timeout {
+            match humantime::parse_duration(&lit.value()) {
+                Ok(limit) if limit.as_millis() >= 1 => {
+                    self.timeout_ms = Some(u64::try_from(limit.as_millis()).unwrap_or(u64::MAX));
+                }
+                Ok(_) => push(
+                    errors,
+                    syn::Error::new(lit.span(), "a handler timeout is at least `1ms`"),
+                ),
+                Err(e) => push(
+                    errors,
+                    syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "`{}` is not a duration ({e}); write it like `500ms`, `10s` or `2m`",
+                            lit.value()
+                        ),
+                    ),
+                ),
+            }
+        }
+    }
+
     /// Checks the combination of arguments and the names' spelling.
     pub(crate) fn check(&mut self) {
         let mut errors = self.errors.take();
@@ -195,27 +220,7 @@ impl OnArgs {
                 ),
             );
         }
-        if let Some(lit) = &self.timeout {
-            match humantime::parse_duration(&lit.value()) {
-                Ok(limit) if limit.as_millis() >= 1 => {
-                    self.timeout_ms = Some(u64::try_from(limit.as_millis()).unwrap_or(u64::MAX));
-                }
-                Ok(_) => push(
-                    &mut errors,
-                    syn::Error::new(lit.span(), "a handler timeout is at least `1ms`"),
-                ),
-                Err(e) => push(
-                    &mut errors,
-                    syn::Error::new(
-                        lit.span(),
-                        format!(
-                            "`{}` is not a duration ({e}); write it like `500ms`, `10s` or `2m`",
-                            lit.value()
-                        ),
-                    ),
-                ),
-            }
-        }
+        self.check_timeout(&mut errors);
         let mut well_formed = true;
         for lit in [&self.object, &self.field, &self.each]
             .into_iter()

@@ -42,19 +42,7 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
         _ => quote!(#private::Target::CatchAll),
     };
     let line = quote_spanned!(name.span()=> ::core::line!());
-    let idempotent = args.idempotent.as_ref().map(|_| quote!(.idempotent()));
-    let timeout = args.timeout_ms.map(|ms| quote!(.timeout(#ms)));
-    let filtered = (args.each.is_some() || !args.filters.is_empty()).then(|| {
-        let each = args.each.as_ref().map_or_else(
-            || quote!(::core::option::Option::None),
-            |each| quote!(::core::option::Option::Some(#each)),
-        );
-        let pairs = args.filters.iter().map(|(key, value)| {
-            let key = key.to_string();
-            quote!((#key, #value))
-        });
-        quote!(.filtered(#each, &[#(#pairs),*]))
-    });
+    let options = options(args);
     // Our typed values may only come from their own field (see `field_check`).
     let (field_name, probes) = match (&args.object, &args.field) {
         (Some(object), Some(field)) => {
@@ -110,12 +98,28 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
                     },
                     |states| #private::preflight(#name, states),
                 )
-                #filtered
-                #idempotent
-                #timeout
+                #options
             }
         };
     }
+}
+
+/// The registration's builder calls for filters, idempotency and the time limit.
+fn options(args: &OnArgs) -> TokenStream {
+    let idempotent = args.idempotent.as_ref().map(|_| quote!(.idempotent()));
+    let timeout = args.timeout_ms.map(|ms| quote!(.timeout(#ms)));
+    let filtered = (args.each.is_some() || !args.filters.is_empty()).then(|| {
+        let each = args.each.as_ref().map_or_else(
+            || quote!(::core::option::Option::None),
+            |each| quote!(::core::option::Option::Some(#each)),
+        );
+        let pairs = args.filters.iter().map(|(key, value)| {
+            let key = key.to_string();
+            quote!((#key, #value))
+        });
+        quote!(.filtered(#each, &[#(#pairs),*]))
+    });
+    quote!(#filtered #idempotent #timeout)
 }
 
 /// The path to our runtime: `crate = ..` if given, else whichever of our crates the

@@ -305,6 +305,7 @@ impl fmt::Debug for ConfigBuilder {
             .field("max_pending", &self.max_pending)
             .field("max_db_bytes", &self.max_db_bytes)
             .field("limits", &self.limits)
+            .field("handler_timeout", &self.handler_timeout)
             .finish()
     }
 }

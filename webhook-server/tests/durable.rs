@@ -402,7 +402,7 @@ async fn shutdown_under_load_keeps_every_acknowledged_delivery() {
                         .expect("a request hung through shutdown")
                     {
                         Ok(r) if r.status() == StatusCode::OK => {
-                            acked.lock().unwrap().push(delivery)
+                            acked.lock().unwrap().push(delivery);
                         }
                         Ok(r) => panic!("unexpected {}", r.status()),
                         Err(_) => return,

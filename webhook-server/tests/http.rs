@@ -322,11 +322,11 @@ async fn signatures() {
         5,
         "only the five valid deliveries reached the handler"
     );
-    let stats = app.stats.snapshot();
+    let counted = app.stats.snapshot();
     assert_eq!(
-        (stats.acknowledged, stats.signature_refused),
+        (counted.acknowledged, counted.signature_refused),
         (5, 11),
-        "{stats:?}"
+        "{counted:?}"
     );
     app.stop().await;
 }
@@ -437,11 +437,11 @@ async fn a_handler_past_its_time_limit_gives_500_and_the_server_keeps_serving() 
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(why.contains("hangs on (page, t_hang) timed_out"), "{why}");
     assert_eq!(app.post_signed(FEED).await.0, StatusCode::OK);
-    let stats = app.stats.snapshot();
+    let counted = app.stats.snapshot();
     assert_eq!(
-        (stats.handler_failures, stats.acknowledged),
+        (counted.handler_failures, counted.acknowledged),
         (1, 1),
-        "{stats:?}"
+        "{counted:?}"
     );
     app.stop().await;
 }
