@@ -21,6 +21,7 @@
 //! | `META_WEBHOOK_MAX_HEADER_BYTES` | largest request line plus headers | `65536` |
 //! | `META_WEBHOOK_DRAIN_TIMEOUT_MS` | time requests in flight get at shutdown | `30000` |
 //! | `META_WEBHOOK_MAX_IN_FLIGHT` | deliveries handled at once; past it, `503` at once | `256` |
+//! | `META_WEBHOOK_MAX_CONNECTIONS` | open connections; past it, a new one gets `503` and is closed | `1024` |
 //! | `META_WEBHOOK_LEASE_SECS` | how long a worker's claim lasts before another worker may take it | `60` |
 //! | `META_WEBHOOK_HANDLER_TIMEOUT_MS` | longest handler call before it is cancelled (and retried in durable mode); `#[on(.., timeout = "..")]` overrides it per handler | `30000` |
 //!
@@ -570,6 +571,13 @@ impl ConfigBuilder {
         }
         if let Some(n) = parse(lookup, "META_WEBHOOK_MAX_IN_FLIGHT", "a number of requests")? {
             limits.max_in_flight = n;
+        }
+        if let Some(n) = parse(
+            &lookup,
+            "META_WEBHOOK_MAX_CONNECTIONS",
+            "a number of connections",
+        )? {
+            limits.max_connections = n;
         }
         if let Some(ms) = parse(
             &lookup,

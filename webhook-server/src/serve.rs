@@ -7,12 +7,16 @@
 //! - headers are capped in size (hyper answers 431 past it);
 //! - the body must arrive within the body-read timeout (enforced where the body is
 //!   read, in [`routes`](crate::routes): 408);
+//! - open connections are capped: past the cap, a new connection gets `503` with
+//!   `Retry-After` and is closed at once, so idle or slow clients cannot exhaust
+//!   file descriptors;
 //! - on shutdown, new connections are refused, idle ones closed, and requests in
 //!   flight get up to the drain time to finish.
 //!
 //! Meta calls webhooks over HTTP/1.1, so HTTP/2 is not served.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -20,7 +24,17 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::stats::{Event, Stats};
+
+/// The whole answer to a connection past the cap.
+const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\n\
+content-type: text/plain; charset=utf-8\r\ncontent-length: 21\r\nconnection: close\r\n\r\n\
+too many connections\n";
 
 /// Deadlines and caps for client connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +51,13 @@ pub struct Limits {
     /// Deliveries (`POST`s) handled at once; past it, `503` with `Retry-After` at
     /// once instead of a queue. The `GET` handshake is never shed.
     pub max_in_flight: usize,
+    /// Open connections; past it, new ones get `503` and are closed.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
     /// 10 s for headers, 30 s for a body (Meta's reach 3 MB), 64 KiB of headers,
-    /// 30 s to drain, 256 deliveries in flight.
+    /// 30 s to drain, 256 deliveries in flight, 1024 connections.
     fn default() -> Self {
         Self {
             header_timeout: Duration::from_secs(10),
@@ -49,6 +65,7 @@ impl Default for Limits {
             max_header_bytes: 64 * 1024,
             drain_timeout: Duration::from_secs(30),
             max_in_flight: 256,
+            max_connections: 1024,
         }
     }
 }
@@ -58,6 +75,7 @@ pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    stats: Arc<Stats>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
@@ -67,6 +85,9 @@ pub(crate) async fn serve(
         .header_read_timeout(limits.header_timeout)
         // hyper's floor is 8 KiB.
         .max_buf_size(limits.max_header_bytes.max(8192));
+    let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    // Held to cut off connections still busy when the drain time is up.
+    let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -80,14 +101,21 @@ pub(crate) async fn serve(
                         continue;
                     }
                 };
+                let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
+                    stats.count(Event::ConnectionRefused);
+                    tokio::spawn(turn_away(stream, limits.max_connections));
+                    continue;
+                };
                 let service = TowerToHyperService::new(router.clone());
                 let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
-                tokio::spawn(async move {
+                tasks.spawn(async move {
                     if let Err(e) = connection.await {
                         tracing::debug!("connection ended: {e}");
                     }
+                    drop(permit);
                 });
             }
+            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             () = &mut shutdown => break,
         }
     }
@@ -97,9 +125,24 @@ pub(crate) async fn serve(
         .is_err()
     {
         tracing::warn!(
-            "requests still in flight after {:?}; closing them",
+            "{} connections still busy after {:?}; closing them (their requests get no answer, so Meta retries them)",
+            tasks.len(),
             limits.drain_timeout
         );
     }
+    tasks.shutdown().await;
     Ok(())
+}
+
+/// Answers a connection past the cap with `503` and closes it, without reading
+/// the request (bounded in time, so a client that does not read cannot hold it).
+async fn turn_away(mut stream: TcpStream, cap: usize) {
+    tracing::warn!(
+        "refused a connection: {cap} already open (META_WEBHOOK_MAX_CONNECTIONS); Meta will retry"
+    );
+    let answer = async {
+        stream.write_all(TOO_MANY_CONNECTIONS).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), answer).await;
 }

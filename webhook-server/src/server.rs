@@ -262,10 +262,11 @@ impl Server {
     ) -> Result<(), ServerError> {
         let path = self.config.path().to_owned();
         let limits = self.config.limits();
+        let stats = self.stats();
         let (router, workers) = self.into_router_and_workers()?;
         let addr = listener.local_addr().map_err(ServerError::Io)?;
         tracing::info!("listening on http://{addr}{path}");
-        let served = crate::serve::serve(listener, router, limits, shutdown).await;
+        let served = crate::serve::serve(listener, router, limits, stats, shutdown).await;
         if let Some(workers) = workers {
             workers.shutdown().await;
         }

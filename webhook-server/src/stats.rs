@@ -13,6 +13,7 @@ pub struct Stats {
     duplicates: AtomicU64,
     signature_refused: AtomicU64,
     shed: AtomicU64,
+    connections_refused: AtomicU64,
     store_unavailable: AtomicU64,
     too_large: AtomicU64,
     too_slow: AtomicU64,
@@ -34,6 +35,8 @@ pub struct StatsSnapshot {
     pub signature_refused: u64,
     /// Requests shed at once because too many were in flight (503).
     pub shed: u64,
+    /// Connections past `max_connections`, answered 503 and closed.
+    pub connections_refused: u64,
     /// Signed deliveries the store could not take: full or failing (503).
     pub store_unavailable: u64,
     /// Bodies over the limit (413).
@@ -55,6 +58,7 @@ pub(crate) enum Event {
     Duplicate,
     SignatureRefused,
     Shed,
+    ConnectionRefused,
     StoreUnavailable,
     TooLarge,
     TooSlow,
@@ -70,6 +74,7 @@ impl Stats {
             Event::Duplicate => &self.duplicates,
             Event::SignatureRefused => &self.signature_refused,
             Event::Shed => &self.shed,
+            Event::ConnectionRefused => &self.connections_refused,
             Event::StoreUnavailable => &self.store_unavailable,
             Event::TooLarge => &self.too_large,
             Event::TooSlow => &self.too_slow,
@@ -89,6 +94,7 @@ impl Stats {
             duplicates: read(&self.duplicates),
             signature_refused: read(&self.signature_refused),
             shed: read(&self.shed),
+            connections_refused: read(&self.connections_refused),
             store_unavailable: read(&self.store_unavailable),
             too_large: read(&self.too_large),
             too_slow: read(&self.too_slow),

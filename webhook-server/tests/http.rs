@@ -71,6 +71,13 @@ async fn hangs() {
     std::future::pending::<()>().await;
 }
 
+/// Outlives any drain time.
+#[on(object = "page", field = "t_stuck", unchecked, timeout = "1h")]
+async fn stuck(State(started): State<tokio::sync::Notify>) {
+    started.notify_one();
+    std::future::pending::<()>().await;
+}
+
 type ServerTask = tokio::task::JoinHandle<Result<(), webhook_server::ServerError>>;
 
 struct Running {
@@ -567,6 +574,44 @@ async fn shutdown_finishes_deliveries_in_flight() {
     let response = in_flight.await.unwrap().unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(*seen.0.lock().unwrap(), ["slow 7"]);
+}
+
+/// G1: the drain is bounded. A request still running when the drain time is up is
+/// cut off (no 200 is sent, so Meta retries it) and the server stops anyway.
+#[tokio::test]
+async fn shutdown_gives_up_on_a_stuck_request_after_the_drain_time() {
+    let limits = webhook_server::Limits {
+        drain_timeout: std::time::Duration::from_millis(200),
+        ..webhook_server::Limits::default()
+    };
+    let app = start(|c| c.limits(limits)).await;
+    let body =
+        br#"{"object":"page","entry":[{"id":"8","changes":[{"field":"t_stuck","value":{}}]}]}"#;
+    let request = app
+        .client
+        .post(&app.url)
+        .header("x-hub-signature-256", sign(SECRET, body))
+        .body(body.to_vec())
+        .send();
+    let in_flight = tokio::spawn(request);
+    if tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        app.slow_started.notified(),
+    )
+    .await
+    .is_err()
+    {
+        panic!("the stuck handler never started");
+    }
+    // Without the bound this would wait for the handler's hour.
+    tokio::time::timeout(std::time::Duration::from_secs(30), app.stop())
+        .await
+        .expect("the server stopped after its drain time");
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(30), in_flight)
+        .await
+        .expect("the stuck connection was closed")
+        .unwrap();
+    assert!(answer.is_err(), "no answer, so no 200: {answer:?}");
 }
 
 #[tokio::test]

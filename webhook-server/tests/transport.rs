@@ -25,6 +25,7 @@ async fn feed(State(count): State<AtomicUsize>) {
 struct Running {
     addr: String,
     count: Arc<AtomicUsize>,
+    stats: Arc<webhook_server::Stats>,
     stop: oneshot::Sender<()>,
 }
 
@@ -35,6 +36,7 @@ async fn start() -> Running {
         max_header_bytes: 16 * 1024,
         drain_timeout: Duration::from_secs(5),
         max_in_flight: 64,
+        max_connections: 8,
     };
     let config = Config::builder()
         .app_secret(SECRET)
@@ -47,11 +49,17 @@ async fn start() -> Running {
     let addr = listener.local_addr().unwrap().to_string();
     let count = Arc::new(AtomicUsize::new(0));
     let server = Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&count)));
+    let stats = server.stats();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(server.serve_on(listener, async move {
         let _ = stopped.await;
     }));
-    Running { addr, count, stop }
+    Running {
+        addr,
+        count,
+        stats,
+        stop,
+    }
 }
 
 impl Running {
@@ -139,6 +147,7 @@ async fn a_body_that_stops_arriving_gets_408() {
         answer.contains("the body did not arrive within"),
         "{answer}"
     );
+    assert_eq!(app.stats.snapshot().too_slow, 1);
     app.still_serves().await;
     app.stop.send(()).unwrap();
 }
@@ -208,6 +217,7 @@ async fn a_compressed_body_gets_415_unread() {
     let answer = exchange(&app.addr, &request).await;
     assert_eq!(statuses(&answer), ["415"], "{answer}");
     assert!(answer.contains("Content-Encoding"), "{answer}");
+    assert_eq!(app.stats.snapshot().unsupported_encoding, 1);
     assert_eq!(app.count.load(Ordering::SeqCst), 0);
     app.still_serves().await;
     app.stop.send(()).unwrap();
@@ -344,6 +354,30 @@ async fn an_idle_keep_alive_connection_is_closed() {
         "kept alive at first: {answer}"
     );
     assert_eq!(app.count.load(Ordering::SeqCst), 1);
+    app.still_serves().await;
+    app.stop.send(()).unwrap();
+}
+
+/// C6: connections past the cap are answered 503 and closed at once, so idle
+/// clients cannot exhaust file descriptors; once theirs time out, service resumes.
+#[tokio::test]
+async fn connections_past_the_cap_are_turned_away_at_once() {
+    let app = start().await;
+    let mut idle = Vec::new();
+    for _ in 0..8 {
+        idle.push(TcpStream::connect(&app.addr).await.unwrap());
+    }
+    // Give the server time to accept them all.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut extra = TcpStream::connect(&app.addr).await.unwrap();
+    let answer = answer_or_close(&mut extra).await;
+    assert_eq!(statuses(&answer), ["503"], "{answer}");
+    assert!(answer.contains("retry-after: 5"), "{answer}");
+    assert_eq!(app.stats.snapshot().connections_refused, 1);
+    // The idle connections are closed at the header deadline, freeing the slots.
+    for mut stream in idle {
+        answer_or_close(&mut stream).await;
+    }
     app.still_serves().await;
     app.stop.send(()).unwrap();
 }
