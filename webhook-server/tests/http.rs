@@ -372,6 +372,50 @@ async fn any_of_several_secrets() {
     app.stop().await;
 }
 
+/// B1: GitHub's published vector (the same header format as Meta's) verifies
+/// through the whole stack; the body is no notification, so inline mode says 400,
+/// not 401 or 403.
+#[tokio::test]
+async fn the_github_test_vector_verifies() {
+    let app = start(|c| c.app_secret("It's a Secret to Everybody")).await;
+    let header = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    let (status, why) = app
+        .post(&b"Hello, World!"[..], &[("x-hub-signature-256", header)])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{why}");
+    assert!(
+        why.starts_with("signed body is not a webhook notification"),
+        "{why}"
+    );
+    app.stop().await;
+}
+
+/// C12: a batch of 1000 entries of two changes each: every change is dispatched,
+/// and the one failing call hides none of the others.
+#[tokio::test]
+async fn a_thousand_entry_batch_dispatches_every_change_despite_a_failure() {
+    let app = start(|c| c).await;
+    let entries: Vec<String> = (0..1000)
+        .map(|n| {
+            let fail = n == 500;
+            format!(
+                r#"{{"id":"{n}","time":1,"changes":[{{"field":"feed","value":{{"fail":{fail}}}}},{{"field":"feed","value":{{}}}}]}}"#
+            )
+        })
+        .collect();
+    let body = format!(r#"{{"object":"page","entry":[{}]}}"#, entries.join(","));
+    let (status, why) = app.post_signed(body.as_bytes()).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(why.starts_with("1 of 2000 handler calls failed"), "{why}");
+    let seen = app.seen();
+    assert_eq!(seen.len(), 2000);
+    for n in 0..1000 {
+        assert_eq!(seen[2 * n], format!("feed {n}"));
+        assert_eq!(seen[2 * n + 1], format!("feed {n}"));
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn escaped_unicode_body_verifies_as_sent_and_not_reserialised() {
     // reliability.md §1.3: raw bytes with \u00e9 and \/, signed with `test_app_secret`.
@@ -543,8 +587,21 @@ async fn the_dashboard_test_form_of_messaging_fields_routes_too() {
 #[tokio::test]
 async fn other_methods_and_paths() {
     let app = start(|c| c).await;
-    let put = app.client.put(&app.url).body("x").send().await.unwrap();
-    assert_eq!(put.status(), StatusCode::METHOD_NOT_ALLOWED);
+    for method in [
+        reqwest::Method::PUT,
+        reqwest::Method::PATCH,
+        reqwest::Method::DELETE,
+        reqwest::Method::OPTIONS,
+    ] {
+        let answer = app
+            .client
+            .request(method.clone(), &app.url)
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+    }
     let other = app
         .client
         .post(app.url.replace("/webhook", "/other"))
