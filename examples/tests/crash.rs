@@ -65,6 +65,8 @@ fn start(db: &std::path::Path) -> (Bot, String) {
         ("META_WEBHOOK_WORKERS", &workers),
         // Claims of a killed process are taken over after one second.
         ("META_WEBHOOK_LEASE_SECS", "1"),
+        // Handlers must finish within the lease.
+        ("META_WEBHOOK_HANDLER_TIMEOUT_MS", "500"),
     ]);
     let line = bot.wait_for("listening on http://");
     let url = line[line.find("http://").unwrap()..].trim().to_owned();

@@ -9,45 +9,14 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use webhook_core::fields::typed_json;
-use webhook_core::select::Filter;
 use webhook_core::signature::{self, Algorithm, AppSecret};
-use webhook_core::{Dispatcher, EntryMeta, Notification, Outcome, RawEntry, RawItem, Value};
+use webhook_core::{Dispatcher, Notification, Outcome};
 
-async fn greedy(
-    item: RawItem,
-    _value: Option<Value<serde_json::Value>>,
-    _meta: EntryMeta,
-    _entry: RawEntry,
-) {
-    if let Some(field) = &item.field {
-        let _ = typed_json(&item.object, field, &item.value);
-    }
-}
+include!("../shared/dispatcher.rs");
 
 fn dispatcher() -> &'static Dispatcher {
     static DISPATCHER: OnceLock<Dispatcher> = OnceLock::new();
-    DISPATCHER.get_or_init(|| {
-        Dispatcher::empty_builder()
-            .route_object("page", greedy)
-            .route_object("instagram", greedy)
-            .route_filtered(
-                "whatsapp_business_account",
-                "messages",
-                Filter::new().each("messages"),
-                greedy,
-            )
-            .route_filtered(
-                "whatsapp_business_account",
-                "messages",
-                Filter::new().each("statuses"),
-                greedy,
-            )
-            .route_object("whatsapp_business_account", greedy)
-            .catch_all(greedy)
-            .build()
-            .expect("the dispatcher builds")
-    })
+    DISPATCHER.get_or_init(fuzz_dispatcher)
 }
 
 fn runtime() -> &'static tokio::runtime::Runtime {

@@ -20,7 +20,7 @@ fn fixtures(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn every_typed_fixture_reads_through_its_field_type() {
     let mut paths = Vec::new();
     fixtures(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/typed"),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../webhook-server/fixtures/typed"),
         &mut paths,
     );
     paths.sort();

@@ -1,5 +1,5 @@
 //! Typed Messenger (`page`) and Instagram (`instagram`) messaging events: every
-//! fixture under `fixtures/typed/messaging/` is routed, then read with the type of its
+//! fixture under `webhook-server/fixtures/typed/messaging/` is routed, then read with the type of its
 //! field, and specific values are checked.
 
 use serde::de::DeserializeOwned;
@@ -17,7 +17,7 @@ macro_rules! fixture {
     ($name:literal) => {
         std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/typed/messaging/",
+            "/../webhook-server/fixtures/typed/messaging/",
             $name,
             ".json"
         ))

@@ -1,6 +1,6 @@
 //! Typed values of the Graph API objects other than WhatsApp and messaging (`page`,
 //! `instagram`, `user`, `permissions`, `application`, `payments`,
-//! `certificate_transparency`, Threads): every fixture under `fixtures/typed/<object>/`
+//! `certificate_transparency`, Threads): every fixture under `webhook-server/fixtures/typed/<object>/`
 //! is parsed as a whole notification, routed, and read into its type.
 
 use serde::de::DeserializeOwned;
@@ -15,7 +15,7 @@ macro_rules! fixture {
     ($path:literal) => {
         std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/typed/",
+            "/../webhook-server/fixtures/typed/",
             $path
         ))
         .expect(concat!("cannot read fixture ", $path))
@@ -932,7 +932,10 @@ fn typed(object: &str, field: &str, json: &str) -> Option<Result<(), serde_json:
 
 #[test]
 fn every_fixture_parses_and_every_value_has_its_type() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/typed");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../webhook-server/fixtures/typed"
+    );
     let mut files = 0;
     for object in OBJECTS {
         let mut paths: Vec<_> = std::fs::read_dir(format!("{dir}/{object}"))

@@ -1,5 +1,5 @@
 //! Typed WhatsApp Business (`whatsapp_business_account`) values: every fixture under
-//! `fixtures/typed/whatsapp_business_account/` is routed, then read with the type of
+//! `webhook-server/fixtures/typed/whatsapp_business_account/` is routed, then read with the type of
 //! its field, and specific values are checked.
 
 use serde::Serialize;
@@ -25,7 +25,7 @@ macro_rules! fixture {
     ($name:literal) => {
         std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/typed/whatsapp_business_account/",
+            "/../webhook-server/fixtures/typed/whatsapp_business_account/",
             $name,
             ".json"
         ))
@@ -172,7 +172,7 @@ fn every_fixture_reads_with_the_type_of_its_field() {
     let fixtures = all_fixtures();
     let on_disk = std::fs::read_dir(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/typed/whatsapp_business_account"
+        "/../webhook-server/fixtures/typed/whatsapp_business_account"
     ))
     .unwrap()
     .count();

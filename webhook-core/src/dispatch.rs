@@ -16,7 +16,8 @@
 //! else by [`DispatcherBuilder::handler_timeout`] (default
 //! [`DEFAULT_HANDLER_TIMEOUT`]). A call past its bound is dropped (cancelled at its
 //! next `.await`) and reported as [`Outcome::TimedOut`], so a hung handler cannot
-//! hold a worker or a delivery forever.
+//! hold a worker or a delivery forever. Dispatching therefore needs a Tokio runtime
+//! with its timer enabled (`#[tokio::main]`, or a runtime built with `enable_time`).
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -155,6 +156,14 @@ impl Dispatcher {
     /// it has none), in the order of [`handlers`](Self::handlers).
     pub fn filters(&self) -> impl Iterator<Item = String> {
         self.routes.iter().map(|r| r.filter.describe())
+    }
+
+    /// Every handler with the time limit its calls get (its own, or the
+    /// dispatcher's).
+    pub fn handler_timeouts(&self) -> impl Iterator<Item = (HandlerInfo, Duration)> {
+        self.routes
+            .iter()
+            .map(|r| (r.info, r.timeout.unwrap_or(self.timeout)))
     }
 
     /// The shared state of type `T` given to the builder, if any.

@@ -397,35 +397,40 @@ fn nesting_past_serde_jsons_limit_is_refused_not_a_stack_overflow() {
     assert!(Notification::parse(deep.as_bytes()).is_err());
 }
 
-/// The fuzz targets' seed inputs, and any input a fuzzer ever crashed on (kept in
-/// `fuzz/regressions/notification/`), go through the same path on every test run.
+/// The fuzz targets' seed inputs, and every input a fuzzer ever crashed on (kept in
+/// `fuzz/regressions/notification/`), go through the fuzz target's own dispatcher
+/// on every test run.
+mod fuzz_target {
+    include!("../../fuzz/shared/dispatcher.rs");
+}
+
 #[test]
 fn fuzz_seeds_and_regressions_parse_and_dispatch_without_panicking() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+    let dispatcher = fuzz_target::fuzz_dispatcher();
     let mut inputs = 0;
     for dir in ["seeds/notification", "regressions/notification"] {
-        let Ok(files) = std::fs::read_dir(root.join(dir)) else {
-            continue;
-        };
-        for file in files {
-            let body = std::fs::read(file.unwrap().path()).unwrap();
-            let dispatcher = Dispatcher::empty_builder()
-                .catch_all(greedy)
-                .build()
-                .unwrap();
+        let mut in_dir = 0;
+        for file in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = file.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let body = std::fs::read(&path).unwrap();
             if let Ok(notification) = Notification::parse(&body) {
                 let report = runtime().block_on(dispatcher.dispatch(&notification));
                 assert!(
                     report
                         .runs()
-                        .all(|(_, r)| !matches!(r.outcome, Outcome::Panicked(_)))
+                        .all(|(_, r)| !matches!(r.outcome, Outcome::Panicked(_))),
+                    "{}",
+                    path.display()
                 );
             }
-            inputs += 1;
+            in_dir += 1;
         }
+        assert!(in_dir > 0, "no inputs in fuzz/{dir}");
+        inputs += in_dir;
     }
-    assert!(
-        inputs >= 10,
-        "the seed corpus is in fuzz/seeds ({inputs} inputs found)"
-    );
+    assert!(inputs >= 10, "{inputs} inputs");
 }

@@ -467,6 +467,12 @@ impl ConfigBuilder {
                 reason: "must be above zero".to_owned(),
             });
         }
+        if self.limits.max_in_flight == 0 || self.limits.max_connections == 0 {
+            return Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_MAX_IN_FLIGHT and META_WEBHOOK_MAX_CONNECTIONS",
+                reason: "must be above zero".to_owned(),
+            });
+        }
         if self.handler_timeout.is_some_and(|t| t.is_zero()) {
             return Err(ConfigError::Invalid {
                 variable: "META_WEBHOOK_HANDLER_TIMEOUT_MS",

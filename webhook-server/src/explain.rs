@@ -60,7 +60,7 @@ const ARRAYS: &[(&str, &str, &str)] = &[
     ("statuses", "status", "statuses"),
 ];
 
-fn sub_kind(item: &Item<'_>) -> Map<String, Value> {
+pub(crate) fn sub_kind(item: &Item<'_>) -> Map<String, Value> {
     let value: Value = serde_json::from_str(item.value().get()).unwrap_or(Value::Null);
     let payload = match item.kind() {
         ItemKind::Messaging(key) | ItemKind::Standby(key)

@@ -38,6 +38,8 @@ pub mod routes;
 mod serve;
 mod server;
 pub mod stats;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use config::{Config, ConfigBuilder, ConfigError, Limits, Mode};
 pub use server::{Server, ServerError, Workers, shutdown_signal};

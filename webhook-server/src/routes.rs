@@ -9,7 +9,7 @@
 //! | `POST`, signature does not match | `403` |
 //! | `POST`, body over the limit | `413` |
 //! | `POST`, body not read within the body deadline | `408` |
-//! | `POST`, any `Content-Encoding` (a compressed body is never inflated: zip bombs) | `415` |
+//! | `POST`, a `Content-Encoding` other than `identity` (a compressed body is never inflated: zip bombs) | `415` |
 //! | `POST`, too many deliveries in flight | `503` with `Retry-After`, before reading anything |
 //! | durable mode: `POST`, signed, stored (or a duplicate of a stored body) | `200` |
 //! | durable mode: `POST`, signed, the store is full or cannot be written | `503` with `Retry-After` (Meta retries) |
@@ -17,8 +17,10 @@
 //! | inline mode: `POST`, signed, a handler failed or panicked | `500` (Meta redelivers: handlers must be idempotent) |
 //! | inline mode: `POST`, signed, every handler that ran succeeded, or none matched | `200` |
 //!
-//! Every refusal says why, in its `text/plain` body and in the log, and is counted
-//! in [`Stats`](crate::Stats). Nothing of an unsigned body is parsed.
+//! Every refusal says why, in its `text/plain` body and in the log. Deliveries
+//! acknowledged, duplicates, signature refusals, shed requests and connections, 503s
+//! of the store, 408, 413, 415 and inline 400/500 are counted in
+//! [`Stats`](crate::Stats). Nothing of an unsigned body is parsed.
 //!
 //! Signature failures: a request without a usable signature (missing, malformed,
 //! repeated, SHA-1 only) is *unauthenticated*, `401`; one whose well-formed
@@ -137,8 +139,10 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
             ),
         );
     };
-    if let Some(encoding) = headers.get(header::CONTENT_ENCODING)
-        && encoding.as_bytes() != b"identity"
+    if headers
+        .get_all(header::CONTENT_ENCODING)
+        .iter()
+        .any(|encoding| !encoding.as_bytes().eq_ignore_ascii_case(b"identity"))
     {
         app.stats.count(Event::UnsupportedEncoding);
         return refuse(
@@ -186,7 +190,7 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
             "delivery handled"
         );
         app.stats.count(Event::Acknowledged);
-        return text(StatusCode::OK, "EVENT_RECEIVED");
+        return with_report(text(StatusCode::OK, "EVENT_RECEIVED"), report);
     }
     app.stats.count(Event::HandlerFailure);
     tracing::warn!(
@@ -213,7 +217,14 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
             run.outcome.name()
         );
     }
-    text(StatusCode::INTERNAL_SERVER_ERROR, why)
+    with_report(text(StatusCode::INTERNAL_SERVER_ERROR, why), report)
+}
+
+/// Inline mode: the dispatch report rides along in the response's extensions, for
+/// [`TestClient`](crate::testing) and middleware of your own (never sent to Meta).
+fn with_report(mut response: Response, report: webhook_core::DispatchReport) -> Response {
+    response.extensions_mut().insert(Arc::new(report));
+    response
 }
 
 /// Reads the body up to the limit; a declared length over it is refused before a

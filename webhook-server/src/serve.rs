@@ -24,7 +24,9 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::io::AsyncWriteExt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -51,7 +53,8 @@ pub struct Limits {
     /// Deliveries (`POST`s) handled at once; past it, `503` with `Retry-After` at
     /// once instead of a queue. The `GET` handshake is never shed.
     pub max_in_flight: usize,
-    /// Open connections; past it, new ones get `503` and are closed.
+    /// Open connections; past it, every new one (a handshake too) gets `503` with
+    /// `Retry-After` and is closed.
     pub max_connections: usize,
 }
 
@@ -115,7 +118,11 @@ pub(crate) async fn serve(
                     drop(permit);
                 });
             }
-            Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
+            Some(ended) = tasks.join_next(), if !tasks.is_empty() => {
+                if let Err(e) = ended && e.is_panic() {
+                    tracing::error!("a connection task panicked: {e}");
+                }
+            }
             () = &mut shutdown => break,
         }
     }
@@ -134,15 +141,28 @@ pub(crate) async fn serve(
     Ok(())
 }
 
-/// Answers a connection past the cap with `503` and closes it, without reading
-/// the request (bounded in time, so a client that does not read cannot hold it).
+/// Answers a connection past the cap with `503` and closes it. What the client
+/// sent is read and dropped for a moment after the answer, so that closing with
+/// unread data does not reset the connection before the client reads the 503; all
+/// of it is bounded in time, so a client that neither reads nor writes cannot hold
+/// the connection.
 async fn turn_away(mut stream: TcpStream, cap: usize) {
-    tracing::warn!(
-        "refused a connection: {cap} already open (META_WEBHOOK_MAX_CONNECTIONS); Meta will retry"
-    );
+    static LAST_WARNING: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // One line a second at most: a flood of connections is not a flood of logs.
+    if LAST_WARNING.swap(now, Ordering::Relaxed) != now {
+        tracing::warn!(
+            "refusing connections: {cap} already open (META_WEBHOOK_MAX_CONNECTIONS); Meta will retry"
+        );
+    }
     let answer = async {
         stream.write_all(TOO_MANY_CONNECTIONS).await?;
-        stream.shutdown().await
+        stream.shutdown().await?;
+        let mut sink = [0; 8192];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<_, std::io::Error>(())
     };
     let _ = tokio::time::timeout(Duration::from_secs(1), answer).await;
 }

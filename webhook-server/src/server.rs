@@ -199,6 +199,14 @@ impl Server {
     /// The webhook routes, and in durable mode the workers handling stored
     /// deliveries (stop them with [`Workers::shutdown`] after the server stops).
     pub fn into_router_and_workers(self) -> Result<(Router, Option<Workers>), ServerError> {
+        let (router, workers, _) = self.into_parts()?;
+        Ok((router, workers))
+    }
+
+    /// The router, the workers, and the dispatcher they share (for its state).
+    pub(crate) fn into_parts(
+        self,
+    ) -> Result<(Router, Option<Workers>, Arc<Dispatcher>), ServerError> {
         let mut builder = self.dispatcher;
         if let Some(limit) = self.config.handler_timeout() {
             builder = builder.handler_timeout(limit);
@@ -225,19 +233,41 @@ impl Server {
                 None
             }
         };
+        if let Some(too_long) = store.as_ref().and_then(|_| {
+            let lease = self.config.engine().lease;
+            dispatcher
+                .handler_timeouts()
+                .find(|(_, limit)| *limit >= lease)
+        }) {
+            let (handler, limit) = too_long;
+            return Err(ServerError::Config(ConfigError::Invalid {
+                variable: "META_WEBHOOK_LEASE_SECS",
+                reason: format!(
+                    "handler {handler} may run for {limit:?}, not less than a worker's lease \
+                     ({:?}): another worker could take its delivery (and its idempotency key) \
+                     while it runs; raise the lease above the longest handler timeout or lower \
+                     that timeout",
+                    self.config.engine().lease
+                ),
+            }));
+        }
         let Some(store) = store else {
-            return Ok((
-                routes::router(self.config, dispatcher, None, self.stats),
-                None,
-            ));
+            let router = routes::router(self.config, Arc::clone(&dispatcher), None, self.stats);
+            return Ok((router, None, dispatcher));
         };
         let engine = Engine::new(store, Arc::clone(&dispatcher), self.config.engine());
         let (stop, stopped) = watch::channel(false);
         let handles = engine.spawn_workers(&stopped);
         let workers = Workers { stop, handles };
         Ok((
-            routes::router(self.config, dispatcher, Some(engine), self.stats),
+            routes::router(
+                self.config,
+                Arc::clone(&dispatcher),
+                Some(engine),
+                self.stats,
+            ),
             Some(workers),
+            dispatcher,
         ))
     }
 
@@ -268,7 +298,18 @@ impl Server {
         tracing::info!("listening on http://{addr}{path}");
         let served = crate::serve::serve(listener, router, limits, stats, shutdown).await;
         if let Some(workers) = workers {
-            workers.shutdown().await;
+            // A worker finishes the attempt it holds; past the drain time, what it
+            // holds stays claimed in the store and is retried after the lease.
+            if tokio::time::timeout(limits.drain_timeout, workers.shutdown())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "workers still handling deliveries after {:?}; stopping without them \
+                     (those deliveries stay in the store and are handled after the lease)",
+                    limits.drain_timeout
+                );
+            }
         }
         served.map_err(ServerError::Io)?;
         tracing::info!("shut down: deliveries in flight finished");

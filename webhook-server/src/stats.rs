@@ -43,7 +43,7 @@ pub struct StatsSnapshot {
     pub too_large: u64,
     /// Bodies that did not arrive in time (408).
     pub too_slow: u64,
-    /// Bodies with a `Content-Encoding` (415).
+    /// Bodies with a `Content-Encoding` other than `identity` (415).
     pub unsupported_encoding: u64,
     /// Inline mode: signed bodies that are not notifications (400).
     pub not_notifications: u64,

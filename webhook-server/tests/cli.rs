@@ -140,7 +140,7 @@ fn sub_kinds_of_the_batch_fixtures() {
 #[test]
 fn typed_shows_what_a_typed_handler_would_receive() {
     let path = format!(
-        "{}/../tests/fixtures/typed/whatsapp_business_account/messages_text.json",
+        "{}/fixtures/typed/whatsapp_business_account/messages_text.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let (code, stdout, stderr) = explain(&["--typed", &path], b"");

@@ -585,6 +585,30 @@ async fn an_unwritable_store_stops_start_up_naming_the_file() {
 }
 
 #[tokio::test]
+async fn a_handler_that_may_outlive_the_lease_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::builder()
+        .app_secret(SECRET)
+        .verify_token("t")
+        .durable(dir.path().join("d.db"))
+        .lease(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    // The default handler timeout (30 s) is above the 10 s lease.
+    let server = Server::new(config).dispatcher(|b| b.state(Calls::default()).state(Notify::new()));
+    let err = server
+        .serve_on(listener, async {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("META_WEBHOOK_LEASE_SECS") && err.contains("30s"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn a_delivery_claimed_by_a_dead_worker_is_handled_after_its_lease() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("deliveries.db");
@@ -604,7 +628,11 @@ async fn a_delivery_claimed_by_a_dead_worker_is_handled_after_its_lease() {
             .unwrap();
         assert!(claimed.is_some());
     }
-    let app = start(&dir, |c| c.lease(Duration::from_secs(1))).await;
+    let app = start(&dir, |c| {
+        c.lease(Duration::from_secs(1))
+            .handler_timeout(Duration::from_millis(500))
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         app.calls.count("ok"),

@@ -102,6 +102,16 @@ pub struct TypedJson {
     pub value: Result<serde_json::Value, serde_json::Error>,
 }
 
+/// Every field one of our types is the value of: `(object, field, type)`, where
+/// `field` is `*` for any field of the object (permissions). Elements of arrays
+/// (`each`) are not listed; their field's whole value is.
+pub fn typed_fields() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    TABLE
+        .iter()
+        .filter(|e| e.each.is_empty())
+        .map(|e| (e.object, e.field, e.type_name))
+}
+
 /// The value of `(object, field)` as this crate's type for that field reads it;
 /// `None` when no type of ours is the value of that field, or when the value is
 /// `null` (a `changed_fields` name). Used by `meta-webhooks explain --typed`.
