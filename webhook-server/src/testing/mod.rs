@@ -9,7 +9,7 @@
 //!
 //! A handler tested end to end, in a few lines:
 //!
-//! ```
+//! ```standalone_crate
 //! use webhook_server::testing::{self, TestClient};
 //! use webhook_server::{State, Value, on};
 //! use webhook_server::fields::page::Feed;
