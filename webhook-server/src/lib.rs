@@ -30,9 +30,11 @@
 )]
 extern crate self as webhook_server;
 
+pub mod cli;
 pub mod config;
 pub mod deliveries;
 pub mod explain;
+pub mod fixtures;
 pub mod logging;
 pub mod routes;
 mod serve;

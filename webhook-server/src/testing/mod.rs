@@ -45,9 +45,6 @@
 //! [`TEST_APP_SECRET`] and the verify token [`TEST_VERIFY_TOKEN`]. Any [`Server`]
 //! works: in durable mode the response carries no report, since handlers run later.
 
-mod files;
-mod fixtures;
-
 use std::sync::Arc;
 
 use axum::Router;
@@ -60,7 +57,9 @@ use webhook_core::signature::{self, Algorithm, AppSecret};
 
 use crate::{Config, ConfigBuilder, Server, ServerError, Workers};
 
-pub use fixtures::{Fixture, FixtureBuilder, fixture, fixture_named, fixture_where, fixtures};
+pub use crate::fixtures::{
+    Fixture, FixtureBuilder, fixture, fixture_named, fixture_where, fixtures,
+};
 
 /// The app secret of [`config`] and [`server`].
 pub const TEST_APP_SECRET: &str = "test-app-secret";

@@ -54,7 +54,7 @@ fn every_fixture_file_is_embedded() {
     let embedded: BTreeSet<String> = fixtures().map(|f| f.name().to_owned()).collect();
     assert_eq!(
         on_disk, embedded,
-        "regenerate webhook-server/src/testing/files.rs"
+        "regenerate webhook-server/src/fixtures/files.rs"
     );
 }
 

@@ -1,0 +1,270 @@
+//! The `meta-webhooks` command: serve, send, sign, verify, handshake, manage
+//! subscriptions, explain bodies and inspect the durable store.
+//!
+//! Handlers are compiled into the binary that serves them, so the bundled
+//! `meta-webhooks serve` runs only handlers linked into it. Your own binary gets
+//! every subcommand, with your `#[on]` handlers behind `serve`, in one line:
+//!
+//! ```no_run
+//! fn main() -> std::process::ExitCode {
+//!     webhook_server::cli::main()
+//! }
+//! ```
+//!
+//! Exit codes: `0` success; `1` the check failed or the server refused (non-2xx,
+//! Graph API error, signature mismatch, failed handshake); `2` bad usage or input
+//! (unreadable file, missing secret or token); `3` the server could not be reached.
+//! Every error is one line on standard error naming the cause and the fix; `--help`
+//! works on every subcommand.
+
+mod graph;
+mod tools;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The check failed or the server refused.
+const FAILED: u8 = 1;
+/// Bad usage or input.
+const USAGE: u8 = 2;
+/// The server could not be reached.
+const UNREACHABLE: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "meta-webhooks",
+    version,
+    about = "Tools for receiving Meta webhooks",
+    after_help = "Exit codes: 0 success, 1 check failed or refused, 2 bad usage or input, 3 unreachable."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bundled server from the META_* environment variables (the handlers
+    /// linked into this binary).
+    Serve,
+    /// Sign a body and POST it to a webhook URL, as Meta does.
+    Send(tools::SendArgs),
+    /// Print the signature header Meta would send for a body.
+    Sign(tools::SignArgs),
+    /// Check a captured body and signature header against the app secret, and say
+    /// why they do not match.
+    Verify(tools::VerifyArgs),
+    /// Perform Meta's verification handshake against a URL and say whether it
+    /// would pass.
+    Handshake(tools::HandshakeArgs),
+    /// List, add or remove the app's webhook subscriptions (Graph API
+    /// `/{app-id}/subscriptions`).
+    Subscriptions(graph::SubscriptionsArgs),
+    /// Inspect the durable store: list, show, replay or discard deliveries.
+    Deliveries {
+        /// The store's SQLite file.
+        #[arg(long, env = "META_WEBHOOK_DB", default_value = "./meta-webhooks.db")]
+        db: PathBuf,
+        #[command(subcommand)]
+        command: DeliveriesCommand,
+    },
+    /// Print one JSON line per routed item of a notification body, in delivery
+    /// order, with its object, field, entry id and kind.
+    Explain {
+        /// The body: a file, or `-` for standard input.
+        file: PathBuf,
+        /// Also print each value as this crate's type for its field parses it.
+        #[arg(long)]
+        typed: bool,
+    },
+}
+
+#[derive(Subcommand, Clone, Copy)]
+enum DeliveriesCommand {
+    /// List deliveries, newest first.
+    List {
+        /// Which deliveries.
+        #[arg(long, value_enum, default_value = "all")]
+        state: StateArg,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Show one delivery: state, attempts, errors, items, raw body.
+    Show {
+        /// Its id.
+        id: i64,
+    },
+    /// Make a delivery pending again (a running server handles it at once).
+    Replay {
+        /// Its id.
+        id: i64,
+    },
+    /// Delete a delivery.
+    Discard {
+        /// Its id.
+        id: i64,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum StateArg {
+    All,
+    Pending,
+    Failed,
+    Dead,
+    Done,
+}
+
+/// Runs the command line: parses the arguments and runs the subcommand.
+#[must_use]
+pub fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Serve => serve(),
+        Command::Send(args) => tools::send(&args),
+        Command::Sign(args) => tools::sign(&args),
+        Command::Verify(args) => tools::verify(&args),
+        Command::Handshake(args) => tools::handshake(&args),
+        Command::Subscriptions(args) => graph::subscriptions(&args),
+        Command::Deliveries { db, command } => deliveries(&db, command),
+        Command::Explain { file, typed } => explain(&file, typed),
+    }
+}
+
+fn serve() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    runtime.block_on(async {
+        crate::logging::try_init();
+        let served = match crate::Server::from_env() {
+            Ok(server) => server.serve().await,
+            Err(e) => Err(e),
+        };
+        match served {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("meta-webhooks serve: {e}");
+                ExitCode::from(USAGE)
+            }
+        }
+    })
+}
+
+/// Reads a file, or standard input for `-`.
+fn read_input(file: &Path) -> Result<Vec<u8>, String> {
+    let read = if file.as_os_str() == "-" {
+        let mut body = Vec::new();
+        std::io::stdin().read_to_end(&mut body).map(|_| body)
+    } else {
+        std::fs::read(file)
+    };
+    read.map_err(|e| format!("cannot read {}: {e}", file.display()))
+}
+
+/// A current-thread runtime for one subcommand.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime")
+}
+
+fn explain(file: &Path, typed: bool) -> ExitCode {
+    let body = match read_input(file) {
+        Ok(body) => body,
+        Err(e) => {
+            eprintln!("meta-webhooks explain: {e}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let options = crate::explain::ExplainOptions { typed };
+    match crate::explain::explain(&body, options, &mut std::io::stdout().lock()) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("meta-webhooks explain: {}: {e}", file.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn deliveries(db: &Path, command: DeliveriesCommand) -> ExitCode {
+    use crate::deliveries;
+    use crate::delivery::ListFilter;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime");
+    runtime.block_on(async {
+        let store = match deliveries::open(db) {
+            Ok(store) => store,
+            Err(e) => {
+                eprintln!("meta-webhooks deliveries: {e}");
+                return ExitCode::from(USAGE);
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        let (found, what, id) = match command {
+            DeliveriesCommand::List { state, limit } => {
+                let filter = match state {
+                    StateArg::All => ListFilter::All,
+                    StateArg::Pending => ListFilter::Pending,
+                    StateArg::Failed => ListFilter::Failed,
+                    StateArg::Dead => ListFilter::Dead,
+                    StateArg::Done => ListFilter::Done,
+                };
+                return match deliveries::list(&store, filter, limit, &mut out).await {
+                    Ok(_) => ExitCode::SUCCESS,
+                    Err(e) => fail(&e),
+                };
+            }
+            DeliveriesCommand::Show { id } => (
+                deliveries::show(&store, id, &mut out)
+                    .await
+                    .map_err(|e| e.to_string()),
+                "",
+                id,
+            ),
+            DeliveriesCommand::Replay { id } => (
+                deliveries::replay(&store, id)
+                    .await
+                    .map_err(|e| e.to_string()),
+                "is pending again",
+                id,
+            ),
+            DeliveriesCommand::Discard { id } => (
+                deliveries::discard(&store, id)
+                    .await
+                    .map_err(|e| e.to_string()),
+                "was discarded",
+                id,
+            ),
+        };
+        match found {
+            Ok(true) => {
+                if !what.is_empty() {
+                    println!("delivery {id} {what}");
+                }
+                ExitCode::SUCCESS
+            }
+            Ok(false) => {
+                eprintln!(
+                    "meta-webhooks deliveries: no delivery {id} in {}",
+                    db.display()
+                );
+                ExitCode::FAILURE
+            }
+            Err(e) => fail(&e),
+        }
+    })
+}
+
+fn fail(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("meta-webhooks deliveries: {e}");
+    ExitCode::FAILURE
+}
