@@ -1,0 +1,474 @@
+//! `meta-webhooks serve|send|sign|verify|handshake|subscriptions`, each run as a
+//! process against the real server, or against a Graph API stand-in that checks
+//! the requests it receives, over loopback.
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query};
+use axum::http::Method;
+use axum::routing::any;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::{Config, Server, State, on};
+
+const SECRET: &str = "cli-secret";
+const TOKEN: &str = "cli-token";
+const FEED: &str = r#"{"object":"page","entry":[{"id":"5","time":1,"changes":[{"field":"feed","value":{"item":"status","verb":"add"}}]}]}"#;
+
+#[on(object = "page", field = "feed")]
+async fn feed(State(count): State<AtomicUsize>) {
+    count.fetch_add(1, Ordering::SeqCst);
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `meta-webhooks args...` with only `env` set, feeding `stdin`.
+async fn run(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_meta-webhooks"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin).await.unwrap();
+    drop(input);
+    let out = child.wait_with_output().await.unwrap();
+    Output {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+struct Running {
+    url: String,
+    count: Arc<AtomicUsize>,
+    stop: oneshot::Sender<()>,
+}
+
+async fn start() -> Running {
+    let config = Config::builder()
+        .app_secret(SECRET)
+        .verify_token(TOKEN)
+        .inline()
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let server = Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&count)));
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.serve_on(listener, async move {
+        let _ = stopped.await;
+    }));
+    Running { url, count, stop }
+}
+
+/// A port nothing listens on.
+async fn closed_port() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}/webhook")
+}
+
+#[tokio::test]
+async fn sign_prints_the_header_meta_would_send() {
+    let expected = signature::sign(
+        Algorithm::Sha256,
+        &AppSecret::new(SECRET).unwrap(),
+        FEED.as_bytes(),
+    );
+    let out = run(
+        &["sign", "-"],
+        &[("META_APP_SECRET", SECRET)],
+        FEED.as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        (out.code, out.stdout.trim()),
+        (0, format!("X-Hub-Signature-256: {expected}").as_str())
+    );
+
+    let sha1 = signature::sign(
+        Algorithm::Sha1,
+        &AppSecret::new("s").unwrap(),
+        FEED.as_bytes(),
+    );
+    let out = run(
+        &["sign", "-", "--sha1", "--secret", "s"],
+        &[],
+        FEED.as_bytes(),
+    )
+    .await;
+    assert_eq!(out.stdout.trim(), format!("X-Hub-Signature: {sha1}"));
+
+    let out = run(&["sign", "-"], &[], FEED.as_bytes()).await;
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("META_APP_SECRET"), "{}", out.stderr);
+}
+
+#[tokio::test]
+async fn verify_says_exactly_why_a_signature_fails() {
+    // reliability.md 1.3: Meta's escaped bytes and their signature.
+    let raw = r#"{"object":"page","entry":[{"id":"123","time":1700000000,"messaging":[{"sender":{"id":"1"},"recipient":{"id":"123"},"timestamp":1700000000000,"message":{"mid":"m_1","text":"caf\u00e9 \/ \u00e4\u00f6\u00e5"}}]}]}"#;
+    let header = "sha256=9d01f3906cc23943c4b0475112e37c7159a595927b59d01180366869f22d9057";
+    let env = [("META_APP_SECRET", "test_app_secret")];
+    let ok = run(&["verify", "-", "--header", header], &env, raw.as_bytes()).await;
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stdout.starts_with("ok:"), "{}", ok.stdout);
+
+    let decoded = raw
+        .replace(r"\u00e9", "é")
+        .replace(r"\u00e4\u00f6\u00e5", "äöå")
+        .replace(r"\/", "/");
+    let cases = [
+        (decoded.as_str(), header.to_owned(), "body re-serialised"),
+        (raw, header["sha256=".len()..].to_owned(), "missing prefix"),
+        (
+            raw,
+            header[..header.len() - 2].to_owned(),
+            "wrong length: 62",
+        ),
+        (raw, format!("{}zz", &header[..header.len() - 2]), "not hex"),
+    ];
+    for (body, header, expected) in cases {
+        let out = run(&["verify", "-", "--header", &header], &env, body.as_bytes()).await;
+        assert_eq!(out.code, 1, "{expected}");
+        assert!(out.stderr.contains(expected), "{expected}: {}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "one line: {}", out.stderr);
+    }
+    let wrong = run(
+        &["verify", "-", "--header", header, "--secret", "other"],
+        &[],
+        raw.as_bytes(),
+    )
+    .await;
+    assert_eq!(wrong.code, 1);
+    assert!(
+        wrong.stderr.contains("app secret is wrong"),
+        "{}",
+        wrong.stderr
+    );
+}
+
+#[tokio::test]
+async fn send_signs_and_posts_a_file_a_fixture_or_a_burst() {
+    let app = start().await;
+    let env = [("META_APP_SECRET", SECRET)];
+    let out = run(&["send", &app.url, "-"], &env, FEED.as_bytes()).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "200 OK\nEVENT_RECEIVED\n");
+    assert_eq!(app.count.load(Ordering::SeqCst), 1);
+
+    let out = run(
+        &["send", &app.url, "--fixture", "page/feed_status_add"],
+        &env,
+        b"",
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(app.count.load(Ordering::SeqCst), 2);
+
+    let out = run(
+        &["send", &app.url, "-", "--times", "20", "--concurrency", "4"],
+        &env,
+        FEED.as_bytes(),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with("sent 20 in"), "{}", out.stdout);
+    assert!(out.stdout.contains("20 × 200 OK"), "{}", out.stdout);
+    assert_eq!(app.count.load(Ordering::SeqCst), 22);
+
+    let refused = run(
+        &["send", &app.url, "-", "--secret", "wrong"],
+        &[],
+        FEED.as_bytes(),
+    )
+    .await;
+    assert_eq!(refused.code, 1);
+    assert!(refused.stdout.starts_with("403"), "{}", refused.stdout);
+    let sha1 = run(&["send", &app.url, "-", "--sha1"], &env, FEED.as_bytes()).await;
+    assert_eq!(sha1.code, 1);
+    assert!(sha1.stdout.starts_with("401"), "{}", sha1.stdout);
+    let missing = run(&["send", &app.url, "--fixture", "page/nope"], &env, b"").await;
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("no fixture named `page/nope`"),
+        "{}",
+        missing.stderr
+    );
+
+    let down = run(&["send", &closed_port().await, "-"], &env, FEED.as_bytes()).await;
+    assert_eq!(down.code, 3);
+    assert!(down.stderr.contains("cannot reach"), "{}", down.stderr);
+    app.stop.send(()).unwrap();
+}
+
+#[tokio::test]
+async fn handshake_says_whether_meta_would_verify_the_callback() {
+    let app = start().await;
+    let pass = run(&["handshake", &app.url, "--token", TOKEN], &[], b"").await;
+    assert_eq!(pass.code, 0, "{}", pass.stderr);
+    assert!(pass.stdout.starts_with("pass: 200 OK"), "{}", pass.stdout);
+    let pass = run(
+        &["handshake", &app.url, "--challenge", "abc 1"],
+        &[("META_VERIFY_TOKEN", TOKEN)],
+        b"",
+    )
+    .await;
+    assert_eq!(pass.code, 0, "{}", pass.stderr);
+
+    let wrong = run(&["handshake", &app.url, "--token", "nope"], &[], b"").await;
+    assert_eq!(wrong.code, 1);
+    assert!(
+        wrong.stderr.contains("fail: the server answered 403"),
+        "{}",
+        wrong.stderr
+    );
+    let missing = run(&["handshake", &app.url], &[], b"").await;
+    assert_eq!(missing.code, 2);
+    let down = run(
+        &["handshake", &closed_port().await, "--token", TOKEN],
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(down.code, 3);
+    app.stop.send(()).unwrap();
+}
+
+/// What the Graph stand-in received: method, path, parameters.
+type Received = Arc<Mutex<Vec<(Method, String, HashMap<String, String>)>>>;
+
+fn json(value: serde_json::Value) -> ([(&'static str, &'static str); 1], String) {
+    ([("content-type", "application/json")], value.to_string())
+}
+
+/// A Graph API stand-in: checks the access token, records each request, and
+/// answers as the Graph API does.
+async fn graph() -> (String, Received) {
+    let received: Received = Arc::default();
+    let log = Arc::clone(&received);
+    let app = axum::Router::new().route(
+        "/{version}/{app}/subscriptions",
+        any(
+            move |method: Method,
+                  Path((version, app)): Path<(String, String)>,
+                  Query(query): Query<HashMap<String, String>>,
+                  form: Bytes| {
+                let log = Arc::clone(&log);
+                async move {
+                    let mut params: HashMap<String, String> =
+                        form_urlencoded::parse(&form).into_owned().collect();
+                    params.extend(query);
+                    let token_ok = params.get("access_token").map(String::as_str) == Some("123|app-secret");
+                    log.lock()
+                        .unwrap()
+                        .push((method.clone(), format!("/{version}/{app}/subscriptions"), params));
+                    if !token_ok {
+                        return json(serde_json::json!({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}));
+                    }
+                    json(match method {
+                        Method::GET => serde_json::json!({"data": [
+                            {"object": "page", "callback_url": "https://example.com/webhook", "active": true,
+                             "fields": [{"name": "feed", "version": "v23.0"}, {"name": "messages", "version": "v23.0"}]}
+                        ]}),
+                        _ => serde_json::json!({"success": true}),
+                    })
+                }
+            },
+        ),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+#[tokio::test]
+async fn subscriptions_list_add_and_remove_through_the_graph_api() {
+    let (graph_url, received) = graph().await;
+    let env = [
+        ("META_APP_ID", "123"),
+        ("META_APP_ACCESS_TOKEN", "123|app-secret"),
+        ("META_GRAPH_URL", graph_url.as_str()),
+    ];
+    let list = run(&["subscriptions", "list"], &env, b"").await;
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert_eq!(
+        list.stdout,
+        "page\thttps://example.com/webhook\tactive\tfeed,messages\n"
+    );
+
+    let add = run(
+        &[
+            "subscriptions",
+            "add",
+            "--object",
+            "page",
+            "--callback-url",
+            "https://example.com/webhook",
+            "--fields",
+            "feed,mention",
+            "--verify-token",
+            "vt",
+            "--include-values",
+        ],
+        &env,
+        b"",
+    )
+    .await;
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    assert_eq!(add.stdout, "subscribed to page: feed, mention\n");
+    let remove = run(
+        &[
+            "subscriptions",
+            "remove",
+            "--object",
+            "page",
+            "--fields",
+            "mention",
+        ],
+        &env,
+        b"",
+    )
+    .await;
+    assert_eq!(remove.code, 0, "{}", remove.stderr);
+
+    let received = received.lock().unwrap().clone();
+    assert_eq!(received.len(), 3);
+    assert_eq!(
+        (&received[0].0, received[0].1.as_str()),
+        (&Method::GET, "/v23.0/123/subscriptions")
+    );
+    let (method, _, params) = &received[1];
+    assert_eq!(method, Method::POST);
+    for (key, value) in [
+        ("object", "page"),
+        ("callback_url", "https://example.com/webhook"),
+        ("fields", "feed,mention"),
+        ("verify_token", "vt"),
+        ("include_values", "true"),
+    ] {
+        assert_eq!(
+            params.get(key).map(String::as_str),
+            Some(value),
+            "{key}: {params:?}"
+        );
+    }
+    let (method, _, params) = &received[2];
+    assert_eq!(method, Method::DELETE);
+    assert_eq!(params.get("fields").map(String::as_str), Some("mention"));
+
+    let bad_token = [
+        ("META_APP_ID", "123"),
+        ("META_APP_ACCESS_TOKEN", "wrong"),
+        ("META_GRAPH_URL", graph_url.as_str()),
+    ];
+    let refused = run(&["subscriptions", "list"], &bad_token, b"").await;
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("Graph API error 190 (OAuthException)"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("META_APP_ACCESS_TOKEN"),
+        "{}",
+        refused.stderr
+    );
+    let no_token = run(&["subscriptions", "list", "--app-id", "1"], &[], b"").await;
+    assert_eq!(no_token.code, 2);
+}
+
+#[tokio::test]
+async fn serve_runs_the_bundled_server_until_sigterm() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    drop(listener);
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_meta-webhooks"))
+        .arg("serve")
+        .env_clear()
+        .env("META_APP_SECRET", SECRET)
+        .env("META_VERIFY_TOKEN", TOKEN)
+        .env("META_WEBHOOK_BIND", &addr)
+        .env("META_WEBHOOK_MODE", "inline")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let url = format!(
+        "http://{addr}/webhook?hub.mode=subscribe&hub.challenge=77&hub.verify_token={TOKEN}"
+    );
+    let mut answer = None;
+    for _ in 0..100 {
+        if let Ok(response) = reqwest::get(&url).await {
+            answer = Some(response.text().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(answer.as_deref(), Some("77"));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().unwrap().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shut down"));
+
+    let refused = run(&["serve"], &[("META_VERIFY_TOKEN", TOKEN)], b"").await;
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("META_APP_SECRET"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[tokio::test]
+async fn every_subcommand_has_help() {
+    for command in [
+        &["serve"][..],
+        &["send"],
+        &["sign"],
+        &["verify"],
+        &["handshake"],
+        &["subscriptions"],
+        &["subscriptions", "add"],
+        &["subscriptions", "remove"],
+        &["subscriptions", "list"],
+        &["deliveries"],
+        &["explain"],
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = run(&args, &[], b"").await;
+        assert_eq!(out.code, 0, "{command:?}");
+        assert!(
+            out.stdout.contains("Usage: meta-webhooks"),
+            "{command:?}: {}",
+            out.stdout
+        );
+    }
+    let top = run(&["--help"], &[], b"").await;
+    assert!(top.stdout.contains("Exit codes"), "{}", top.stdout);
+}
