@@ -256,7 +256,7 @@ async fn handshake_says_whether_meta_would_verify_the_callback() {
 /// What the Graph stand-in received: method, path, parameters.
 type Received = Arc<Mutex<Vec<(Method, String, HashMap<String, String>)>>>;
 
-fn json(value: serde_json::Value) -> ([(&'static str, &'static str); 1], String) {
+fn json(value: &serde_json::Value) -> ([(&'static str, &'static str); 1], String) {
     ([("content-type", "application/json")], value.to_string())
 }
 
@@ -282,9 +282,9 @@ async fn graph() -> (String, Received) {
                         .unwrap()
                         .push((method.clone(), format!("/{version}/{app}/subscriptions"), params));
                     if !token_ok {
-                        return json(serde_json::json!({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}));
+                        return json(&serde_json::json!({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}));
                     }
-                    json(match method {
+                    json(&match method {
                         Method::GET => serde_json::json!({"data": [
                             {"object": "page", "callback_url": "https://example.com/webhook", "active": true,
                              "fields": [{"name": "feed", "version": "v23.0"}, {"name": "messages", "version": "v23.0"}]}
@@ -404,7 +404,7 @@ async fn serve_runs_the_bundled_server_until_sigterm() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     drop(listener);
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_meta-webhooks"))
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_meta-webhooks"))
         .arg("serve")
         .env_clear()
         .env("META_APP_SECRET", SECRET)
