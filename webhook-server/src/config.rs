@@ -23,6 +23,8 @@
 //! | `META_WEBHOOK_MAX_IN_FLIGHT` | deliveries handled at once; past it, `503` at once | `256` |
 //! | `META_WEBHOOK_MAX_CONNECTIONS` | open connections; past it, a new one gets `503` and is closed | `1024` |
 //! | `META_WEBHOOK_LEASE_SECS` | how long a worker's claim lasts before another worker may take it | `60` |
+//! | `META_WEBHOOK_TLS_CERT`, `META_WEBHOOK_TLS_KEY` | serve HTTPS with this certificate chain and key (PEM), reloaded on `SIGHUP` or change | plain HTTP |
+//! | `META_WEBHOOK_TLS_CLIENT_CA`, `META_WEBHOOK_TLS_CLIENT_NAME` | mutual TLS: require client certificates from this CA bundle, valid for this name (Meta's: `client.webhooks.fbclientcerts.com`) | off |
 //! | `META_WEBHOOK_HANDLER_TIMEOUT_MS` | longest handler call before it is cancelled (and retried in durable mode); `#[on(.., timeout = "..")]` overrides it per handler | `30000` |
 //!
 //! A missing or empty secret or token stops start-up with a message naming the
@@ -37,6 +39,7 @@ use std::time::Duration;
 use webhook_core::delivery::{EngineConfig, RetryPolicy};
 
 pub use crate::serve::Limits;
+pub use crate::tls::{ClientAuth, TlsSettings};
 
 use webhook_core::handshake::VerifyToken;
 use webhook_core::signature::AppSecret;
@@ -59,6 +62,7 @@ pub struct Config {
     pub(crate) max_db_bytes: Option<u64>,
     pub(crate) limits: Limits,
     pub(crate) handler_timeout: Option<Duration>,
+    pub(crate) tls: Option<TlsSettings>,
 }
 
 /// When handlers run relative to the answer to Meta.
@@ -105,6 +109,9 @@ pub struct ConfigBuilder {
     max_db_bytes: Option<u64>,
     limits: Limits,
     handler_timeout: Option<Duration>,
+    tls_files: Option<(PathBuf, PathBuf)>,
+    tls_client: Option<(PathBuf, Option<String>)>,
+    tls_reload_check: Duration,
 }
 
 impl Default for ConfigBuilder {
@@ -122,6 +129,9 @@ impl Default for ConfigBuilder {
             max_db_bytes: None,
             limits: Limits::default(),
             handler_timeout: None,
+            tls_files: None,
+            tls_client: None,
+            tls_reload_check: crate::tls::DEFAULT_RELOAD_CHECK,
         }
     }
 }
@@ -223,6 +233,7 @@ impl Config {
             }
         }
         builder.durable_from(&lookup)?;
+        builder.tls_from(&lookup)?;
         builder.build()
     }
 
@@ -230,6 +241,12 @@ impl Config {
     #[must_use]
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// HTTPS settings, when the server serves TLS itself.
+    #[must_use]
+    pub fn tls(&self) -> Option<&TlsSettings> {
+        self.tls.as_ref()
     }
 
     /// The time limit of a handler call, when configured (else the dispatcher's,
@@ -307,6 +324,9 @@ impl fmt::Debug for ConfigBuilder {
             .field("max_db_bytes", &self.max_db_bytes)
             .field("limits", &self.limits)
             .field("handler_timeout", &self.handler_timeout)
+            .field("tls_files", &self.tls_files)
+            .field("tls_client", &self.tls_client)
+            .field("tls_reload_check", &self.tls_reload_check)
             .finish()
     }
 }
@@ -413,6 +433,29 @@ impl ConfigBuilder {
         self
     }
 
+    /// Serves HTTPS with this certificate chain and key (PEM files), reloaded on
+    /// `SIGHUP` or when they change.
+    #[must_use]
+    pub fn tls(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.tls_files = Some((cert.into(), key.into()));
+        self
+    }
+
+    /// Requires client certificates chaining to the CA bundle `ca` (PEM) and valid
+    /// for `name` (Meta's mutual TLS: `client.webhooks.fbclientcerts.com`).
+    #[must_use]
+    pub fn tls_client_auth(mut self, ca: impl Into<PathBuf>, name: impl Into<String>) -> Self {
+        self.tls_client = Some((ca.into(), Some(name.into())));
+        self
+    }
+
+    /// How often the TLS files are checked for changes (default 5 s).
+    #[must_use]
+    pub fn tls_reload_check(mut self, every: Duration) -> Self {
+        self.tls_reload_check = every;
+        self
+    }
+
     /// Bounds every handler call in time (see
     /// [`DispatcherBuilder::handler_timeout`](webhook_core::DispatcherBuilder::handler_timeout)).
     #[must_use]
@@ -430,6 +473,7 @@ impl ConfigBuilder {
 
     /// Validates the settings.
     pub fn build(self) -> Result<Config, ConfigError> {
+        let tls = self.tls_settings()?;
         let missing_secret = ConfigError::Missing {
             variable: "META_APP_SECRET",
             hint: SECRET_HINT,
@@ -503,11 +547,64 @@ impl ConfigBuilder {
             max_db_bytes: self.max_db_bytes,
             limits: self.limits,
             handler_timeout: self.handler_timeout,
+            tls,
         })
     }
 }
 
 impl ConfigBuilder {
+    fn tls_settings(&self) -> Result<Option<TlsSettings>, ConfigError> {
+        let client_auth = match &self.tls_client {
+            None => None,
+            Some((_, None)) => {
+                return Err(ConfigError::Invalid {
+                    variable: "META_WEBHOOK_TLS_CLIENT_NAME",
+                    reason: "a client CA is set but no client name; Meta's webhook client is \
+                             client.webhooks.fbclientcerts.com"
+                        .to_owned(),
+                });
+            }
+            Some((ca, Some(name))) => Some(ClientAuth {
+                ca: ca.clone(),
+                name: name.clone(),
+            }),
+        };
+        match (&self.tls_files, client_auth) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_TLS_CERT and META_WEBHOOK_TLS_KEY",
+                reason: "client certificates need HTTPS: set the server's certificate and key"
+                    .to_owned(),
+            }),
+            (Some((cert, key)), client_auth) => Ok(Some(TlsSettings {
+                cert: cert.clone(),
+                key: key.clone(),
+                client_auth,
+                reload_check: self.tls_reload_check,
+            })),
+        }
+    }
+
+    /// Reads the HTTPS settings from the environment.
+    fn tls_from(&mut self, lookup: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let get = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
+        match (get("META_WEBHOOK_TLS_CERT"), get("META_WEBHOOK_TLS_KEY")) {
+            (None, None) => {}
+            (Some(cert), Some(key)) => self.tls_files = Some((cert.into(), key.into())),
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    variable: "META_WEBHOOK_TLS_CERT and META_WEBHOOK_TLS_KEY",
+                    reason: "set both (the certificate chain and its key, PEM files) or neither"
+                        .to_owned(),
+                });
+            }
+        }
+        if let Some(ca) = get("META_WEBHOOK_TLS_CLIENT_CA") {
+            self.tls_client = Some((ca.into(), get("META_WEBHOOK_TLS_CLIENT_NAME")));
+        }
+        Ok(())
+    }
+
     /// Reads durable mode's and the connections' settings from the environment.
     fn durable_from(
         &mut self,

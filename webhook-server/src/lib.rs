@@ -42,6 +42,7 @@ mod server;
 pub mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tls;
 
 pub use config::{Config, ConfigBuilder, ConfigError, Limits, Mode};
 pub use server::{Server, ServerError, Workers, shutdown_signal};

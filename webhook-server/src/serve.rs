@@ -32,6 +32,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::stats::{Event, Stats};
+use crate::tls::Tls;
 
 /// The whole answer to a connection past the cap.
 const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\n\
@@ -79,6 +80,7 @@ pub(crate) async fn serve(
     router: Router,
     limits: Limits,
     stats: Arc<Stats>,
+    tls: Option<Arc<Tls>>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
@@ -110,10 +112,28 @@ pub(crate) async fn serve(
                     continue;
                 };
                 let service = TowerToHyperService::new(router.clone());
-                let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                let Some(tls) = &tls else {
+                    let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+                    tasks.spawn(async move {
+                        if let Err(e) = connection.await {
+                            tracing::debug!("connection ended: {e}");
+                        }
+                        drop(permit);
+                    });
+                    continue;
+                };
+                // The TLS handshake counts against the header deadline.
+                let (acceptor, watcher, builder) = (tls.acceptor(), graceful.watcher(), builder.clone());
                 tasks.spawn(async move {
-                    if let Err(e) = connection.await {
-                        tracing::debug!("connection ended: {e}");
+                    match tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            let connection = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
+                            if let Err(e) = connection.await {
+                                tracing::debug!("connection ended: {e}");
+                            }
+                        }
+                        Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
+                        Err(_) => tracing::debug!("TLS handshake timed out"),
                     }
                     drop(permit);
                 });

@@ -14,6 +14,7 @@ use webhook_core::{BuildError, Dispatcher, DispatcherBuilder};
 use crate::config::{Config, ConfigError, Mode};
 use crate::routes;
 use crate::stats::Stats;
+use crate::tls::{Tls, TlsError};
 
 /// The bundled server: every `#[on]` handler of the program behind Meta's two
 /// requests.
@@ -72,6 +73,8 @@ pub enum ServerError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The TLS certificate, key or client CA could not be used.
+    Tls(TlsError),
     /// The delivery store could not be opened (durable mode).
     Store(StoreError),
     /// Serving failed.
@@ -92,6 +95,7 @@ impl fmt::Display for ServerError {
                 "cannot listen on {addr}: {source} (is another process using it? set META_WEBHOOK_BIND)"
             ),
             Self::Io(e) => write!(f, "server error: {e}"),
+            Self::Tls(e) => write!(f, "cannot serve HTTPS: {e}"),
         }
     }
 }
@@ -110,6 +114,7 @@ impl std::error::Error for ServerError {
             Self::Bind { source, .. } => Some(source),
             Self::Store(e) => Some(e),
             Self::Io(e) => Some(e),
+            Self::Tls(e) => Some(e),
         }
     }
 }
@@ -293,10 +298,17 @@ impl Server {
         let path = self.config.path().to_owned();
         let limits = self.config.limits();
         let stats = self.stats();
+        let tls = match self.config.tls() {
+            Some(settings) => Some(Tls::load(settings.clone()).map_err(ServerError::Tls)?),
+            None => None,
+        };
         let (router, workers) = self.into_router_and_workers()?;
+        let reloads = tls.clone().map(|tls| tokio::spawn(tls.watch()));
         let addr = listener.local_addr().map_err(ServerError::Io)?;
-        tracing::info!("listening on http://{addr}{path}");
-        let served = crate::serve::serve(listener, router, limits, stats, shutdown).await;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        tracing::info!("listening on {scheme}://{addr}{path}");
+        let served =
+            crate::serve::serve(listener, router, limits, stats, tls.clone(), shutdown).await;
         if let Some(workers) = workers {
             // A worker finishes the attempt it holds; past the drain time, what it
             // holds stays claimed in the store and is retried after the lease.
@@ -310,6 +322,9 @@ impl Server {
                     limits.drain_timeout
                 );
             }
+        }
+        if let Some(reloads) = reloads {
+            reloads.abort();
         }
         served.map_err(ServerError::Io)?;
         tracing::info!("shut down: deliveries in flight finished");
