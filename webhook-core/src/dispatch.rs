@@ -27,10 +27,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{FutureExt, StreamExt, stream};
+use tracing::Instrument;
 
 use crate::delivery::{KeyClaim, StoreFuture, natural_key, pair_key};
 use crate::extract::ItemContext;
 use crate::handler::{Handler, HandlerError, HandlerFuture};
+use crate::observe;
 use crate::payload::{Notification, ParseError};
 use crate::registry::{self, HandlerInfo, PreflightFn, Target};
 use crate::routing::Item;
@@ -200,8 +202,18 @@ impl Dispatcher {
     ) -> DispatchReport {
         let items: Vec<Item<'_>> = notification.items().collect();
         let mut reports: Vec<ItemReport> = Vec::with_capacity(items.len());
+        let mut spans = Vec::with_capacity(items.len());
         let mut calls = Vec::new();
         for (index, item) in items.iter().enumerate() {
+            let entry = item.entry().id();
+            observe::item(item.object(), item.field(), entry);
+            spans.push(tracing::info_span!(
+                "item",
+                object = item.object(),
+                field = item.field(),
+                entry,
+                kind = item.kind().name()
+            ));
             let before = calls.len();
             self.select(index, item, &mut calls);
             let to_catch_all = calls.len() == before;
@@ -214,7 +226,7 @@ impl Dispatcher {
         // future's lifetimes higher-ranked and it stops being provably `Send`.
         let mut futures = Vec::with_capacity(calls.len());
         for (index, route, element) in calls {
-            futures.push(self.run(index, items[index], route, element, gate));
+            futures.push(self.run(index, items[index], route, element, gate, &spans[index]));
         }
         let mut runs = stream::iter(futures).buffered(self.concurrency);
         while let Some((index, run)) = runs.next().await {
@@ -268,13 +280,29 @@ impl Dispatcher {
         route: usize,
         element: Option<Element<'_>>,
         gate: Option<&dyn Gate>,
+        item_span: &tracing::Span,
     ) -> (usize, HandlerRun) {
         let route = &self.routes[route];
+        let span = tracing::info_span!(
+            parent: item_span,
+            "handler",
+            handler = route.info.name,
+            outcome = tracing::field::Empty,
+            duration_ms = tracing::field::Empty
+        );
         let start = Instant::now();
-        let outcome = match gate {
-            None => self.call(route, item, element).await,
-            Some(gate) => self.call_gated(route, index, item, element, gate).await,
+        let call = async {
+            match gate {
+                None => self.call(route, item, element).await,
+                Some(gate) => self.call_gated(route, index, item, element, gate).await,
+            }
         };
+        let outcome = call.instrument(span.clone()).await;
+        let took = start.elapsed();
+        span.record("outcome", outcome.name());
+        span.record("duration_ms", took.as_secs_f64() * 1000.0);
+        observe::handler_call(route.info.name, outcome.name(), took);
+        let _entered = span.enter();
         match &outcome {
             Outcome::Failed(e) | Outcome::Rejected(e) => tracing::warn!(
                 handler = route.info.name,
@@ -306,7 +334,7 @@ impl Dispatcher {
             route_key: Arc::clone(&route.key),
             element: element.map(|e| e.index),
             outcome,
-            duration: start.elapsed(),
+            duration: took,
         };
         (index, run)
     }

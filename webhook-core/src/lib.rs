@@ -53,6 +53,7 @@ pub mod field_check;
 pub mod fields;
 pub mod handler;
 pub mod handshake;
+pub mod observe;
 pub mod payload;
 pub mod registry;
 pub mod routing;

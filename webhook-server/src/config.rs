@@ -25,6 +25,8 @@
 //! | `META_WEBHOOK_LEASE_SECS` | how long a worker's claim lasts before another worker may take it | `60` |
 //! | `META_WEBHOOK_TLS_CERT`, `META_WEBHOOK_TLS_KEY` | serve HTTPS with this certificate chain and key (PEM), reloaded on `SIGHUP` or change | plain HTTP |
 //! | `META_WEBHOOK_TLS_CLIENT_CA`, `META_WEBHOOK_TLS_CLIENT_NAME` | mutual TLS: require client certificates from this CA bundle, valid for this name (Meta's: `client.webhooks.fbclientcerts.com`) | off |
+//! | `META_WEBHOOK_METRICS_BIND` | serve `/metrics` (Prometheus), `/healthz`, `/readyz` on this address, apart from the webhook port | off |
+//! | `META_LOG_FORMAT` | `text` or `json` log lines | `text` |
 //! | `META_WEBHOOK_HANDLER_TIMEOUT_MS` | longest handler call before it is cancelled (and retried in durable mode); `#[on(.., timeout = "..")]` overrides it per handler | `30000` |
 //!
 //! A missing or empty secret or token stops start-up with a message naming the
@@ -63,6 +65,7 @@ pub struct Config {
     pub(crate) limits: Limits,
     pub(crate) handler_timeout: Option<Duration>,
     pub(crate) tls: Option<TlsSettings>,
+    pub(crate) metrics_bind: Option<SocketAddr>,
 }
 
 /// When handlers run relative to the answer to Meta.
@@ -112,6 +115,7 @@ pub struct ConfigBuilder {
     tls_files: Option<(PathBuf, PathBuf)>,
     tls_client: Option<(PathBuf, Option<String>)>,
     tls_reload_check: Duration,
+    metrics_bind: Option<SocketAddr>,
 }
 
 impl Default for ConfigBuilder {
@@ -132,6 +136,7 @@ impl Default for ConfigBuilder {
             tls_files: None,
             tls_client: None,
             tls_reload_check: crate::tls::DEFAULT_RELOAD_CHECK,
+            metrics_bind: None,
         }
     }
 }
@@ -243,6 +248,12 @@ impl Config {
         self.limits
     }
 
+    /// Where `/metrics`, `/healthz` and `/readyz` are served, if anywhere.
+    #[must_use]
+    pub fn metrics_bind(&self) -> Option<SocketAddr> {
+        self.metrics_bind
+    }
+
     /// HTTPS settings, when the server serves TLS itself.
     #[must_use]
     pub fn tls(&self) -> Option<&TlsSettings> {
@@ -327,6 +338,7 @@ impl fmt::Debug for ConfigBuilder {
             .field("tls_files", &self.tls_files)
             .field("tls_client", &self.tls_client)
             .field("tls_reload_check", &self.tls_reload_check)
+            .field("metrics_bind", &self.metrics_bind)
             .finish()
     }
 }
@@ -449,6 +461,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// Serves metrics and health checks on this address (a side listener, never
+    /// the webhook port; off by default).
+    #[must_use]
+    pub fn metrics_bind(mut self, addr: SocketAddr) -> Self {
+        self.metrics_bind = Some(addr);
+        self
+    }
+
     /// How often the TLS files are checked for changes (default 5 s).
     #[must_use]
     pub fn tls_reload_check(mut self, every: Duration) -> Self {
@@ -548,6 +568,7 @@ impl ConfigBuilder {
             limits: self.limits,
             handler_timeout: self.handler_timeout,
             tls,
+            metrics_bind: self.metrics_bind,
         })
     }
 }
@@ -598,6 +619,12 @@ impl ConfigBuilder {
                         .to_owned(),
                 });
             }
+        }
+        if let Some(bind) = get("META_WEBHOOK_METRICS_BIND") {
+            self.metrics_bind = Some(bind.trim().parse().map_err(|e| ConfigError::Invalid {
+                variable: "META_WEBHOOK_METRICS_BIND",
+                reason: format!("`{bind}` is not an address such as 127.0.0.1:9090 ({e})"),
+            })?);
         }
         if let Some(ca) = get("META_WEBHOOK_TLS_CLIENT_CA") {
             self.tls_client = Some((ca.into(), get("META_WEBHOOK_TLS_CLIENT_NAME")));

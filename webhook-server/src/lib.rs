@@ -36,6 +36,7 @@ pub mod deliveries;
 pub mod explain;
 pub mod fixtures;
 pub mod logging;
+pub mod observe;
 pub mod routes;
 mod serve;
 mod server;

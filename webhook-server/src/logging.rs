@@ -1,14 +1,26 @@
 //! Log output: `tracing` to standard error, filtered by `RUST_LOG` (default
-//! `info`).
+//! `info`), as text or, with `META_LOG_FORMAT=json`, one JSON object per line
+//! (with the enclosing spans: delivery, item, handler).
 
 use tracing_subscriber::EnvFilter;
 
 /// Installs the default subscriber unless the program already installed one.
 pub fn try_init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let json =
+        std::env::var("META_LOG_FORMAT").is_ok_and(|f| f.trim().eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .try_init()
+    } else {
+        builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init()
+    };
 }

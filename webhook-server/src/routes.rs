@@ -44,7 +44,9 @@ use webhook_core::signature::{self, Algorithm, SignatureError};
 use webhook_core::{Dispatcher, Notification, handshake};
 
 use crate::config::Config;
+use crate::observe;
 use crate::stats::{Event, Stats};
+use tracing::Instrument;
 
 pub(crate) struct App {
     pub(crate) config: Config,
@@ -126,11 +128,29 @@ async fn verify(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Respo
     }
 }
 
-async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
+/// A delivery, inside its span, counted by the status it was answered.
+async fn receive(state: State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
+    let span = tracing::info_span!(
+        "delivery",
+        bytes = tracing::field::Empty,
+        items = tracing::field::Empty,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty
+    );
+    let start = Instant::now();
+    let response = handle(state, headers, body).instrument(span.clone()).await;
+    span.record("status", response.status().as_u16());
+    span.record("duration_ms", start.elapsed().as_secs_f64() * 1000.0);
+    observe::delivery(response.status());
+    response
+}
+
+async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
     let start = Instant::now();
     // Shed at once, before reading anything: a refused request costs almost nothing.
     let Ok(_permit) = app.in_flight.try_acquire() else {
         app.stats.count(Event::Shed);
+        observe::shed("in_flight");
         let limit = app.config.limits().max_in_flight;
         return unavailable(
             "5",
@@ -155,6 +175,7 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
         Ok(body) => body,
         Err(refusal) => return refusal.counted(&app.stats),
     };
+    tracing::Span::current().record("bytes", body.len());
     if let Err(refusal) = check_signature(&app.config, &headers, &body) {
         app.stats.count(Event::SignatureRefused);
         return refusal.into_response();
@@ -174,6 +195,7 @@ async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) ->
         }
     };
     let report = app.dispatcher.dispatch(&notification).await;
+    tracing::Span::current().record("items", report.items().len());
 
     let runs = report.runs().count();
     let failures: Vec<_> = report.failures().collect();
@@ -279,7 +301,18 @@ fn check_signature(config: &Config, headers: &HeaderMap, body: &[u8]) -> Result<
             .collect()
     };
     let (sha256, sha1) = (values(Algorithm::Sha256), values(Algorithm::Sha1));
-    signature::verify_headers(&config.secrets, body, &sha256, &sha1, config.allow_sha1).map(|_| ()).map_err(|e| match e {
+    let verdict =
+        signature::verify_headers(&config.secrets, body, &sha256, &sha1, config.allow_sha1);
+    if let Err(e) = &verdict {
+        observe::signature_failure(match e {
+            SignatureError::Missing if !sha1.is_empty() => "sha1_refused",
+            SignatureError::Missing => "missing",
+            SignatureError::Duplicate { .. } => "duplicate",
+            SignatureError::Mismatch => "mismatch",
+            _ => "malformed",
+        });
+    }
+    verdict.map(|_| ()).map_err(|e| match e {
         SignatureError::Mismatch => Refusal::new(StatusCode::FORBIDDEN, e.to_string()),
         SignatureError::Missing if !sha1.is_empty() => Refusal::new(
             StatusCode::UNAUTHORIZED,
@@ -327,6 +360,7 @@ async fn store(engine: &Engine, stats: &Stats, body: Bytes, start: Instant) -> R
             stats.count(Event::Acknowledged);
             if duplicate {
                 stats.count(Event::Duplicate);
+                observe::duplicate();
             }
             let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
             tracing::info!(

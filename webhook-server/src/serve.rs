@@ -108,6 +108,7 @@ pub(crate) async fn serve(
                 };
                 let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
                     stats.count(Event::ConnectionRefused);
+                    crate::observe::shed("connections");
                     tokio::spawn(turn_away(stream, limits.max_connections));
                     continue;
                 };

@@ -29,6 +29,15 @@ pub struct Server {
     dispatcher: DispatcherBuilder,
     store: Option<Arc<dyn DeliveryStore>>,
     stats: Arc<Stats>,
+    metrics_listener: Option<TcpListener>,
+}
+
+/// What a built server is made of.
+pub(crate) struct Parts {
+    pub(crate) router: Router,
+    pub(crate) workers: Option<Workers>,
+    pub(crate) dispatcher: Arc<Dispatcher>,
+    pub(crate) store: Option<Arc<dyn DeliveryStore>>,
 }
 
 /// The worker tasks of durable mode.
@@ -140,6 +149,7 @@ impl Server {
             dispatcher: Dispatcher::builder(),
             store: None,
             stats: Arc::default(),
+            metrics_listener: None,
         }
     }
 
@@ -170,6 +180,14 @@ impl Server {
     #[must_use]
     pub fn store(mut self, store: Arc<dyn DeliveryStore>) -> Self {
         self.store = Some(store);
+        self
+    }
+
+    /// Serves `/metrics`, `/healthz` and `/readyz` on this listener (instead of
+    /// binding `META_WEBHOOK_METRICS_BIND`); see [`observe`](crate::observe).
+    #[must_use]
+    pub fn metrics_listener(mut self, listener: TcpListener) -> Self {
+        self.metrics_listener = Some(listener);
         self
     }
 
@@ -204,14 +222,12 @@ impl Server {
     /// The webhook routes, and in durable mode the workers handling stored
     /// deliveries (stop them with [`Workers::shutdown`] after the server stops).
     pub fn into_router_and_workers(self) -> Result<(Router, Option<Workers>), ServerError> {
-        let (router, workers, _) = self.into_parts()?;
-        Ok((router, workers))
+        let parts = self.into_parts()?;
+        Ok((parts.router, parts.workers))
     }
 
     /// The router, the workers, and the dispatcher they share (for its state).
-    pub(crate) fn into_parts(
-        self,
-    ) -> Result<(Router, Option<Workers>, Arc<Dispatcher>), ServerError> {
+    pub(crate) fn into_parts(self) -> Result<Parts, ServerError> {
         let mut builder = self.dispatcher;
         if let Some(limit) = self.config.handler_timeout() {
             builder = builder.handler_timeout(limit);
@@ -258,22 +274,32 @@ impl Server {
         }
         let Some(store) = store else {
             let router = routes::router(self.config, Arc::clone(&dispatcher), None, self.stats);
-            return Ok((router, None, dispatcher));
+            return Ok(Parts {
+                router,
+                workers: None,
+                dispatcher,
+                store: None,
+            });
         };
-        let engine = Engine::new(store, Arc::clone(&dispatcher), self.config.engine());
+        let engine = Engine::new(
+            Arc::clone(&store),
+            Arc::clone(&dispatcher),
+            self.config.engine(),
+        );
         let (stop, stopped) = watch::channel(false);
         let handles = engine.spawn_workers(&stopped);
         let workers = Workers { stop, handles };
-        Ok((
-            routes::router(
+        Ok(Parts {
+            router: routes::router(
                 self.config,
                 Arc::clone(&dispatcher),
                 Some(engine),
                 self.stats,
             ),
-            Some(workers),
+            workers: Some(workers),
             dispatcher,
-        ))
+            store: Some(store),
+        })
     }
 
     /// Binds the configured address and serves until Ctrl-C or SIGTERM, then
@@ -291,7 +317,7 @@ impl Server {
     /// Serves on an already bound listener until `shutdown` completes, then
     /// finishes the deliveries in flight.
     pub async fn serve_on(
-        self,
+        mut self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
@@ -302,8 +328,33 @@ impl Server {
             Some(settings) => Some(Tls::load(settings.clone()).map_err(ServerError::Tls)?),
             None => None,
         };
-        let (router, workers) = self.into_router_and_workers()?;
+        let side_listener = match (self.metrics_listener.take(), self.config.metrics_bind()) {
+            (Some(listener), _) => Some(listener),
+            (None, Some(addr)) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| ServerError::Bind { addr, source })?,
+            ),
+            (None, None) => None,
+        };
+        let Parts {
+            router,
+            workers,
+            dispatcher,
+            store,
+        } = self.into_parts()?;
         let reloads = tls.clone().map(|tls| tokio::spawn(tls.watch()));
+        let side = side_listener.map(|listener| {
+            let side = crate::observe::router(crate::observe::Side {
+                metrics: crate::observe::install(),
+                store,
+                dispatcher,
+            });
+            if let Ok(addr) = listener.local_addr() {
+                tracing::info!("metrics and health on http://{addr}/metrics, /healthz, /readyz");
+            }
+            tokio::spawn(async move { axum::serve(listener, side).await })
+        });
         let addr = listener.local_addr().map_err(ServerError::Io)?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!("listening on {scheme}://{addr}{path}");
@@ -323,8 +374,11 @@ impl Server {
                 );
             }
         }
-        if let Some(reloads) = reloads {
-            reloads.abort();
+        if let Some(task) = reloads {
+            task.abort();
+        }
+        if let Some(task) = side {
+            task.abort();
         }
         served.map_err(ServerError::Io)?;
         tracing::info!("shut down: deliveries in flight finished");

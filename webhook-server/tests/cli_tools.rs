@@ -472,3 +472,39 @@ async fn every_subcommand_has_help() {
     let top = run(&["--help"], &[], b"").await;
     assert!(top.stdout.contains("Exit codes"), "{}", top.stdout);
 }
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line() {
+    // The store cannot be opened: start-up fails, after logging (no handlers are
+    // linked into the bundled binary) as JSON.
+    let out = run(
+        &["serve"],
+        &[
+            ("META_APP_SECRET", SECRET),
+            ("META_VERIFY_TOKEN", TOKEN),
+            ("META_WEBHOOK_BIND", "127.0.0.1:0"),
+            ("META_WEBHOOK_DB", "/nonexistent-dir/x.db"),
+            ("META_LOG_FORMAT", "json"),
+        ],
+        b"",
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    let logs: Vec<serde_json::Value> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!logs.is_empty(), "{}", out.stderr);
+    assert!(
+        logs.iter()
+            .all(|l| l["level"].is_string() && l["fields"]["message"].is_string())
+    );
+    assert!(logs.iter().any(|l| {
+        l["fields"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no handlers registered")
+    }));
+}

@@ -851,6 +851,9 @@ impl DeliveryStore for HeldStore {
     fn prune(&self, before: u64) -> webhook_core::delivery::StoreFuture<'_, u64> {
         self.inner.prune(before)
     }
+    fn pending(&self) -> webhook_core::delivery::StoreFuture<'_, u64> {
+        self.inner.pending()
+    }
 }
 
 #[tokio::test]

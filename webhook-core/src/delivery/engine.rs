@@ -14,6 +14,7 @@ use super::{
 };
 use crate::dispatch::{Dispatcher, Gate};
 use crate::{Notification, Outcome};
+use tracing::Instrument;
 
 /// How often handled deliveries older than the dedup window are pruned.
 const PRUNE_EVERY: Duration = Duration::from_mins(10);
@@ -253,6 +254,7 @@ impl Engine {
     /// Handles one claimed delivery and says how its attempt ends.
     async fn outcome(&self, claimed: &Claimed) -> (Vec<String>, Next) {
         let id = claimed.id;
+        let span = tracing::info_span!("delivery", id = id.0, attempt = claimed.attempts + 1);
         let (done, next) = if claimed.claims > u64::from(claimed.attempts) + MAX_UNFINISHED_CLAIMS {
             // Claimed again and again without an attempt ever finishing: something in
             // its handling kills the process. Keep it out of the way.
@@ -262,18 +264,23 @@ impl Engine {
             );
             (Vec::new(), Next::Dead { error })
         } else {
-            self.attempt(claimed).await
+            self.attempt(claimed).instrument(span.clone()).await
         };
+        let _entered = span.enter();
         let attempt = claimed.attempts + 1;
         match &next {
             Next::Done => tracing::info!(delivery = id.0, attempt, "delivery handled"),
-            Next::Retry { at, error } => tracing::warn!(
-                delivery = id.0,
-                attempt,
-                retry_in_ms = at.saturating_sub(now_ms()),
-                "delivery will be retried: {error}"
-            ),
+            Next::Retry { at, error } => {
+                crate::observe::retry();
+                tracing::warn!(
+                    delivery = id.0,
+                    attempt,
+                    retry_in_ms = at.saturating_sub(now_ms()),
+                    "delivery will be retried: {error}"
+                );
+            }
             Next::Dead { error } => {
+                crate::observe::dead_letter();
                 tracing::error!(delivery = id.0, attempt, "delivery dead-lettered: {error}");
             }
         }

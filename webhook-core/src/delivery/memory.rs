@@ -221,6 +221,16 @@ impl DeliveryStore for MemoryStore {
         self.with(move |inner| Ok(inner.deliveries.remove(&id).is_some()))
     }
 
+    fn pending(&self) -> StoreFuture<'_, u64> {
+        self.with(|inner| {
+            Ok(inner
+                .deliveries
+                .values()
+                .filter(|(r, ..)| r.state == DeliveryState::Pending)
+                .count() as u64)
+        })
+    }
+
     fn prune(&self, before: u64) -> StoreFuture<'_, u64> {
         self.with(move |inner| {
             let old: Vec<_> = inner

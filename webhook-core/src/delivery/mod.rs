@@ -306,6 +306,10 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// Forgets finished deliveries and dedup records older than `before`; returns
     /// how many deliveries were removed.
     fn prune(&self, before: u64) -> StoreFuture<'_, u64>;
+
+    /// How many deliveries are waiting to be handled (new or to be retried): the
+    /// queue depth. Also the readiness probe: it fails when the store does.
+    fn pending(&self) -> StoreFuture<'_, u64>;
 }
 
 /// The key of one `(item, element, handler)` pair of a delivery.

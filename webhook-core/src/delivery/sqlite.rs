@@ -444,6 +444,19 @@ impl DeliveryStore for SqliteStore {
         })
     }
 
+    fn pending(&self) -> StoreFuture<'_, u64> {
+        self.run(|conn| {
+            let pending: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM deliveries WHERE state = 'pending'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(sql)?;
+            Ok(u64::try_from(pending).unwrap_or_default())
+        })
+    }
+
     fn prune(&self, before: u64) -> StoreFuture<'_, u64> {
         self.run(move |conn| {
             let removed = conn

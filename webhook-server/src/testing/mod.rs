@@ -125,13 +125,13 @@ impl TestClient {
     pub fn new(server: Server) -> Result<Self, ServerError> {
         let path = server.config().path().to_owned();
         let secret = server.config().secrets[0].clone();
-        let (router, workers, dispatcher) = server.into_parts()?;
+        let parts = server.into_parts()?;
         Ok(Self {
-            router,
+            router: parts.router,
             path,
             secret,
-            states: dispatcher,
-            _workers: workers,
+            states: parts.dispatcher,
+            _workers: parts.workers,
         })
     }
 
