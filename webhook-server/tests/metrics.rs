@@ -295,6 +295,23 @@ async fn counters_after_real_deliveries_and_health_that_flips_with_the_store() {
     assert!(seen > 1.7e9, "{seen}");
     assert!(sample(&text, "webhook_last_200_timestamp_seconds", &[]).unwrap() > 1.7e9);
 
+    health_flips_with_the_store(&app).await;
+
+    // The webhook port does not serve the side listener's paths.
+    let on_public = app
+        .client
+        .get(app.url.replace("/webhook", "/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_public.status(), 404);
+    app.stop.send(()).unwrap();
+    app.task.await.unwrap().unwrap();
+}
+
+/// `/readyz` answers 503 while the store does not, `/healthz` stays 200, and the
+/// 503 the store causes shows in the non-200 streak.
+async fn health_flips_with_the_store(app: &App) {
     assert_eq!(app.get("/healthz").await, (200, "ok".to_owned()));
     assert_eq!(app.get("/readyz").await, (200, "ready".to_owned()));
     app.store.down.store(true, Ordering::SeqCst);
@@ -311,15 +328,4 @@ async fn counters_after_real_deliveries_and_health_that_flips_with_the_store() {
     app.store.down.store(false, Ordering::SeqCst);
     assert_eq!(app.get("/readyz").await.0, 200);
     assert_eq!(app.post(&body(4), Some(SECRET)).await, 200);
-
-    // The webhook port does not serve the side listener's paths.
-    let on_public = app
-        .client
-        .get(app.url.replace("/webhook", "/metrics"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(on_public.status(), 404);
-    app.stop.send(()).unwrap();
-    app.task.await.unwrap().unwrap();
 }
