@@ -183,6 +183,23 @@ impl App {
         request.send().await.unwrap().status().as_u16()
     }
 
+    /// Waits (bounded) for a dead letter and `calls` successful handler calls.
+    async fn until_handled(&self, calls: usize) {
+        for _ in 0..200 {
+            let dead = !self
+                .store
+                .list(ListFilter::Dead, 1)
+                .await
+                .unwrap()
+                .is_empty();
+            if dead && self.count.load(Ordering::SeqCst) == calls {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("not handled: {} calls", self.count.load(Ordering::SeqCst));
+    }
+
     async fn get(&self, path: &str) -> (u16, String) {
         let response = self
             .client
@@ -211,25 +228,7 @@ async fn counters_after_real_deliveries_and_health_that_flips_with_the_store() {
     let poison =
         r#"{"object":"user","entry":[{"id":"9","changes":[{"field":"photos","value":{}}]}]}"#;
     assert_eq!(app.post(poison, Some(SECRET)).await, 200);
-    for _ in 0..200 {
-        if !app
-            .store
-            .list(ListFilter::Dead, 1)
-            .await
-            .unwrap()
-            .is_empty()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    for _ in 0..200 {
-        if app.count.load(Ordering::SeqCst) == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(app.count.load(Ordering::SeqCst), 2);
+    app.until_handled(2).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     let text = app.get("/metrics").await.1;
