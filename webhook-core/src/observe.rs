@@ -14,7 +14,8 @@
 //!
 //! Spans: `item` (`object`, `field`, `entry`, `kind`) for each routed item, and
 //! inside it `handler` (`handler`, `outcome`, `duration_ms`) for each call;
-//! durable workers open `delivery` (`id`, `attempt`) around an attempt.
+//! durable workers open `delivery` (`id`, `attempt`, `bytes`, `items`, `outcome`
+//! `done`/`retry`/`dead`, `duration_ms`) around an attempt.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

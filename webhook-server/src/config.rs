@@ -626,8 +626,20 @@ impl ConfigBuilder {
                 reason: format!("`{bind}` is not an address such as 127.0.0.1:9090 ({e})"),
             })?);
         }
-        if let Some(ca) = get("META_WEBHOOK_TLS_CLIENT_CA") {
-            self.tls_client = Some((ca.into(), get("META_WEBHOOK_TLS_CLIENT_NAME")));
+        match (
+            get("META_WEBHOOK_TLS_CLIENT_CA"),
+            get("META_WEBHOOK_TLS_CLIENT_NAME"),
+        ) {
+            (Some(ca), name) => self.tls_client = Some((ca.into(), name)),
+            (None, Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    variable: "META_WEBHOOK_TLS_CLIENT_CA",
+                    reason: "a client name is set but no client CA: mutual TLS needs the CA \
+                             bundle Meta's client certificates chain to"
+                        .to_owned(),
+                });
+            }
+            (None, None) => {}
         }
         Ok(())
     }

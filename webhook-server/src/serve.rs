@@ -109,7 +109,12 @@ pub(crate) async fn serve(
                 let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
                     stats.count(Event::ConnectionRefused);
                     crate::observe::shed("connections");
-                    tokio::spawn(turn_away(stream, limits.max_connections));
+                    if tls.is_some() {
+                        // A TLS client cannot read a plain-text 503: close at once.
+                        drop(stream);
+                    } else {
+                        tokio::spawn(turn_away(stream, limits.max_connections));
+                    }
                     continue;
                 };
                 let service = TowerToHyperService::new(router.clone());
@@ -123,7 +128,8 @@ pub(crate) async fn serve(
                     });
                     continue;
                 };
-                // The TLS handshake counts against the header deadline.
+                // The TLS handshake gets the header deadline too (then hyper's own
+                // header deadline starts).
                 let (acceptor, watcher, builder) = (tls.acceptor(), graceful.watcher(), builder.clone());
                 tasks.spawn(async move {
                     match tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await {

@@ -344,9 +344,18 @@ impl Server {
             store,
         } = self.into_parts()?;
         let reloads = tls.clone().map(|tls| tokio::spawn(tls.watch()));
-        let side = side_listener.map(|listener| {
+        let metrics = match &side_listener {
+            Some(_) => Some(crate::observe::install().map_err(|e| {
+                ServerError::Config(ConfigError::Invalid {
+                    variable: "META_WEBHOOK_METRICS_BIND",
+                    reason: e,
+                })
+            })?),
+            None => None,
+        };
+        let side = side_listener.zip(metrics).map(|(listener, metrics)| {
             let side = crate::observe::router(crate::observe::Side {
-                metrics: crate::observe::install(),
+                metrics,
                 store,
                 dispatcher,
             });

@@ -78,8 +78,8 @@ pub(crate) struct Tls {
 impl Tls {
     /// Loads the files; fails naming the file and the fix.
     pub(crate) fn load(settings: TlsSettings) -> Result<Arc<Self>, TlsError> {
-        let config = build(&settings)?;
         let stamps = stamps(&settings);
+        let config = build(&settings)?;
         Ok(Arc::new(Self {
             settings,
             current: RwLock::new(config),
@@ -94,10 +94,12 @@ impl Tls {
 
     /// Reads the files again; on failure the previous certificate stays in use.
     pub(crate) fn reload(&self, why: &str) {
+        // Stamped before reading: a file rewritten while it is read is read again.
+        let stamped = stamps(&self.settings);
         match build(&self.settings) {
             Ok(config) => {
                 *self.current.write().expect("not poisoned") = config;
-                *self.stamps.write().expect("not poisoned") = stamps(&self.settings);
+                *self.stamps.write().expect("not poisoned") = stamped;
                 tracing::info!("TLS certificate reloaded ({why})");
             }
             Err(e) => {

@@ -508,3 +508,48 @@ async fn json_logs_are_one_object_per_line() {
             .contains("no handlers registered")
     }));
 }
+
+#[tokio::test]
+async fn unreachable_servers_are_named_without_the_token_in_the_url() {
+    let down = run(
+        &["handshake", &closed_port().await, "--token", TOKEN],
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(down.code, 3);
+    assert!(down.stderr.contains("cannot reach"), "{}", down.stderr);
+    assert!(
+        !down.stderr.contains(TOKEN),
+        "the token leaked: {}",
+        down.stderr
+    );
+
+    let closed = closed_port().await.replace("/webhook", "");
+    let env = [
+        ("META_APP_ID", "123"),
+        ("META_APP_ACCESS_TOKEN", "123|app-secret"),
+        ("META_GRAPH_URL", closed.as_str()),
+    ];
+    let down = run(&["subscriptions", "list"], &env, b"").await;
+    assert_eq!(down.code, 3);
+    assert!(
+        !down.stderr.contains("app-secret"),
+        "the token leaked: {}",
+        down.stderr
+    );
+}
+
+#[tokio::test]
+async fn a_plain_http_callback_would_not_pass_metas_check() {
+    // A server answering the handshake correctly, on a non-loopback name over HTTP.
+    let app = start().await;
+    let url = app.url.replace("127.0.0.1", "localhost.localdomain");
+    let out = run(&["handshake", &url, "--token", TOKEN], &[], b"").await;
+    // Either the name does not resolve here (3) or the check fails on HTTP (1).
+    assert!(out.code == 1 || out.code == 3, "{}", out.stderr);
+    if out.code == 1 {
+        assert!(out.stderr.contains("only HTTPS"), "{}", out.stderr);
+    }
+    app.stop.send(()).unwrap();
+}

@@ -254,7 +254,16 @@ impl Engine {
     /// Handles one claimed delivery and says how its attempt ends.
     async fn outcome(&self, claimed: &Claimed) -> (Vec<String>, Next) {
         let id = claimed.id;
-        let span = tracing::info_span!("delivery", id = id.0, attempt = claimed.attempts + 1);
+        let span = tracing::info_span!(
+            "delivery",
+            id = id.0,
+            attempt = claimed.attempts + 1,
+            bytes = claimed.body.len(),
+            items = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+            duration_ms = tracing::field::Empty
+        );
+        let start = std::time::Instant::now();
         let (done, next) = if claimed.claims > u64::from(claimed.attempts) + MAX_UNFINISHED_CLAIMS {
             // Claimed again and again without an attempt ever finishing: something in
             // its handling kills the process. Keep it out of the way.
@@ -266,6 +275,15 @@ impl Engine {
         } else {
             self.attempt(claimed).instrument(span.clone()).await
         };
+        span.record(
+            "outcome",
+            match &next {
+                Next::Done => "done",
+                Next::Retry { .. } => "retry",
+                Next::Dead { .. } => "dead",
+            },
+        );
+        span.record("duration_ms", start.elapsed().as_secs_f64() * 1000.0);
         let _entered = span.enter();
         let attempt = claimed.attempts + 1;
         match &next {
@@ -305,6 +323,7 @@ impl Engine {
             lease: millis(self.config.lease),
         };
         let report = self.dispatcher.dispatch_gated(&notification, &gate).await;
+        tracing::Span::current().record("items", report.items().len());
         let mut done = Vec::new();
         let mut failures = Vec::new();
         for (index, item) in report.items().iter().enumerate() {

@@ -35,6 +35,8 @@
 mod engine;
 mod keys;
 mod memory;
+#[cfg(feature = "nats")]
+pub mod nats;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 

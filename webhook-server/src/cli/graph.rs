@@ -126,7 +126,7 @@ pub(super) fn subscriptions(args: &SubscriptionsArgs) -> ExitCode {
                     "{}/{}/{}/subscriptions",
                     args.graph_url, args.graph_version, args.app_id
                 );
-                eprintln!("meta-webhooks subscriptions: {}", unreachable(&shown, &e));
+                eprintln!("meta-webhooks subscriptions: {}", unreachable(&shown, e));
                 return ExitCode::from(UNREACHABLE);
             }
         };

@@ -147,6 +147,12 @@ fn serve() -> ExitCode {
         };
         match served {
             Ok(()) => ExitCode::SUCCESS,
+            // Serving failed after start-up.
+            Err(e @ crate::ServerError::Io(_)) => {
+                eprintln!("meta-webhooks serve: {e}");
+                ExitCode::from(FAILED)
+            }
+            // Configuration, handlers, store, TLS files, address: fix and restart.
             Err(e) => {
                 eprintln!("meta-webhooks serve: {e}");
                 ExitCode::from(USAGE)

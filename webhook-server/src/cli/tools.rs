@@ -252,6 +252,13 @@ fn mismatch(body: &[u8], secrets: &[AppSecret], algorithm: Algorithm, value: &st
                 .to_owned();
         }
     }
+    if std::str::from_utf8(body).is_ok_and(|t| !t.is_ascii() || t.replace("\\/", "").contains('/'))
+    {
+        return "body changed: it holds a raw `/` or non-ASCII text, which Meta always sends \
+                escaped (`\\/`, `\\uXXXX`), so these are not the bytes Meta sent (decoded and \
+                re-written, keys reordered?); verify the raw request bytes"
+            .to_owned();
+    }
     format!(
         "no match: neither a wrong-length nor a re-serialised body; the app secret is \
          wrong (use the App Secret of the app that sends, App Dashboard > Settings > Basic; \
@@ -318,9 +325,12 @@ fn client() -> reqwest::Client {
 }
 
 /// A one-line reason a request failed to reach the server.
-pub(super) fn unreachable(url: &str, e: &reqwest::Error) -> String {
+/// The URL shown is the one given (never the request's, whose query may carry the
+/// verify token or the access token).
+pub(super) fn unreachable(url: &str, e: reqwest::Error) -> String {
+    let e = e.without_url();
     let mut why = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut source = std::error::Error::source(&e);
     while let Some(inner) = source {
         why = format!("{why}: {inner}");
         source = inner.source();
@@ -368,7 +378,7 @@ pub(super) fn send(args: &SendArgs) -> ExitCode {
                     }
                 }
                 Err(e) => {
-                    eprintln!("meta-webhooks send: {}", unreachable(&args.url, &e));
+                    eprintln!("meta-webhooks send: {}", unreachable(&args.url, e));
                     ExitCode::from(UNREACHABLE)
                 }
             };
@@ -392,7 +402,9 @@ where
         let key = match answer {
             Ok(response) => response.status().to_string(),
             Err(e) => {
-                unreachable_error.get_or_insert_with(|| unreachable(&args.url, &e));
+                if unreachable_error.is_none() {
+                    unreachable_error = Some(unreachable(&args.url, e));
+                }
                 "unreachable".to_owned()
             }
         };
@@ -447,7 +459,7 @@ pub(super) fn handshake(args: &HandshakeArgs) -> ExitCode {
         let response = match client().get(url).send().await {
             Ok(response) => response,
             Err(e) => {
-                eprintln!("meta-webhooks handshake: {}", unreachable(&args.url, &e));
+                eprintln!("meta-webhooks handshake: {}", unreachable(&args.url, e));
                 return ExitCode::from(UNREACHABLE);
             }
         };
@@ -480,6 +492,21 @@ pub(super) fn handshake(args: &HandshakeArgs) -> ExitCode {
         } else {
             format!(" (content type `{content_type}`; text/plain is safer)")
         };
+        let loopback = reqwest::Url::parse(&args.url)
+            .ok()
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| h == "localhost" || h == "127.0.0.1" || h == "[::1]")
+            })
+            .unwrap_or(false);
+        if !args.url.starts_with("https://") && !loopback {
+            eprintln!(
+                "meta-webhooks handshake: fail: the answer is right, but Meta calls only HTTPS \
+                 URLs with a certificate from a public CA; serve HTTPS (META_WEBHOOK_TLS_CERT) \
+                 or put a TLS proxy in front"
+            );
+            return ExitCode::from(FAILED);
+        }
         println!("pass: {status}, the challenge {challenge} echoed exactly{note}");
         ExitCode::SUCCESS
     })
@@ -533,6 +560,9 @@ mod tests {
         assert!(why.starts_with("missing prefix"), "{why}");
         let why = diagnose(RAW.as_bytes(), &secret(), &HEADER[..60]).unwrap_err();
         assert!(why.starts_with("wrong length: 53"), "{why}");
+        let reordered = r#"{"entry":[],"object":"page","url":"https://example.com/x"}"#;
+        let why = diagnose(reordered.as_bytes(), &secret(), HEADER).unwrap_err();
+        assert!(why.contains("not the bytes Meta sent"), "{why}");
         let other = vec![AppSecret::new("another").unwrap()];
         let why = diagnose(RAW.as_bytes(), &other, HEADER).unwrap_err();
         assert!(why.contains("app secret is wrong"), "{why}");

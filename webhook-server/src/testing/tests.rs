@@ -148,6 +148,22 @@ fn builders_change_ids_sender_and_text_where_meta_puts_them() {
 
 #[test]
 fn the_dashboard_test_form_sends_messaging_events_as_changes_with_entry_id_0() {
+    // Builders reach the events in either form, before or after.
+    let after: Json = serde_json::from_slice(
+        &fixture_named("messaging/page_messages_text")
+            .unwrap()
+            .edit()
+            .dashboard_test()
+            .sender_id("5")
+            .text("moved")
+            .build(),
+    )
+    .unwrap();
+    let value = &after["entry"][0]["changes"][0]["value"];
+    assert_eq!(
+        (&value["sender"]["id"], &value["message"]["text"]),
+        (&Json::from("5"), &Json::from("moved"))
+    );
     let body = fixture("page", "messages")
         .unwrap()
         .edit()
