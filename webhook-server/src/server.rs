@@ -11,7 +11,7 @@ use webhook_core::delivery::sqlite::SqliteStore;
 use webhook_core::delivery::{DeliveryStore, Engine, StoreError};
 use webhook_core::{BuildError, Dispatcher, DispatcherBuilder};
 
-use crate::config::{Config, ConfigError, Mode};
+use crate::config::{Config, ConfigError, Mode, Role};
 use crate::routes;
 use crate::stats::Stats;
 use crate::tls::{Tls, TlsError};
@@ -236,6 +236,16 @@ impl Server {
         log_handlers(&dispatcher);
         let store: Option<Arc<dyn DeliveryStore>> = match (self.store, self.config.mode()) {
             (Some(store), Mode::Durable { .. }) => Some(store),
+            #[cfg(feature = "nats")]
+            (Some(store), Mode::Nats(_)) => Some(store),
+            #[cfg(feature = "nats")]
+            (None, Mode::Nats(_)) => {
+                return Err(ServerError::Store(StoreError::Unavailable(
+                    "NATS mode connects when serving: use serve/serve_on, or pass \
+                     .store(JetStreamStore::connect(..).await?)"
+                        .to_owned(),
+                )));
+            }
             (None, Mode::Durable { path }) => {
                 let store = SqliteStore::open_bounded(
                     path,
@@ -287,7 +297,12 @@ impl Server {
             self.config.engine(),
         );
         let (stop, stopped) = watch::channel(false);
-        let handles = engine.spawn_workers(&stopped);
+        let handles = if self.config.role() == Role::Receiver {
+            tracing::info!("receiver only: stored deliveries are handled by worker processes");
+            Vec::new()
+        } else {
+            engine.spawn_workers(&stopped)
+        };
         let workers = Workers { stop, handles };
         Ok(Parts {
             router: routes::router(
@@ -307,6 +322,9 @@ impl Server {
     /// program already did.
     pub async fn serve(self) -> Result<(), ServerError> {
         crate::logging::try_init();
+        if self.config.role() == Role::Worker {
+            return Box::pin(self.run(None, shutdown_signal())).await;
+        }
         let addr = self.config.bind_addr();
         let listener = TcpListener::bind(addr)
             .await
@@ -315,12 +333,41 @@ impl Server {
     }
 
     /// Serves on an already bound listener until `shutdown` completes, then
-    /// finishes the deliveries in flight.
+    /// finishes the deliveries in flight. (A worker-only process does not serve
+    /// the listener: it handles stored deliveries until `shutdown`.)
     pub async fn serve_on(
-        mut self,
+        self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
+        let listener = (self.config.role() != Role::Worker).then_some(listener);
+        // Boxed: the server's state machine is large, and callers' futures stay small.
+        Box::pin(self.run(listener, shutdown)).await
+    }
+
+    async fn run(
+        mut self,
+        listener: Option<TcpListener>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServerError> {
+        #[cfg(feature = "nats")]
+        if let (None, Mode::Nats(settings)) = (&self.store, self.config.mode()) {
+            let engine = self.config.engine();
+            let store = webhook_core::delivery::nats::JetStreamStore::connect(
+                settings.clone(),
+                self.config.max_pending(),
+                engine.lease,
+                engine.retry.max_attempts,
+                engine.dedup_window,
+            )
+            .await
+            .map_err(ServerError::Store)?;
+            tracing::info!(
+                "NATS mode: deliveries are stored in JetStream at {} before the answer",
+                settings.url
+            );
+            self.store = Some(Arc::new(store));
+        }
         let path = self.config.path().to_owned();
         let limits = self.config.limits();
         let stats = self.stats();
@@ -364,11 +411,17 @@ impl Server {
             }
             tokio::spawn(async move { axum::serve(listener, side).await })
         });
-        let addr = listener.local_addr().map_err(ServerError::Io)?;
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        tracing::info!("listening on {scheme}://{addr}{path}");
-        let served =
-            crate::serve::serve(listener, router, limits, stats, tls.clone(), shutdown).await;
+        let served = if let Some(listener) = listener {
+            let addr = listener.local_addr().map_err(ServerError::Io)?;
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            tracing::info!("listening on {scheme}://{addr}{path}");
+            crate::serve::serve(listener, router, limits, stats, tls.clone(), shutdown).await
+        } else {
+            tracing::info!("worker only: handling stored deliveries, no webhook listener");
+            drop(router);
+            shutdown.await;
+            Ok(())
+        };
         if let Some(workers) = workers {
             // A worker finishes the attempt it holds; past the drain time, what it
             // holds stays claimed in the store and is retried after the lease.

@@ -3,7 +3,7 @@
 //!
 //! | piece | JetStream | what it gives |
 //! |---|---|---|
-//! | deliveries | stream `<prefix>` on `<prefix>.deliveries`, work-queue retention, file storage, `max_messages` = the pending bound with *discard new* | a 200 only after the PubAck (durable, replicated as configured); a full queue refuses, so the receiver answers 503 |
+//! | deliveries | stream `<prefix>` on `<prefix>.deliveries`, work-queue retention, file storage, `max_messages` = the pending bound with `DiscardNew` | a 200 only after the `PubAck` (durable, replicated as configured); a full queue refuses, so the receiver answers 503 |
 //! | dedup | `Nats-Msg-Id` = the body's SHA-256 (the stream's duplicate window, across receivers), then the KV bucket `<prefix>_seen` (the dedup window, 7 days by default) | Meta's duplicates and retries are stored once |
 //! | claims | a durable pull consumer `<prefix>_workers`, explicit ack, `ack_wait` = the lease, in-progress acks while a worker works, `max_deliver` above the retry limit | a crashed worker's deliveries come back after the lease |
 //! | retries | NAK with the engine's backoff delay | the same policy as the embedded store |
@@ -529,7 +529,14 @@ impl JetStreamStore {
 
 impl DeliveryStore for JetStreamStore {
     fn enqueue(&self, incoming: Incoming, _dedup_window: u64) -> StoreFuture<'_, Enqueued> {
-        Box::pin(self.enqueue_inner(incoming))
+        Box::pin(async move {
+            // The receiver's answer waits for this: bounded, so Meta gets a 503 in
+            // time when JetStream cannot acknowledge.
+            let limit = self.settings.publish_timeout;
+            tokio::time::timeout(limit, self.enqueue_inner(incoming))
+                .await
+                .map_err(|_| unavailable("no acknowledgement", format!("none within {limit:?}")))?
+        })
     }
 
     fn claim(&self, _now: u64, _lease: u64) -> StoreFuture<'_, Option<Claimed>> {
@@ -571,7 +578,7 @@ impl DeliveryStore for JetStreamStore {
     fn finish_key(&self, key: String, succeeded: bool) -> StoreFuture<'_, ()> {
         Box::pin(async move {
             let key = token(&key);
-            let result = if succeeded {
+            if succeeded {
                 let done = serde_json::to_vec(&KeyState::Done).expect("serialises");
                 self.keys
                     .put(&key, done.into())
@@ -583,8 +590,7 @@ impl DeliveryStore for JetStreamStore {
                     .delete(&key)
                     .await
                     .map_err(|e| unavailable("cannot release a key", e))
-            };
-            result
+            }
         })
     }
 
