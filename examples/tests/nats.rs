@@ -274,6 +274,11 @@ async fn every_acknowledged_delivery_is_handled_across_receivers_workers_and_kil
     assert_eq!(sent.len(), DELIVERIES, "every delivery got a 200");
     let counts = until_handled(&mut workers, &mut logs, &sent);
     let twice: Vec<_> = counts.iter().filter(|(_, c)| **c > 1).collect();
+    eprintln!(
+        "{} deliveries acknowledged, all handled; {} handled twice (held by the killed worker)",
+        sent.len(),
+        twice.len()
+    );
     // Only what the killed worker held (its batch of claims per worker task) may
     // run again after its lease; duplicates sent twice are otherwise handled once.
     assert!(

@@ -270,6 +270,13 @@ impl Config {
                 )? {
                     nats.duplicate_window = Duration::from_secs(secs);
                 }
+                if let Some(secs) = parse(
+                    &lookup,
+                    "META_NATS_DEAD_RETENTION_SECS",
+                    "a number of seconds",
+                )? {
+                    nats.dead_retention = Duration::from_secs(secs);
+                }
                 builder.mode = Some(Mode::Nats(nats));
             }
             Some(other) => {

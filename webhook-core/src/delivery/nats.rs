@@ -193,18 +193,9 @@ impl JetStreamStore {
             num_replicas: settings.replicas,
             ..Default::default()
         };
-        let seen = js
-            .create_key_value(bucket("seen", dedup_window))
-            .await
-            .map_err(|e| unavailable("cannot create the dedup bucket", e))?;
-        let progress = js
-            .create_key_value(bucket("progress", settings.dead_retention))
-            .await
-            .map_err(|e| unavailable("cannot create the progress bucket", e))?;
-        let keys = js
-            .create_key_value(bucket("keys", dedup_window))
-            .await
-            .map_err(|e| unavailable("cannot create the idempotency-key bucket", e))?;
+        let seen = open_bucket(&js, bucket("seen", dedup_window)).await?;
+        let progress = open_bucket(&js, bucket("progress", settings.dead_retention)).await?;
+        let keys = open_bucket(&js, bucket("keys", dedup_window)).await?;
         Ok(Self {
             js,
             settings,
@@ -525,6 +516,18 @@ impl JetStreamStore {
         }
         Ok(None)
     }
+}
+
+/// The bucket as it exists (another process made it, perhaps with other settings:
+/// it is used as it is), or a new one.
+async fn open_bucket(js: &Context, config: kv::Config) -> Result<kv::Store, StoreError> {
+    if let Ok(store) = js.get_key_value(config.bucket.as_str()).await {
+        return Ok(store);
+    }
+    let name = config.bucket.clone();
+    js.create_key_value(config)
+        .await
+        .map_err(|e| unavailable(&format!("cannot create the bucket {name}"), e))
 }
 
 impl DeliveryStore for JetStreamStore {
