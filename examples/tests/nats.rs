@@ -225,8 +225,11 @@ async fn every_acknowledged_delivery_is_handled_across_receivers_workers_and_kil
     let acked = Arc::new(AtomicUsize::new(0));
     let client = reqwest::Client::new();
 
-    // Deliveries 0..DELIVERIES, and every tenth sent a second time.
-    let jobs: Vec<usize> = (0..DELIVERIES).chain((0..DELIVERIES).step_by(10)).collect();
+    // Deliveries 0..DELIVERIES; every tenth is sent a second time at once by another
+    // client, starting at the other receiver (cross-receiver dedup).
+    let jobs: Vec<(usize, usize)> = (0..DELIVERIES)
+        .flat_map(|n| std::iter::once((n, 0)).chain((n % 10 == 0).then_some((n, 1))))
+        .collect();
     let jobs = Arc::new(std::sync::Mutex::new(jobs.into_iter()));
     let senders: Vec<_> = (0..CLIENTS)
         .map(|_| {
@@ -239,10 +242,10 @@ async fn every_acknowledged_delivery_is_handled_across_receivers_workers_and_kil
             tokio::spawn(async move {
                 let mut done = Vec::new();
                 loop {
-                    let Some(n) = jobs.lock().unwrap().next() else {
+                    let Some((n, copy)) = jobs.lock().unwrap().next() else {
                         return done;
                     };
-                    deliver(&client, &urls, n, body(n)).await;
+                    deliver(&client, &urls, n + copy, body(n)).await;
                     acked.fetch_add(1, Ordering::SeqCst);
                     done.push(n);
                 }

@@ -10,7 +10,7 @@
 //! | `META_WEBHOOK_ALLOW_SHA1` | accept the legacy `X-Hub-Signature` (SHA-1) when it is the only signature | `false` |
 //! | `META_WEBHOOK_MODE` | `durable` (store, answer 200, then handle), `inline` (handle, then answer) or `nats` (durable on NATS JetStream, feature `nats`) | `durable` |
 //! | `META_WEBHOOK_ROLE` | `both`, `receiver` (store and answer only) or `worker` (handle only, no webhook listener) | `both` |
-//! | `META_NATS_URL`, `META_NATS_PREFIX`, `META_NATS_REPLICAS`, `META_NATS_DUPLICATE_WINDOW_SECS` | NATS mode: the server(s), the stream and bucket names' prefix, replicas, JetStream's duplicate window | `nats://127.0.0.1:4222`, `webhooks`, `1`, `120` |
+//! | `META_NATS_URL`, `META_NATS_PREFIX`, `META_NATS_REPLICAS`, `META_NATS_DUPLICATE_WINDOW_SECS`, `META_NATS_DEAD_RETENTION_SECS` | NATS mode: the server(s), comma-separated; the stream and bucket names' prefix; replicas; JetStream's duplicate window; how long dead letters are kept | `nats://127.0.0.1:4222`, `webhooks`, `1`, `120`, 30 days |
 //! | `META_WEBHOOK_DB` | the SQLite file of durable mode | `./meta-webhooks.db` |
 //! | `META_WEBHOOK_WORKERS` | worker tasks handling stored deliveries | `4` |
 //! | `META_WEBHOOK_MAX_ATTEMPTS` | attempts before a delivery is dead-lettered | `10` |
@@ -576,6 +576,18 @@ impl ConfigBuilder {
     /// Validates the settings.
     pub fn build(self) -> Result<Config, ConfigError> {
         let tls = self.tls_settings()?;
+        #[cfg(feature = "nats")]
+        let shared_store = matches!(self.mode, Some(Mode::Nats(_)));
+        #[cfg(not(feature = "nats"))]
+        let shared_store = false;
+        if self.role != Role::Both && !shared_store {
+            return Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_ROLE",
+                reason: "receiver and worker processes share deliveries through NATS: \
+                         set META_WEBHOOK_MODE=nats, or leave the role `both`"
+                    .to_owned(),
+            });
+        }
         let missing_secret = ConfigError::Missing {
             variable: "META_APP_SECRET",
             hint: SECRET_HINT,

@@ -206,14 +206,19 @@ impl Engine {
         // Sent together, the claims share one transaction of the store.
         let claims =
             join_all((0..self.config.batch.max(1)).map(|_| self.store.claim(now, lease))).await;
+        // What was claimed is handled even when other claims of the batch failed
+        // (left unhandled, it would only come back after its lease).
         let mut batch = Vec::new();
+        let mut failed = None;
         for claim in claims {
-            if let Some(claimed) = claim? {
-                batch.push(claimed);
+            match claim {
+                Ok(Some(claimed)) => batch.push(claimed),
+                Ok(None) => {}
+                Err(e) => failed = Some(e),
             }
         }
         if batch.is_empty() {
-            return Ok(0);
+            return failed.map_or(Ok(0), Err);
         }
         let outcomes = join_all(batch.iter().map(|claimed| self.outcome(claimed)));
         tokio::pin!(outcomes);
@@ -226,8 +231,12 @@ impl Engine {
                     let until = now_ms() + lease;
                     let renewed = join_all(batch.iter().map(|c| self.store.renew(c.id, c.claims, until))).await;
                     for (claimed, renewed) in batch.iter().zip(renewed) {
-                        if !renewed? {
-                            tracing::warn!(delivery = claimed.id.0, "lost the claim on a delivery while handling it");
+                        match renewed {
+                            Ok(true) => {}
+                            Ok(false) => tracing::warn!(delivery = claimed.id.0, "lost the claim on a delivery while handling it"),
+                            // Handlers keep running: the next renewal may succeed, and the
+                            // finish says whether the claim held.
+                            Err(e) => tracing::warn!(delivery = claimed.id.0, "cannot renew a claim: {e}"),
                         }
                     }
                 }

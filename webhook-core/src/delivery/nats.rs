@@ -7,12 +7,20 @@
 //! | dedup | `Nats-Msg-Id` = the body's SHA-256 (the stream's duplicate window, across receivers), then the KV bucket `<prefix>_seen` (the dedup window, 7 days by default) | Meta's duplicates and retries are stored once |
 //! | claims | a durable pull consumer `<prefix>_workers`, explicit ack, `ack_wait` = the lease, in-progress acks while a worker works, `max_deliver` above the retry limit | a crashed worker's deliveries come back after the lease |
 //! | retries | NAK with the engine's backoff delay | the same policy as the embedded store |
-//! | progress | KV bucket `<prefix>_progress`: per delivery, the attempts and the `(item, handler)` pairs that succeeded | a redelivered message does not re-run handlers that succeeded |
+//! | progress | KV bucket `<prefix>_progress`, keyed by the body's hash: the attempts, the latest claim, and the `(item, handler)` pairs that succeeded; written with compare-and-set | a redelivered (or replayed) message does not re-run handlers that succeeded; a worker whose claim was taken over cannot finish it |
 //! | idempotency keys | KV bucket `<prefix>_keys` with compare-and-set | `#[on(.., idempotent)]` across workers |
 //! | dead letters | stream `<prefix>_DEAD` on `<prefix>.dead` (limits retention), the original then terminated | inspectable and replayable |
 //!
 //! A delivery's id is its sequence in the deliveries stream. Handled deliveries are
 //! removed by JetStream (work queue), so `list(Done)` is empty here.
+//!
+//! The consumer's `ack_wait` and `max_deliver` and the stream's bound and duplicate
+//! window are brought to this process's configuration at start-up, so every worker
+//! should run the same `META_WEBHOOK_LEASE_SECS`, `_MAX_ATTEMPTS` and
+//! `_MAX_PENDING`. A publish a receiver gave up on (no acknowledgement within the
+//! bound, answered 503) may still be stored once NATS answers again; Meta's retry of
+//! it is then a duplicate that the dedup bucket or JetStream's duplicate window
+//! usually catches, and otherwise is handled twice (at least once).
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -77,8 +85,8 @@ pub struct JetStreamStore {
     seen: kv::Store,
     progress: kv::Store,
     keys: kv::Store,
-    /// Messages claimed by this process, by stream sequence, to ack later.
-    claimed: Mutex<HashMap<u64, Message>>,
+    /// Messages claimed by this process, by stream sequence and claim, to ack later.
+    claimed: Mutex<HashMap<(u64, i64), Held>>,
     /// How long a fetch waits for a message.
     poll: Duration,
 }
@@ -95,8 +103,24 @@ impl fmt::Debug for JetStreamStore {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Progress {
     attempts: u32,
+    /// The latest claim: JetStream's delivery count when a worker took it.
+    #[serde(default)]
+    claim: i64,
     done: BTreeSet<String>,
     error: Option<String>,
+}
+
+/// A claimed message and what its finish needs.
+struct Held {
+    message: Message,
+    /// The progress key (the body's hash).
+    key: String,
+    claim: i64,
+}
+
+fn progress_key(body: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(body))
 }
 
 /// An idempotency key's state.
@@ -129,10 +153,21 @@ impl JetStreamStore {
         max_attempts: u32,
         dedup_window: Duration,
     ) -> Result<Self, StoreError> {
+        let servers = settings
+            .url
+            .split(',')
+            .map(|url| url.trim().parse::<async_nats::ServerAddr>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                unavailable(
+                    &format!("`{}` is not a NATS URL (META_NATS_URL)", settings.url),
+                    e,
+                )
+            })?;
         let client = async_nats::ConnectOptions::new()
             .retry_on_initial_connect()
             .connection_timeout(Duration::from_secs(5))
-            .connect(settings.url.as_str())
+            .connect(servers)
             .await
             .map_err(|e| {
                 unavailable(
@@ -142,21 +177,7 @@ impl JetStreamStore {
             })?;
         let js = jetstream::new(client);
         let prefix = settings.prefix.to_lowercase();
-        let deliveries = js
-            .get_or_create_stream(stream::Config {
-                name: prefix.to_uppercase(),
-                subjects: vec![format!("{prefix}.deliveries")],
-                retention: RetentionPolicy::WorkQueue,
-                storage: StorageType::File,
-                num_replicas: settings.replicas,
-                duplicate_window: settings.duplicate_window,
-                max_messages: max_pending.map_or(-1, |m| i64::try_from(m).unwrap_or(i64::MAX)),
-                discard: DiscardPolicy::New,
-                allow_direct: true,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| unavailable("cannot create the deliveries stream", e))?;
+        let deliveries = deliveries_stream(&js, &settings, &prefix, max_pending).await?;
         let dead = js
             .get_or_create_stream(stream::Config {
                 name: format!("{}_DEAD", prefix.to_uppercase()),
@@ -170,21 +191,7 @@ impl JetStreamStore {
             })
             .await
             .map_err(|e| unavailable("cannot create the dead-letter stream", e))?;
-        let consumer = deliveries
-            .get_or_create_consumer(
-                &format!("{prefix}_workers"),
-                PullConfig {
-                    durable_name: Some(format!("{prefix}_workers")),
-                    ack_policy: AckPolicy::Explicit,
-                    ack_wait: lease,
-                    // Above the retry limit and the crash-loop guard, so the engine
-                    // always decides a delivery's end.
-                    max_deliver: i64::from(max_attempts) + 8,
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(|e| unavailable("cannot create the workers' consumer", e))?;
+        let consumer = workers_consumer(&deliveries, &prefix, lease, max_attempts).await?;
         let bucket = |name: &str, max_age: Duration| kv::Config {
             bucket: format!("{prefix}_{name}"),
             history: 1,
@@ -214,15 +221,43 @@ impl JetStreamStore {
         format!("{}.{kind}", self.settings.prefix.to_lowercase())
     }
 
-    async fn progress_of(&self, seq: u64) -> Result<Progress, StoreError> {
-        let value = self
+    /// A delivery's progress and the revision it was read at (0: none yet).
+    async fn progress_of(&self, key: &str) -> Result<(Progress, u64), StoreError> {
+        let entry = self
             .progress
-            .get(seq.to_string())
+            .entry(key)
             .await
             .map_err(|e| unavailable("cannot read progress", e))?;
-        Ok(value
-            .and_then(|v| serde_json::from_slice(&v).ok())
-            .unwrap_or_default())
+        Ok(match entry.filter(|e| !e.value.is_empty()) {
+            Some(entry) => (
+                serde_json::from_slice(&entry.value).unwrap_or_default(),
+                entry.revision,
+            ),
+            None => (Progress::default(), 0),
+        })
+    }
+
+    /// Writes progress only if nobody wrote it since `revision` (0: it must not
+    /// exist yet); false when someone did.
+    async fn write_progress(
+        &self,
+        key: &str,
+        progress: &Progress,
+        revision: u64,
+    ) -> Result<bool, StoreError> {
+        let value: Vec<u8> = serde_json::to_vec(progress).expect("progress serialises");
+        if revision == 0 {
+            return match self.progress.create(key, value.into()).await {
+                Ok(_) => Ok(true),
+                Err(e) if e.kind() == CreateErrorKind::AlreadyExists => Ok(false),
+                Err(e) => Err(unavailable("cannot record progress", e)),
+            };
+        }
+        match self.progress.update(key, value.into(), revision).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => Ok(false),
+            Err(e) => Err(unavailable("cannot record progress", e)),
+        }
     }
 
     async fn publish(
@@ -279,10 +314,15 @@ impl JetStreamStore {
             .publish(self.subject("deliveries"), headers, incoming.body)
             .await?;
         let id = DeliveryId(i64::try_from(ack.sequence).unwrap_or(i64::MAX));
-        // Remembered for the dedup window; a failure here only weakens dedup.
-        if let Err(e) = self.seen.put(&hash, ack.sequence.to_string().into()).await {
-            tracing::warn!("cannot record a body hash for deduplication: {e}");
-        }
+        // Remembered for the dedup window, even if the answer's time bound cancels
+        // this call now; a failure only weakens dedup.
+        let seen = self.seen.clone();
+        let sequence = ack.sequence;
+        tokio::spawn(async move {
+            if let Err(e) = seen.put(&hash, sequence.to_string().into()).await {
+                tracing::warn!("cannot record a body hash for deduplication: {e}");
+            }
+        });
         Ok(if ack.duplicate {
             Enqueued::Duplicate(id)
         } else {
@@ -307,7 +347,21 @@ impl JetStreamStore {
             let info = message.info().map_err(|e| unavailable("bad message", e))?;
             (info.stream_sequence, info.delivered)
         };
-        let progress = self.progress_of(seq).await?;
+        let key = progress_key(&message.payload);
+        // Recorded as the latest claim: an earlier holder can no longer finish it.
+        let (mut progress, revision) = match self.progress_of(&key).await {
+            Ok(found) => found,
+            Err(e) => {
+                // Back to the queue at once rather than after the lease.
+                let _ = message.ack_with(AckKind::Nak(None)).await;
+                return Err(e);
+            }
+        };
+        progress.claim = delivered;
+        if !self.write_progress(&key, &progress, revision).await? {
+            let _ = message.ack_with(AckKind::Nak(None)).await;
+            return Ok(None);
+        }
         let claimed = Claimed {
             id: DeliveryId(i64::try_from(seq).unwrap_or(i64::MAX)),
             body: message.payload.to_vec(),
@@ -315,68 +369,86 @@ impl JetStreamStore {
             claims: u64::try_from(delivered).unwrap_or(1),
             done: progress.done,
         };
-        self.claimed
-            .lock()
-            .expect("not poisoned")
-            .insert(seq, message);
+        self.claimed.lock().expect("not poisoned").insert(
+            (seq, delivered),
+            Held {
+                message,
+                key,
+                claim: delivered,
+            },
+        );
         Ok(Some(claimed))
     }
 
     async fn finish_inner(
         &self,
         id: DeliveryId,
+        claims: u64,
         done: Vec<String>,
         next: Next,
     ) -> Result<bool, StoreError> {
         let seq = u64::try_from(id.0).unwrap_or_default();
-        let Some(message) = self.claimed.lock().expect("not poisoned").remove(&seq) else {
+        let claim = i64::try_from(claims).unwrap_or(i64::MAX);
+        let Some(held) = self
+            .claimed
+            .lock()
+            .expect("not poisoned")
+            .remove(&(seq, claim))
+        else {
             return Ok(false);
         };
-        let mut progress = self.progress_of(seq).await?;
+        let (mut progress, revision) = self.progress_of(&held.key).await?;
+        if progress.claim != held.claim {
+            // Another worker took it over after this claim's lease.
+            return Ok(false);
+        }
         progress.done.extend(done);
         match next {
             Next::Done => {
-                message
+                // The pairs first: if the ack is lost, a redelivery skips them.
+                if !self.write_progress(&held.key, &progress, revision).await? {
+                    return Ok(false);
+                }
+                held.message
                     .double_ack()
                     .await
                     .map_err(|e| unavailable("cannot ack", e))?;
-                let _ = self.progress.delete(seq.to_string()).await;
+                let _ = self.progress.delete(&held.key).await;
             }
             Next::Retry { at, error } => {
                 progress.attempts += 1;
                 progress.error = Some(error);
-                self.save(seq, &progress).await?;
+                if !self.write_progress(&held.key, &progress, revision).await? {
+                    return Ok(false);
+                }
                 let delay = Duration::from_millis(at.saturating_sub(now_ms()));
-                message
+                held.message
                     .ack_with(AckKind::Nak(Some(delay)))
                     .await
                     .map_err(|e| unavailable("cannot nak", e))?;
             }
             Next::Dead { error } => {
                 progress.attempts += 1;
+                progress.error = Some(error.clone());
+                if !self.write_progress(&held.key, &progress, revision).await? {
+                    return Ok(false);
+                }
                 let mut headers = HeaderMap::new();
+                // One dead letter per delivery, however often this is retried.
+                headers.insert("Nats-Msg-Id", format!("dead-{seq}-{}", held.key).as_str());
                 headers.insert("Webhook-Delivery", seq.to_string().as_str());
                 headers.insert("Webhook-Attempts", progress.attempts.to_string().as_str());
                 headers.insert("Webhook-Error", error.replace(['\r', '\n'], " ").as_str());
-                self.publish(self.subject("dead"), headers, message.payload.to_vec())
+                self.publish(self.subject("dead"), headers, held.message.payload.to_vec())
                     .await?;
-                message
-                    .ack_with(AckKind::Term)
+                // Its progress stays: a replay skips the pairs that succeeded.
+                held.message
+                    .double_ack_with(AckKind::Term)
                     .await
                     .map_err(|e| unavailable("cannot terminate", e))?;
-                let _ = self.progress.delete(seq.to_string()).await;
             }
         }
         Ok(true)
-    }
-
-    async fn save(&self, seq: u64, progress: &Progress) -> Result<(), StoreError> {
-        let value = serde_json::to_vec(progress).expect("progress serialises");
-        self.progress
-            .put(seq.to_string(), value.into())
-            .await
-            .map(|_| ())
-            .map_err(|e| unavailable("cannot record progress", e))
     }
 
     async fn claim_key_inner(
@@ -439,7 +511,7 @@ impl JetStreamStore {
         let progress = if dead {
             Progress::default()
         } else {
-            self.progress_of(seq).await?
+            self.progress_of(&progress_key(&message.payload)).await?.0
         };
         let attempts = if dead {
             u32::try_from(header("Webhook-Attempts").unwrap_or(0)).unwrap_or(u32::MAX)
@@ -518,6 +590,76 @@ impl JetStreamStore {
     }
 }
 
+/// The deliveries stream, created or brought to these settings.
+async fn deliveries_stream(
+    js: &Context,
+    settings: &NatsSettings,
+    prefix: &str,
+    max_pending: Option<u64>,
+) -> Result<stream::Stream, StoreError> {
+    let deliveries_config = stream::Config {
+        name: prefix.to_uppercase(),
+        subjects: vec![format!("{prefix}.deliveries")],
+        retention: RetentionPolicy::WorkQueue,
+        storage: StorageType::File,
+        num_replicas: settings.replicas,
+        duplicate_window: settings.duplicate_window,
+        max_messages: max_pending.map_or(-1, |m| i64::try_from(m).unwrap_or(i64::MAX)),
+        discard: DiscardPolicy::New,
+        allow_direct: true,
+        ..Default::default()
+    };
+    let mut deliveries = js
+        .get_or_create_stream(deliveries_config.clone())
+        .await
+        .map_err(|e| unavailable("cannot create the deliveries stream", e))?;
+    // Found with other settings (another version, other limits): bring them to ours.
+    let live = deliveries
+        .info()
+        .await
+        .map_err(|e| unavailable("cannot read the deliveries stream", e))?
+        .config
+        .clone();
+    if live.max_messages != deliveries_config.max_messages
+        || live.duplicate_window != deliveries_config.duplicate_window
+    {
+        js.update_stream(deliveries_config)
+            .await
+            .map_err(|e| unavailable("cannot update the deliveries stream", e))?;
+    }
+    Ok(deliveries)
+}
+
+/// The workers' durable pull consumer, created or brought to these settings.
+async fn workers_consumer(
+    deliveries: &stream::Stream,
+    prefix: &str,
+    lease: Duration,
+    max_attempts: u32,
+) -> Result<PullConsumer, StoreError> {
+    let consumer_config = PullConfig {
+        durable_name: Some(format!("{prefix}_workers")),
+        ack_policy: AckPolicy::Explicit,
+        ack_wait: lease,
+        // Above the retry limit and the crash-loop guard, so the engine always
+        // decides a delivery's end.
+        max_deliver: i64::from(max_attempts) + 8,
+        ..Default::default()
+    };
+    let mut consumer: PullConsumer = deliveries
+        .get_or_create_consumer(&format!("{prefix}_workers"), consumer_config.clone())
+        .await
+        .map_err(|e| unavailable("cannot create the workers' consumer", e))?;
+    let live = &consumer.cached_info().config;
+    if live.ack_wait != lease || live.max_deliver != consumer_config.max_deliver {
+        consumer = deliveries
+            .update_consumer(consumer_config)
+            .await
+            .map_err(|e| unavailable("cannot update the workers' consumer", e))?;
+    }
+    Ok(consumer)
+}
+
 /// The bucket as it exists (another process made it, perhaps with other settings:
 /// it is used as it is), or a new one.
 async fn open_bucket(js: &Context, config: kv::Config) -> Result<kv::Store, StoreError> {
@@ -549,26 +691,26 @@ impl DeliveryStore for JetStreamStore {
     fn finish(
         &self,
         id: DeliveryId,
-        _claims: u64,
+        claims: u64,
         done: Vec<String>,
         next: Next,
     ) -> StoreFuture<'_, bool> {
-        Box::pin(self.finish_inner(id, done, next))
+        Box::pin(self.finish_inner(id, claims, done, next))
     }
 
-    fn renew(&self, id: DeliveryId, _claims: u64, _until: u64) -> StoreFuture<'_, bool> {
+    fn renew(&self, id: DeliveryId, claims: u64, _until: u64) -> StoreFuture<'_, bool> {
         Box::pin(async move {
-            let seq = u64::try_from(id.0).unwrap_or_default();
+            let key = (
+                u64::try_from(id.0).unwrap_or_default(),
+                i64::try_from(claims).unwrap_or(i64::MAX),
+            );
             // Out of the map while the acknowledgement is sent (the lock is not held
             // across an await); only this worker renews or finishes it meanwhile.
-            let Some(message) = self.claimed.lock().expect("not poisoned").remove(&seq) else {
+            let Some(held) = self.claimed.lock().expect("not poisoned").remove(&key) else {
                 return Ok(false);
             };
-            let renewed = message.ack_with(AckKind::Progress).await;
-            self.claimed
-                .lock()
-                .expect("not poisoned")
-                .insert(seq, message);
+            let renewed = held.message.ack_with(AckKind::Progress).await;
+            self.claimed.lock().expect("not poisoned").insert(key, held);
             renewed.map_err(|e| unavailable("cannot extend the lease", e))?;
             Ok(true)
         })
@@ -661,6 +803,9 @@ impl DeliveryStore for JetStreamStore {
     fn discard(&self, id: DeliveryId) -> StoreFuture<'_, bool> {
         Box::pin(async move {
             let seq = u64::try_from(id.0).unwrap_or_default();
+            if let Ok(message) = self.deliveries.get_raw_message(seq).await {
+                let _ = self.progress.delete(progress_key(&message.payload)).await;
+            }
             if self.deliveries.delete_message(seq).await.unwrap_or(false) {
                 return Ok(true);
             }

@@ -1,0 +1,138 @@
+//! NATS mode keeps per-handler progress between deliveries of a message: when one
+//! handler of an item fails and JetStream redelivers the message, the handler that
+//! already succeeded does not run again. Against a real `nats-server` started by
+//! the test (skipped, with a note, where it is not installed, except in CI).
+
+#![cfg(feature = "nats")]
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use webhook_core::delivery::RetryPolicy;
+use webhook_core::delivery::nats::NatsSettings;
+use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::{Config, Server, State, on};
+
+const SECRET: &str = "nats-progress-secret";
+
+#[derive(Default)]
+struct Runs {
+    steady: AtomicUsize,
+    flaky: AtomicUsize,
+}
+
+#[on(object = "page", field = "feed")]
+async fn steady(State(runs): State<Runs>) {
+    runs.steady.fetch_add(1, Ordering::SeqCst);
+}
+
+#[on(object = "page", field = "feed")]
+async fn flaky(State(runs): State<Runs>) -> Result<(), String> {
+    let n = runs.flaky.fetch_add(1, Ordering::SeqCst) + 1;
+    if n < 3 {
+        Err(format!("failure {n}"))
+    } else {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_message_does_not_rerun_handlers_that_succeeded() {
+    if Command::new("nats-server")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "nats-server is not installed: .ci/run installs it"
+        );
+        eprintln!("skipped: nats-server is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut nats = Command::new("nats-server")
+        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let config = Config::builder()
+        .app_secret(SECRET)
+        .verify_token("t")
+        .nats(NatsSettings {
+            url: format!("nats://127.0.0.1:{port}"),
+            prefix: "progress".to_owned(),
+            ..NatsSettings::default()
+        })
+        .retry(RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(50),
+            max_delay: Duration::from_millis(100),
+        })
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    let runs = Arc::new(Runs::default());
+    let server = Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&runs)));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve_on(listener, async move {
+        let _ = stopped.await;
+    }));
+
+    let body = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"item":"status","verb":"add"}}]}]}"#;
+    let header = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), body);
+    let mut status = 0;
+    for _ in 0..100 {
+        let sent = reqwest::Client::new()
+            .post(&url)
+            .header("x-hub-signature-256", &header)
+            .body(body.to_vec())
+            .send()
+            .await;
+        status = sent.map_or(0, |r| r.status().as_u16());
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while runs.flaky.load(Ordering::SeqCst) < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "flaky ran {} times",
+            runs.flaky.load(Ordering::SeqCst)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        runs.flaky.load(Ordering::SeqCst),
+        3,
+        "retried until it succeeded, then not again"
+    );
+    assert_eq!(
+        runs.steady.load(Ordering::SeqCst),
+        1,
+        "not re-run on the redeliveries"
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+    let _ = nats.kill();
+    let _ = nats.wait();
+}
