@@ -3,8 +3,12 @@
 //! over loopback with signed deliveries from concurrent clients, then prints
 //! requests per second, latency percentiles and the bot's peak memory.
 //!
+//! Then it compares the framework (inline, handlers taking `RawItem` or our typed
+//! feed value) with a hand-written axum receiver and a bare axum server
+//! (`benches/`), on a 400 B and a 10 KB body, in interleaved rounds.
+//!
 //! ```sh
-//! cargo build --release -p meta-webhooks-examples --examples
+//! cargo build --release -p meta-webhooks-examples --examples -p meta-webhooks-benches
 //! target/release/examples/load [seconds] [connections]
 //! ```
 //!
@@ -46,6 +50,120 @@ fn body(n: u64) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A 10 KB batch: 50 Page feed comments.
+fn batch(n: u64) -> Vec<u8> {
+    let changes: Vec<String> = (0..50)
+        .map(|i| {
+            format!(
+                r#"{{"field":"feed","value":{{"item":"comment","verb":"add","post_id":"1001_{n}","comment_id":"{n}_{i}","parent_id":"1001_{n}","created_time":1732700000,"from":{{"id":"{i}","name":"Someone"}},"message":"comment {i} on load {n}, with a few words of text","published":1}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"object":"page","entry":[{{"id":"1001","time":1732700000,"changes":[{}]}}]}}"#,
+        changes.join(",")
+    )
+    .into_bytes()
+}
+
+/// A 400 B body: one Page feed comment.
+fn single(n: u64) -> Vec<u8> {
+    format!(
+        r#"{{"object":"page","entry":[{{"id":"1001","time":1732700000,"changes":[{{"field":"feed","value":{{"item":"comment","verb":"add","post_id":"1001_{n}","comment_id":"{n}_1","parent_id":"1001_{n}","created_time":1732700000,"from":{{"id":"7","name":"Someone"}},"message":"load {n}: a comment with a few words","published":1}}}}]}}]}}"#
+    )
+    .into_bytes()
+}
+
+/// Starts `program` with `env` and reads its webhook URL from its log.
+fn spawn(program: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, String) {
+    let mut child = Command::new(program)
+        .envs(env.iter().copied())
+        .env("META_APP_SECRET", SECRET)
+        .env("META_VERIFY_TOKEN", "t")
+        .env("META_WEBHOOK_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn,webhook_server::server=info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}; build it first", program.display()));
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("the server exited").unwrap();
+        if let Some(at) = line.find("http://") {
+            break line[at..].trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, url)
+}
+
+/// Interleaved rounds of the comparison.
+const ROUNDS: usize = 2;
+
+/// A receiver to compare: its name, program and environment.
+type Target<'a> = (&'a str, std::path::PathBuf, &'a [(&'a str, &'a str)]);
+
+/// A body to send: its name and a generator of unique bodies.
+type Body = (&'static str, fn(u64) -> Vec<u8>);
+
+/// Framework against the hand-written receiver and the bare HTTP ceiling, on both
+/// bodies, in interleaved rounds; prints requests/s, latency, peak RSS and the ratio
+/// to the hand-written receiver.
+async fn compare(seconds: u64, connections: usize) {
+    let release = std::env::current_exe().unwrap();
+    let examples = release.parent().unwrap();
+    let bins = examples.parent().unwrap();
+    let targets: [Target<'_>; 4] = [
+        ("bare axum (no body read)", bins.join("bare"), &[]),
+        ("hand-written receiver", bins.join("handwritten"), &[]),
+        (
+            "meta-webhooks inline, RawItem",
+            examples.join("bench_receiver"),
+            &[("META_WEBHOOK_MODE", "inline"), ("BENCH_HANDLER", "raw")],
+        ),
+        (
+            "meta-webhooks inline, Value<page::Feed>",
+            examples.join("bench_receiver"),
+            &[("META_WEBHOOK_MODE", "inline"), ("BENCH_HANDLER", "typed")],
+        ),
+    ];
+    let bodies: [Body; 2] = [("400 B, 1 change", single), ("10 KB, 50 changes", batch)];
+    for (body_name, body) in bodies {
+        let mut totals = vec![(0u64, 0f64, Duration::ZERO, 0u64, 0u64); targets.len()];
+        for _ in 0..ROUNDS {
+            for (i, (_, program, env)) in targets.iter().enumerate() {
+                let (mut child, url) = spawn(program, env);
+                let (mut latencies, failures, took) = drive(&url, seconds, connections, body).await;
+                latencies.sort_unstable();
+                let p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
+                let rss = peak_rss_kib(child.id());
+                let _ = child.kill();
+                let _ = child.wait();
+                let t = &mut totals[i];
+                t.0 += latencies.len() as u64;
+                t.1 += took;
+                t.2 = t.2.max(p99);
+                t.3 += failures;
+                t.4 = t.4.max(rss);
+            }
+        }
+        println!(
+            "\n{body_name}, {ROUNDS} interleaved rounds of {seconds} s, {connections} connections\n"
+        );
+        println!("| receiver | requests/s | worst p99 | non-200 | peak RSS | vs hand-written |");
+        println!("|---|---|---|---|---|---|");
+        let baseline = totals[1].0 as f64 / totals[1].1;
+        for ((name, _, _), (requests, took, p99, failures, rss)) in targets.iter().zip(&totals) {
+            let rate = *requests as f64 / took;
+            println!(
+                "| {name} | {rate:.0} | {:.2} ms | {failures} | {} MiB | {:.2} |",
+                p99.as_secs_f64() * 1000.0,
+                rss / 1024,
+                rate / baseline
+            );
+        }
+    }
+}
+
 fn peak_rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -53,6 +171,54 @@ fn peak_rss_kib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
         .unwrap_or(0)
+}
+
+/// Sends signed bodies back to back on `connections` connections for `seconds`;
+/// returns every request's latency, the non-200 count and the time taken.
+async fn drive(
+    url: &str,
+    seconds: u64,
+    connections: usize,
+    body: fn(u64) -> Vec<u8>,
+) -> (Vec<Duration>, u64, f64) {
+    let counter = Arc::new(AtomicU64::new(0));
+    let failures = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..connections)
+        .map(|_| {
+            let (url, counter, failures) =
+                (url.to_owned(), Arc::clone(&counter), Arc::clone(&failures));
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let secret = AppSecret::new(SECRET).unwrap();
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let body = body(counter.fetch_add(1, Ordering::Relaxed));
+                    let header = signature::sign(Algorithm::Sha256, &secret, &body);
+                    let sent = Instant::now();
+                    let ok = client
+                        .post(&url)
+                        .header("x-hub-signature-256", header)
+                        .body(body)
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status() == 200);
+                    latencies.push(sent.elapsed());
+                    if !ok {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    (latencies, failures.load(Ordering::Relaxed), seconds)
 }
 
 async fn run(
@@ -88,43 +254,7 @@ async fn run(
     };
     std::thread::spawn(move || lines.for_each(drop));
 
-    let counter = Arc::new(AtomicU64::new(0));
-    let failures = Arc::new(AtomicU64::new(0));
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs(seconds);
-    let tasks: Vec<_> = (0..connections)
-        .map(|_| {
-            let (url, counter, failures) =
-                (url.clone(), Arc::clone(&counter), Arc::clone(&failures));
-            tokio::spawn(async move {
-                let client = reqwest::Client::new();
-                let secret = AppSecret::new(SECRET).unwrap();
-                let mut latencies = Vec::new();
-                while Instant::now() < deadline {
-                    let body = body(counter.fetch_add(1, Ordering::Relaxed));
-                    let header = signature::sign(Algorithm::Sha256, &secret, &body);
-                    let sent = Instant::now();
-                    let ok = client
-                        .post(&url)
-                        .header("x-hub-signature-256", header)
-                        .body(body)
-                        .send()
-                        .await
-                        .is_ok_and(|r| r.status() == 200);
-                    latencies.push(sent.elapsed());
-                    if !ok {
-                        failures.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.unwrap());
-    }
-    let seconds = start.elapsed().as_secs_f64();
+    let (mut latencies, failures, seconds) = drive(&url, seconds, connections, body).await;
     latencies.sort_unstable();
     let at =
         |per_mille: usize| latencies[(latencies.len() * per_mille / 1000).min(latencies.len() - 1)];
@@ -133,13 +263,13 @@ async fn run(
         .args(["-TERM", &child.id().to_string()])
         .status();
     let _ = child.wait();
-    let acked = latencies.len() as u64 - failures.load(Ordering::Relaxed);
+    let acked = latencies.len() as u64 - failures;
     let handled = handled(mode, acked, db, nats).await;
     Result {
         handled,
         mode,
         requests: latencies.len() as u64,
-        failures: failures.load(Ordering::Relaxed),
+        failures,
         seconds,
         p50: at(500),
         p99: at(990),
@@ -248,5 +378,6 @@ async fn main() {
         let _ = nats.kill();
         let _ = nats.wait();
     }
+    compare(seconds / 2, connections).await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,37 @@
+//! The framework side of the load benchmark's comparison: the bundled server in
+//! inline mode with one no-op handler per Page feed change and Messenger message,
+//! taking the raw item (`BENCH_HANDLER=raw`, the default) or our typed value
+//! (`BENCH_HANDLER=typed`). Configured like the bot (`META_*`).
+
+use std::hint::black_box;
+
+use webhook_server::fields::messaging::MessageEvent;
+use webhook_server::fields::page::Feed;
+use webhook_server::{Dispatcher, RawItem, Server, ServerError, Value};
+
+async fn raw(item: RawItem) {
+    black_box(item);
+}
+
+async fn typed_feed(Value(feed): Value<Feed>) {
+    black_box(feed);
+}
+
+async fn typed_message(Value(message): Value<MessageEvent>) {
+    black_box(message);
+}
+
+#[tokio::main]
+async fn main() -> Result<(), ServerError> {
+    let typed = std::env::var("BENCH_HANDLER").is_ok_and(|h| h == "typed");
+    let routes = if typed {
+        Dispatcher::empty_builder()
+            .route("page", "feed", typed_feed)
+            .route("page", "messages", typed_message)
+    } else {
+        Dispatcher::empty_builder()
+            .route("page", "feed", raw)
+            .route("page", "messages", raw)
+    };
+    Server::from_env()?.dispatcher(|_| routes).serve().await
+}
