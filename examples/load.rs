@@ -8,7 +8,7 @@
 //! (`benches/`), on a 400 B and a 10 KB body, in interleaved rounds.
 //!
 //! ```sh
-//! cargo build --release -p meta-webhooks-examples --examples -p meta-webhooks-benches
+//! cargo build --release -p meta-webhooks-examples --examples && cargo build --release -p meta-webhooks-benches
 //! target/release/examples/load [seconds] [connections]
 //! ```
 //!
