@@ -222,6 +222,16 @@ impl Dispatcher {
             }
             reports.push(ItemReport::new(item, to_catch_all, calls.len() - before));
         }
+        if self.concurrency == 1 {
+            // One call after another: no buffer of futures to build and poll.
+            for (index, route, element) in calls {
+                let (index, run) = self
+                    .run(index, items[index], route, element, gate, &spans[index])
+                    .await;
+                reports[index].runs.push(run);
+            }
+            return DispatchReport { items: reports };
+        }
         // Futures are built in a loop, not a closure: a closure here makes the
         // future's lifetimes higher-ranked and it stops being provably `Send`.
         let mut futures = Vec::with_capacity(calls.len());
@@ -348,8 +358,16 @@ impl Dispatcher {
         match catch_unwind(AssertUnwindSafe(|| (route.call)(&cx))) {
             Err(panic) => Outcome::Panicked(panic_message(&*panic)),
             Ok(future) => {
-                let guarded = AssertUnwindSafe(future).catch_unwind();
-                match tokio::time::timeout(limit, guarded).await {
+                let mut guarded = std::pin::pin!(AssertUnwindSafe(future).catch_unwind());
+                // A handler that finishes at its first poll needs no timer.
+                let first =
+                    std::future::poll_fn(|cx| std::task::Poll::Ready(guarded.as_mut().poll(cx)))
+                        .await;
+                let ended = match first {
+                    std::task::Poll::Ready(ended) => Ok(ended),
+                    std::task::Poll::Pending => tokio::time::timeout(limit, guarded).await,
+                };
+                match ended {
                     Err(_) => Outcome::TimedOut(limit),
                     Ok(Ok(Ok(()))) => Outcome::Succeeded,
                     Ok(Ok(Err(HandlerError::Rejected(rejection)))) => {
