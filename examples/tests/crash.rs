@@ -92,6 +92,16 @@ fn drain(bot: &mut Bot, log: &mut Vec<String>) {
     log.extend(bot.lines.try_iter());
 }
 
+/// Deliveries a killed process had handled but not marked done come back after
+/// their lease and run again (at least once): waits until none is pending.
+async fn until_nothing_pending(db: &std::path::Path, deadline: Instant) {
+    let store = webhook_server::delivery::sqlite::SqliteStore::open(db, None).unwrap();
+    while store.pending().await.unwrap() > 0 {
+        assert!(Instant::now() < deadline, "deliveries still pending");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_delivery_is_handled_across_two_sigkills() {
     let dir = tempfile::tempdir().unwrap();
@@ -158,14 +168,7 @@ async fn every_acknowledged_delivery_is_handled_across_two_sigkills() {
         tokio::time::sleep(Duration::from_millis(50)).await;
         drain(&mut bot, &mut log);
     }
-    // Deliveries a killed process had handled but not marked done come back after
-    // their lease and run again (at least once): wait until none is pending.
-    let store = webhook_server::delivery::sqlite::SqliteStore::open(&db, None).unwrap();
-    while store.pending().await.unwrap() > 0 {
-        assert!(Instant::now() < deadline, "deliveries still pending");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    drop(store);
+    until_nothing_pending(&db, deadline).await;
     drain(&mut bot, &mut log);
     let counts = handled_counts(&log);
     let missing: Vec<_> = (0..DELIVERIES)
