@@ -92,6 +92,19 @@ fn drain(bot: &mut Bot, log: &mut Vec<String>) {
     log.extend(bot.lines.try_iter());
 }
 
+/// The store holds each body once (the copies were deduplicated), all handled.
+async fn assert_stored_once_and_done(db: &std::path::Path) {
+    let store = webhook_server::delivery::sqlite::SqliteStore::open(db, None).unwrap();
+    let stored = store.list(ListFilter::All, DELIVERIES * 2).await.unwrap();
+    assert_eq!(stored.len(), DELIVERIES);
+    let unfinished: Vec<_> = stored
+        .iter()
+        .filter(|d| d.state != DeliveryState::Done)
+        .map(|d| (d.id, d.state, d.attempts, d.last_error.clone()))
+        .collect();
+    assert!(unfinished.is_empty(), "not done: {unfinished:?}");
+}
+
 /// Deliveries a killed process had handled but not marked done come back after
 /// their lease and run again (at least once): waits until none is pending.
 async fn until_nothing_pending(db: &std::path::Path, deadline: Instant) {
@@ -207,14 +220,5 @@ async fn every_acknowledged_delivery_is_handled_across_two_sigkills() {
     assert!(status.success());
     assert!(bot.child.wait().unwrap().success());
 
-    // The store holds each body once (the copies were deduplicated), all handled.
-    let store = webhook_server::delivery::sqlite::SqliteStore::open(&db, None).unwrap();
-    let stored = store.list(ListFilter::All, DELIVERIES * 2).await.unwrap();
-    assert_eq!(stored.len(), DELIVERIES);
-    let unfinished: Vec<_> = stored
-        .iter()
-        .filter(|d| d.state != DeliveryState::Done)
-        .map(|d| (d.id, d.state, d.attempts, d.last_error.clone()))
-        .collect();
-    assert!(unfinished.is_empty(), "not done: {unfinished:?}");
+    assert_stored_once_and_done(&db).await;
 }
