@@ -22,8 +22,11 @@ fn signed(n: usize) -> (Vec<u8>, String) {
     (body, header)
 }
 
-#[tokio::test]
-async fn a_burst_above_the_bound_is_shed_with_503_and_everything_gets_an_answer() {
+type ServerTask = tokio::task::JoinHandle<Result<(), webhook_server::ServerError>>;
+
+/// The server in inline mode with at most 4 deliveries in flight: its URL, its stop
+/// switch and its task.
+async fn start() -> (String, oneshot::Sender<()>, ServerTask) {
     let limits = Limits {
         max_in_flight: 4,
         ..Limits::default()
@@ -41,6 +44,12 @@ async fn a_burst_above_the_bound_is_shed_with_503_and_everything_gets_an_answer(
     let server = tokio::spawn(Server::new(config).serve_on(listener, async move {
         let _ = stopped.await;
     }));
+    (url, stop, server)
+}
+
+#[tokio::test]
+async fn a_burst_above_the_bound_is_shed_with_503_and_everything_gets_an_answer() {
+    let (url, stop, server) = start().await;
     let client = reqwest::Client::new();
 
     let burst: Vec<_> = (0..40)
@@ -129,23 +138,7 @@ fn rss_bytes() -> u64 {
 /// grows by over 200 MiB.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_stays_bounded_while_waves_above_the_bound_are_shed() {
-    let limits = Limits {
-        max_in_flight: 4,
-        ..Limits::default()
-    };
-    let config = Config::builder()
-        .app_secret(SECRET)
-        .verify_token("tok")
-        .inline()
-        .limits(limits)
-        .build()
-        .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(Server::new(config).serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
+    let (url, stop, server) = start().await;
     let padding = "x".repeat(512 * 1024);
     let body = axum::body::Bytes::from(format!(
         r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"feed","value":{{"pad":"{padding}"}}}}]}}]}}"#
