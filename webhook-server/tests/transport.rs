@@ -80,6 +80,15 @@ impl Running {
     }
 }
 
+/// The server closed the connection, or answered `status` and closed it.
+#[track_caller]
+fn closed_or(answer: &str, status: &str) {
+    assert!(
+        answer.is_empty() || answer.starts_with(&format!("HTTP/1.1 {status}")),
+        "{answer}"
+    );
+}
+
 /// Reads until the server answers or closes; panics if it does neither within
 /// ten times the deadline under test.
 async fn answer_or_close(stream: &mut TcpStream) -> String {
@@ -110,10 +119,7 @@ async fn headers_that_never_finish_are_cut_off_while_others_are_served() {
     .unwrap();
     app.still_serves().await;
     let answer = answer_or_close(&mut slow).await;
-    assert!(
-        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
-        "{answer}"
-    );
+    closed_or(&answer, "408");
     app.still_serves().await;
     app.stop.send(()).unwrap();
 }
@@ -123,10 +129,7 @@ async fn a_connection_that_sends_nothing_is_closed() {
     let app = start().await;
     let mut idle = TcpStream::connect(&app.addr).await.unwrap();
     let answer = answer_or_close(&mut idle).await;
-    assert!(
-        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
-        "{answer}"
-    );
+    closed_or(&answer, "408");
     app.still_serves().await;
     app.stop.send(()).unwrap();
 }
@@ -164,10 +167,7 @@ async fn oversized_headers_are_refused() {
     // The server may close before it has read it all.
     let _ = big.write_all(head.as_bytes()).await;
     let answer = answer_or_close(&mut big).await;
-    assert!(
-        answer.is_empty() || answer.starts_with("HTTP/1.1 431"),
-        "{answer}"
-    );
+    closed_or(&answer, "431");
     // C14: too many headers, each small.
     let many = (0..200).fold(String::new(), |mut headers, n| {
         let _ = write!(headers, "x-h{n}: {n}\r\n");
@@ -178,10 +178,7 @@ async fn oversized_headers_are_refused() {
         format!("POST /webhook HTTP/1.1\r\nhost: localhost\r\n{many}\r\n").as_bytes(),
     )
     .await;
-    assert!(
-        answer.is_empty() || answer.starts_with("HTTP/1.1 431"),
-        "{answer}"
-    );
+    closed_or(&answer, "431");
     app.still_serves().await;
     app.stop.send(()).unwrap();
 }
