@@ -138,15 +138,21 @@ async fn receive(state: State<Arc<App>>, headers: HeaderMap, body: Body) -> Resp
         duration_ms = tracing::field::Empty
     );
     let start = Instant::now();
-    let response = handle(state, headers, body).instrument(span.clone()).await;
+    let response = handle(state, headers, body, start)
+        .instrument(span.clone())
+        .await;
     span.record("status", response.status().as_u16());
     span.record("duration_ms", start.elapsed().as_secs_f64() * 1000.0);
     observe::delivery(response.status());
     response
 }
 
-async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
-    let start = Instant::now();
+async fn handle(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Body,
+    start: Instant,
+) -> Response {
     // Shed at once, before reading anything: a refused request costs almost nothing.
     let Ok(_permit) = app.in_flight.try_acquire() else {
         app.stats.count(Event::Shed);

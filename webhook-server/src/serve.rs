@@ -118,29 +118,18 @@ pub(crate) async fn serve(
                     continue;
                 };
                 let service = TowerToHyperService::new(router.clone());
-                let Some(tls) = &tls else {
-                    let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
-                    tasks.spawn(async move {
-                        if let Err(e) = connection.await {
-                            tracing::debug!("connection ended: {e}");
-                        }
-                        drop(permit);
-                    });
-                    continue;
-                };
-                // The TLS handshake gets the header deadline too (then hyper's own
-                // header deadline starts).
-                let (acceptor, watcher, builder) = (tls.acceptor(), graceful.watcher(), builder.clone());
+                let (watcher, builder) = (graceful.watcher(), builder.clone());
+                let acceptor = tls.as_ref().map(|tls| tls.acceptor());
                 tasks.spawn(async move {
-                    match tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await {
-                        Ok(Ok(stream)) => {
-                            let connection = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
-                            if let Err(e) = connection.await {
-                                tracing::debug!("connection ended: {e}");
-                            }
-                        }
-                        Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
-                        Err(_) => tracing::debug!("TLS handshake timed out"),
+                    match acceptor {
+                        None => connection(stream, &builder, service, watcher).await,
+                        // The TLS handshake gets the header deadline too (then hyper's
+                        // own header deadline starts).
+                        Some(acceptor) => match tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await {
+                            Ok(Ok(stream)) => connection(stream, &builder, service, watcher).await,
+                            Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
+                            Err(_) => tracing::debug!("TLS handshake timed out"),
+                        },
                     }
                     drop(permit);
                 });
@@ -166,6 +155,21 @@ pub(crate) async fn serve(
     }
     tasks.shutdown().await;
     Ok(())
+}
+
+/// Serves one connection (plain or TLS) until it ends or the drain cuts it off.
+async fn connection<I>(
+    io: I,
+    builder: &http1::Builder,
+    service: TowerToHyperService<Router>,
+    watcher: hyper_util::server::graceful::Watcher,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let served = watcher.watch(builder.serve_connection(TokioIo::new(io), service));
+    if let Err(e) = served.await {
+        tracing::debug!("connection ended: {e}");
+    }
 }
 
 /// Answers a connection past the cap with `503` and closes it. What the client

@@ -118,9 +118,9 @@ struct Held {
     claim: i64,
 }
 
+/// Progress is kept per body (stable across redeliveries and replays).
 fn progress_key(body: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(body))
+    hex_sha256(body)
 }
 
 /// An idempotency key's state.
@@ -136,8 +136,12 @@ fn unavailable(what: &str, e: impl fmt::Display) -> StoreError {
 
 /// KV keys are subject tokens: our keys are hashed into them.
 fn token(key: &str) -> String {
+    hex_sha256(key.as_bytes())
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(key.as_bytes()))
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 impl JetStreamStore {
