@@ -127,4 +127,17 @@ fn typed(c: &mut Criterion) {
 }
 
 criterion_group!(benches, signature, parse_and_route, dispatch, typed);
-criterion_main!(benches);
+criterion_main!(benches, floors);
+
+fn floor(c: &mut Criterion) {
+    let body = body_of(50, 60);
+    let mut group = c.benchmark_group("floor_50_changes");
+    group.bench_function("IgnoredAny", |b| {
+        b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&body)).unwrap());
+    });
+    group.bench_function("Value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&body)).unwrap());
+    });
+    group.finish();
+}
+criterion_group!(floors, floor);

@@ -30,10 +30,14 @@ use serde_json::value::RawValue;
 
 use crate::routing::{self, MessagingEvent};
 
+mod one_pass;
+
+use one_pass::Raw;
+
 /// A parsed webhook delivery, borrowing from the raw body.
 #[derive(Debug)]
 pub struct Notification<'a> {
-    raw: &'a RawValue,
+    raw: Raw<'a>,
     object: Cow<'a, str>,
     entries: Vec<Entry<'a>>,
     threads: bool,
@@ -43,7 +47,7 @@ pub struct Notification<'a> {
 /// account, a WhatsApp Business Account, a user ...).
 #[derive(Debug)]
 pub struct Entry<'a> {
-    raw: &'a RawValue,
+    raw: Raw<'a>,
     pub(crate) id: Option<Cow<'a, str>>,
     pub(crate) uid: Option<Cow<'a, str>>,
     pub(crate) time: Option<u64>,
@@ -101,12 +105,13 @@ impl std::error::Error for ParseError {
     }
 }
 
+/// The envelope, its entries kept raw (`E = &RawValue`) or parsed in the same pass
+/// (`E = EntryWire`, see [`one_pass`]).
 #[derive(Deserialize)]
-struct EnvelopeWire<'a> {
+struct EnvelopeWire<'a, E> {
     #[serde(borrow)]
     object: Option<Str<'a>>,
-    #[serde(borrow)]
-    entry: Option<Vec<&'a RawValue>>,
+    entry: Option<Vec<E>>,
     // Threads: {"app_id", "topic", "target_id", "time", "subscription_id", "values": {"field", "value"}}
     #[serde(borrow)]
     topic: Option<Str<'a>>,
@@ -119,7 +124,7 @@ struct EnvelopeWire<'a> {
 }
 
 /// `{"field", "value"}`, with both kept raw so that a wrong type is not an error.
-#[derive(Deserialize)]
+#[derive(Clone, Copy, Deserialize)]
 struct FlatWire<'a> {
     #[serde(borrow)]
     field: Option<&'a RawValue>,
@@ -127,17 +132,17 @@ struct FlatWire<'a> {
     value: Option<&'a RawValue>,
 }
 
-/// The arrays are kept raw so that a malformed element only affects itself.
+/// The arrays are kept raw so that a malformed element only affects itself; the
+/// one-pass parse reads `changes[]` elements in place (`C = FlatWire`).
 #[derive(Deserialize)]
-struct EntryWire<'a> {
+struct EntryWire<'a, C> {
     #[serde(borrow)]
     id: Option<&'a RawValue>,
     #[serde(borrow)]
     uid: Option<&'a RawValue>,
     #[serde(borrow)]
     time: Option<&'a RawValue>,
-    #[serde(borrow)]
-    changes: Option<Vec<&'a RawValue>>,
+    changes: Option<Vec<C>>,
     #[serde(borrow)]
     changed_fields: Option<Vec<&'a RawValue>>,
     #[serde(borrow)]
@@ -185,14 +190,18 @@ pub(crate) fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
 impl<'a> Change<'a> {
     fn parse(raw: &'a RawValue) -> Self {
         match serde_json::from_str::<FlatWire<'a>>(raw.get()) {
-            Ok(wire) => Change {
-                field: wire.field.and_then(string),
-                value: wire.value.unwrap_or(null()),
-            },
+            Ok(wire) => Self::from_wire(wire),
             Err(_) => Change {
                 field: None,
                 value: raw,
             },
+        }
+    }
+
+    fn from_wire(wire: FlatWire<'a>) -> Self {
+        Change {
+            field: wire.field.and_then(string),
+            value: wire.value.unwrap_or(null()),
         }
     }
 }
@@ -215,13 +224,24 @@ impl<'a> Notification<'a> {
     /// # Ok::<(), webhook_core::ParseError>(())
     /// ```
     pub fn parse(body: &'a [u8]) -> Result<Self, ParseError> {
+        if let Some(notification) = one_pass::parse(body) {
+            return Ok(notification);
+        }
+        Self::parse_in_parts(body)
+    }
+
+    /// The parse every body can take: the body, then each entry, then each change
+    /// from its raw JSON, so that a malformed element only affects itself and errors
+    /// say what is wrong. [`one_pass::parse`] gives the same result in one pass when
+    /// nothing is malformed.
+    fn parse_in_parts(body: &'a [u8]) -> Result<Self, ParseError> {
         let not_an_envelope = || ParseError {
             kind: ParseErrorKind::NotAnEnvelope,
         };
         let raw: &'a RawValue = serde_json::from_slice(body).map_err(ParseError::json)?;
         let raw = unwrap_single_element_array(raw).ok_or_else(not_an_envelope)?;
         // Valid JSON of the wrong shape (`[]`, `null`, a number, `"entry": 5` ...).
-        let wire: EnvelopeWire<'a> =
+        let wire: EnvelopeWire<'a, &'a RawValue> =
             serde_json::from_str(raw.get()).map_err(|_| not_an_envelope())?;
         match wire {
             EnvelopeWire {
@@ -234,7 +254,7 @@ impl<'a> Notification<'a> {
                     .map(|raw| Entry::parse(raw, &object.0))
                     .collect();
                 Ok(Self {
-                    raw,
+                    raw: Raw::Known(raw),
                     object: object.0,
                     entries,
                     threads: false,
@@ -255,7 +275,7 @@ impl<'a> Notification<'a> {
                     ..Entry::empty(raw)
                 };
                 Ok(Self {
-                    raw,
+                    raw: Raw::Known(raw),
                     object: topic.0,
                     entries: vec![entry],
                     threads: true,
@@ -285,10 +305,11 @@ impl<'a> Notification<'a> {
         self.threads
     }
 
-    /// The whole body as JSON, exactly as received.
+    /// The whole body as JSON, exactly as received (the first call after a one-pass
+    /// parse reads the body once more to find it).
     #[must_use]
     pub fn raw(&self) -> &'a RawValue {
-        self.raw
+        self.raw.get()
     }
 }
 
@@ -305,7 +326,7 @@ fn unwrap_single_element_array(raw: &RawValue) -> Option<&RawValue> {
 impl<'a> Entry<'a> {
     fn empty(raw: &'a RawValue) -> Self {
         Self {
-            raw,
+            raw: Raw::Known(raw),
             id: None,
             uid: None,
             time: None,
@@ -319,12 +340,21 @@ impl<'a> Entry<'a> {
     }
 
     fn parse(raw: &'a RawValue, object: &str) -> Self {
-        let Ok(wire) = serde_json::from_str::<EntryWire<'a>>(raw.get()) else {
+        let Ok(wire) = serde_json::from_str::<EntryWire<'a, &'a RawValue>>(raw.get()) else {
             return Self {
                 malformed: true,
                 ..Self::empty(raw)
             };
         };
+        Self::from_wire(wire, object, Raw::Known(raw), Change::parse)
+    }
+
+    fn from_wire<C>(
+        wire: EntryWire<'a, C>,
+        object: &str,
+        raw: Raw<'a>,
+        change: fn(C) -> Change<'a>,
+    ) -> Self {
         let events = |events: Option<Vec<&'a RawValue>>| -> Vec<_> {
             events
                 .unwrap_or_default()
@@ -347,7 +377,7 @@ impl<'a> Entry<'a> {
                 .changes
                 .unwrap_or_default()
                 .into_iter()
-                .map(Change::parse)
+                .map(change)
                 .collect(),
             changed_fields: wire
                 .changed_fields
@@ -358,7 +388,8 @@ impl<'a> Entry<'a> {
             messaging: events(wire.messaging),
             standby: events(wire.standby),
             flat,
-            ..Self::empty(raw)
+            raw,
+            malformed: false,
         }
     }
 
@@ -396,10 +427,11 @@ impl<'a> Entry<'a> {
         self.id() == Some("0")
     }
 
-    /// The whole entry as JSON, exactly as received, unknown keys included.
+    /// The whole entry as JSON, exactly as received, unknown keys included (the
+    /// first call after a one-pass parse reads the body once more to find it).
     #[must_use]
     pub fn raw(&self) -> &'a RawValue {
-        self.raw
+        self.raw.get()
     }
 }
 

@@ -359,7 +359,7 @@ impl Notification<'_> {
                 entry,
                 value: payload::null(),
             };
-            let malformed = entry.malformed.then_some(Item {
+            let malformed = entry.malformed.then(|| Item {
                 kind: ItemKind::MalformedEntry,
                 value: entry.raw(),
                 ..item
