@@ -56,10 +56,7 @@ async fn without_a_catch_all_unmatched_items_are_reported() {
     let report = dispatcher
         .dispatch(&Notification::parse(BODY).unwrap())
         .await;
-    let unhandled: Vec<_> = report
-        .unhandled()
-        .map(|i| i.field.clone().unwrap())
-        .collect();
+    let unhandled: Vec<_> = report.unhandled().map(|i| i.field().unwrap()).collect();
     assert_eq!(unhandled, ["ratings"]);
     assert!(report.is_success());
 }
@@ -130,7 +127,7 @@ async fn max_in_flight(concurrency: Option<usize>) -> (usize, Vec<(String, Outco
         .await;
     let outcomes = report
         .runs()
-        .map(|(i, r)| (i.field.clone().unwrap(), r.outcome.clone()))
+        .map(|(i, r)| (i.field().unwrap().to_owned(), r.outcome.clone()))
         .collect();
     (
         dispatcher

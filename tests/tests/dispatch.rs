@@ -442,7 +442,7 @@ async fn unknown_messaging_events_have_no_field_and_reach_the_catch_all() {
             r#"{"sender":{"id":"2"},"re"#.into()
         )]
     );
-    assert_eq!(report.items()[0].field, None);
+    assert_eq!(report.items()[0].field(), None);
 }
 
 #[tokio::test]

@@ -23,7 +23,9 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use futures_util::{FutureExt, StreamExt, stream};
@@ -35,6 +37,8 @@ use crate::handler::{Handler, HandlerError, HandlerFuture};
 use crate::observe;
 use crate::payload::{Notification, ParseError};
 use crate::registry::{self, HandlerInfo, PreflightFn, Target};
+use crate::report::Reports;
+use crate::report::{DispatchReport, HandlerRun, Outcome};
 use crate::routing::Item;
 use crate::select::{self, Element, Filter, Keys};
 use crate::state::{MissingState, StateMap};
@@ -201,9 +205,12 @@ impl Dispatcher {
         gate: Option<&dyn Gate>,
     ) -> DispatchReport {
         let items: Vec<Item<'_>> = notification.items().collect();
-        let mut reports: Vec<ItemReport> = Vec::with_capacity(items.len());
+        let mut reports = Reports::with_capacity(items.len());
         let mut spans = Vec::with_capacity(items.len());
         let mut calls = Vec::new();
+        // Items of a batch mostly share their object and field: look routes up again
+        // only when they change.
+        let mut last: Option<(&str, Option<&str>, &[usize])> = None;
         for (index, item) in items.iter().enumerate() {
             let entry = item.entry().id();
             observe::item(item.object(), item.field(), entry);
@@ -215,20 +222,48 @@ impl Dispatcher {
                 kind = item.kind().name()
             ));
             let before = calls.len();
-            self.select(index, item, &mut calls);
+            let routes = match last {
+                Some((object, field, routes))
+                    if object == item.object() && field == item.field() =>
+                {
+                    routes
+                }
+                _ => self.routes_for(item),
+            };
+            last = Some((item.object(), item.field(), routes));
+            self.select(index, item, routes, &mut calls);
             let to_catch_all = calls.len() == before;
             if to_catch_all {
                 calls.extend(self.catch_all.iter().map(|&route| (index, route, None)));
             }
-            reports.push(ItemReport::new(item, to_catch_all, calls.len() - before));
+            reports.push(item, to_catch_all, calls.len() - before);
         }
+        let mut reports = reports.finish();
         if self.concurrency == 1 {
-            // One call after another: no buffer of futures to build and poll.
+            // One call after another: no buffer of futures to build and poll, and
+            // one clock reading per call (a call starts when the one before ends).
+            let mut start = Instant::now();
             for (index, route, element) in calls {
-                let (index, run) = self
-                    .run(index, items[index], route, element, gate, &spans[index])
-                    .await;
+                let (run, end) = if gate.is_none() {
+                    let route = &self.routes[route];
+                    self.run_inline(items[index], route, element, &spans[index], start)
+                        .await
+                } else {
+                    let (_, run, end) = self
+                        .run(
+                            index,
+                            items[index],
+                            route,
+                            element,
+                            gate,
+                            &spans[index],
+                            Some(start),
+                        )
+                        .await;
+                    (run, end)
+                };
                 reports[index].runs.push(run);
+                start = end;
             }
             return DispatchReport { items: reports };
         }
@@ -236,22 +271,40 @@ impl Dispatcher {
         // future's lifetimes higher-ranked and it stops being provably `Send`.
         let mut futures = Vec::with_capacity(calls.len());
         for (index, route, element) in calls {
-            futures.push(self.run(index, items[index], route, element, gate, &spans[index]));
+            futures.push(self.run(
+                index,
+                items[index],
+                route,
+                element,
+                gate,
+                &spans[index],
+                None,
+            ));
         }
         let mut runs = stream::iter(futures).buffered(self.concurrency);
-        while let Some((index, run)) = runs.next().await {
+        while let Some((index, run, _)) = runs.next().await {
             reports[index].runs.push(run);
         }
         DispatchReport { items: reports }
     }
 
-    /// Adds the calls the item's routes select (see [`select`](crate::select)).
-    fn select<'n>(&'n self, index: usize, item: &Item<'n>, calls: &mut Vec<Call<'n>>) {
-        let routes = self.objects.get(item.object()).map_or(&[][..], |o| {
+    /// The routes registered for the item's object and field.
+    fn routes_for(&self, item: &Item<'_>) -> &[usize] {
+        self.objects.get(item.object()).map_or(&[][..], |o| {
             item.field()
                 .and_then(|f| o.by_field.get(f))
                 .unwrap_or(&o.any_field)
-        });
+        })
+    }
+
+    /// Adds the calls the item's routes select (see [`select`](crate::select)).
+    fn select<'n>(
+        &'n self,
+        index: usize,
+        item: &Item<'n>,
+        routes: &[usize],
+        calls: &mut Vec<Call<'n>>,
+    ) {
         // Parsed once per item, and only when a route filters.
         let mut keys: Option<Option<Keys<'n>>> = None;
         for &route in routes {
@@ -283,6 +336,11 @@ impl Dispatcher {
         }
     }
 
+    /// One call through the general path: durable gate, several calls at once.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "a call's coordinates, passed by value to keep the future small"
+    )]
     async fn run(
         &self,
         index: usize,
@@ -291,92 +349,79 @@ impl Dispatcher {
         element: Option<Element<'_>>,
         gate: Option<&dyn Gate>,
         item_span: &tracing::Span,
-    ) -> (usize, HandlerRun) {
+        start: Option<Instant>,
+    ) -> (usize, HandlerRun, Instant) {
         let route = &self.routes[route];
-        let span = tracing::info_span!(
-            parent: item_span,
-            "handler",
-            handler = route.info.name,
-            outcome = tracing::field::Empty,
-            duration_ms = tracing::field::Empty
-        );
-        let start = Instant::now();
+        let span = handler_span(route, item_span);
+        let start = start.unwrap_or_else(Instant::now);
         let call = async {
             match gate {
                 None => self.call(route, item, element).await,
-                Some(gate) => self.call_gated(route, index, item, element, gate).await,
+                // Boxed: the durable path's future is large, and moving it with every
+                // call would cost the inline path too.
+                Some(gate) => Box::pin(self.call_gated(route, index, item, element, gate)).await,
             }
         };
         let outcome = call.instrument(span.clone()).await;
-        let took = start.elapsed();
-        span.record("outcome", outcome.name());
-        span.record("duration_ms", took.as_secs_f64() * 1000.0);
-        observe::handler_call(route.info.name, outcome.name(), took);
-        let _entered = span.enter();
-        match &outcome {
-            Outcome::Failed(e) | Outcome::Rejected(e) => tracing::warn!(
-                handler = route.info.name,
-                object = item.object(),
-                field = item.field(),
-                entry = item.entry().id(),
-                outcome = outcome.name(),
-                "webhook handler failed: {e}"
-            ),
-            Outcome::TimedOut(limit) => tracing::warn!(
-                handler = route.info.name,
-                object = item.object(),
-                field = item.field(),
-                entry = item.entry().id(),
-                timeout_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
-                "webhook handler timed out and was cancelled"
-            ),
-            Outcome::Panicked(e) => tracing::error!(
-                handler = route.info.name,
-                object = item.object(),
-                field = item.field(),
-                entry = item.entry().id(),
-                "webhook handler panicked: {e}"
-            ),
-            _ => {}
-        }
-        let run = HandlerRun {
-            handler: route.info,
-            route_key: Arc::clone(&route.key),
-            element: element.map(|e| e.index),
-            outcome,
-            duration: took,
+        let (run, end) = record(route, item, element, outcome, start, &span);
+        (index, run, end)
+    }
+
+    /// One call of the inline path at one call at a time: the handler is polled
+    /// once in place, and only a handler that awaits gets a timer and a future of
+    /// its own (moving a general call's future costs more than the call itself).
+    async fn run_inline(
+        &self,
+        item: Item<'_>,
+        route: &Route,
+        element: Option<Element<'_>>,
+        item_span: &tracing::Span,
+        start: Instant,
+    ) -> (HandlerRun, Instant) {
+        let span = handler_span(route, item_span);
+        let first = std::future::poll_fn(|cx| {
+            Poll::Ready(span.in_scope(|| self.first_poll(route, item, element, cx)))
+        })
+        .await;
+        let outcome = match first {
+            FirstPoll::Ended(outcome) => outcome,
+            FirstPoll::Pending(guarded, limit) => {
+                Box::pin(until_done(guarded, limit).instrument(span.clone())).await
+            }
         };
-        (index, run)
+        record(route, item, element, outcome, start, &span)
     }
 
     async fn call(&self, route: &Route, item: Item<'_>, element: Option<Element<'_>>) -> Outcome {
-        let mut cx = ItemContext::new(item, &self.states);
+        let first =
+            std::future::poll_fn(|cx| Poll::Ready(self.first_poll(route, item, element, cx))).await;
+        match first {
+            FirstPoll::Ended(outcome) => outcome,
+            // Boxed for the same reason as the gate: most calls never reach the timer.
+            FirstPoll::Pending(guarded, limit) => Box::pin(until_done(guarded, limit)).await,
+        }
+    }
+
+    /// Extracts the arguments, calls the handler and polls its future once.
+    fn first_poll(
+        &self,
+        route: &Route,
+        item: Item<'_>,
+        element: Option<Element<'_>>,
+        cx: &mut Context<'_>,
+    ) -> FirstPoll {
+        let mut item_cx = ItemContext::new(item, &self.states);
         if let Some(element) = element {
-            cx = cx.with_element(element);
+            item_cx = item_cx.with_element(element);
         }
         let limit = route.timeout.unwrap_or(self.timeout);
-        match catch_unwind(AssertUnwindSafe(|| (route.call)(&cx))) {
-            Err(panic) => Outcome::Panicked(panic_message(&*panic)),
+        match catch_unwind(AssertUnwindSafe(|| (route.call)(&item_cx))) {
+            Err(panic) => FirstPoll::Ended(Outcome::Panicked(panic_message(&*panic))),
             Ok(future) => {
-                let mut guarded = std::pin::pin!(AssertUnwindSafe(future).catch_unwind());
-                // A handler that finishes at its first poll needs no timer.
-                let first =
-                    std::future::poll_fn(|cx| std::task::Poll::Ready(guarded.as_mut().poll(cx)))
-                        .await;
-                let ended = match first {
-                    std::task::Poll::Ready(ended) => Ok(ended),
-                    std::task::Poll::Pending => tokio::time::timeout(limit, guarded).await,
-                };
-                match ended {
-                    Err(_) => Outcome::TimedOut(limit),
-                    Ok(Ok(Ok(()))) => Outcome::Succeeded,
-                    Ok(Ok(Err(HandlerError::Rejected(rejection)))) => {
-                        Outcome::Rejected(rejection.to_string())
-                    }
-                    Ok(Ok(Err(HandlerError::Failed(error)))) => {
-                        Outcome::Failed(error_chain(&*error))
-                    }
-                    Ok(Err(panic)) => Outcome::Panicked(panic_message(&*panic)),
+                let mut guarded = AssertUnwindSafe(future).catch_unwind();
+                match Pin::new(&mut guarded).poll(cx) {
+                    Poll::Ready(ended) => FirstPoll::Ended(outcome(ended)),
+                    Poll::Pending => FirstPoll::Pending(guarded, limit),
                 }
             }
         }
@@ -442,6 +487,95 @@ impl fmt::Debug for Dispatcher {
             .field("handler_timeout", &self.timeout)
             .finish_non_exhaustive()
     }
+}
+
+/// A handler's future, its panics caught.
+type Guarded = futures_util::future::CatchUnwind<AssertUnwindSafe<HandlerFuture>>;
+
+/// How a handler's first poll went.
+enum FirstPoll {
+    Ended(Outcome),
+    /// It awaits: the rest of it, and how long it may take.
+    Pending(Guarded, Duration),
+}
+
+/// Runs a handler that did not finish at its first poll, within its time limit.
+async fn until_done(guarded: Guarded, limit: Duration) -> Outcome {
+    match tokio::time::timeout(limit, guarded).await {
+        Err(_) => Outcome::TimedOut(limit),
+        Ok(ended) => outcome(ended),
+    }
+}
+
+fn outcome(ended: std::thread::Result<Result<(), HandlerError>>) -> Outcome {
+    match ended {
+        Ok(Ok(())) => Outcome::Succeeded,
+        Ok(Err(HandlerError::Rejected(rejection))) => Outcome::Rejected(rejection.to_string()),
+        Ok(Err(HandlerError::Failed(error))) => Outcome::Failed(error_chain(&*error)),
+        Err(panic) => Outcome::Panicked(panic_message(&*panic)),
+    }
+}
+
+fn handler_span(route: &Route, item_span: &tracing::Span) -> tracing::Span {
+    tracing::info_span!(
+        parent: item_span,
+        "handler",
+        handler = route.info.name,
+        outcome = tracing::field::Empty,
+        duration_ms = tracing::field::Empty
+    )
+}
+
+/// Ends a call: its span fields, metrics, a log line when it did not succeed, and
+/// its report. Returns the time it ended.
+fn record(
+    route: &Route,
+    item: Item<'_>,
+    element: Option<Element<'_>>,
+    outcome: Outcome,
+    start: Instant,
+    span: &tracing::Span,
+) -> (HandlerRun, Instant) {
+    let end = Instant::now();
+    let took = end - start;
+    span.record("outcome", outcome.name());
+    span.record("duration_ms", took.as_secs_f64() * 1000.0);
+    observe::handler_call(route.info.name, outcome.name(), took);
+    let _entered = span.enter();
+    match &outcome {
+        Outcome::Failed(e) | Outcome::Rejected(e) => tracing::warn!(
+            handler = route.info.name,
+            object = item.object(),
+            field = item.field(),
+            entry = item.entry().id(),
+            outcome = outcome.name(),
+            "webhook handler failed: {e}"
+        ),
+        Outcome::TimedOut(limit) => tracing::warn!(
+            handler = route.info.name,
+            object = item.object(),
+            field = item.field(),
+            entry = item.entry().id(),
+            timeout_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+            "webhook handler timed out and was cancelled"
+        ),
+        Outcome::Panicked(e) => tracing::error!(
+            handler = route.info.name,
+            object = item.object(),
+            field = item.field(),
+            entry = item.entry().id(),
+            "webhook handler panicked: {e}"
+        ),
+        _ => {}
+    }
+    let run = HandlerRun {
+        handler: route.info,
+        route_key: Arc::clone(&route.key),
+        element: element.map(|e| e.index),
+        outcome,
+        duration: took,
+    };
+    (run, end)
 }
 
 fn panic_message(panic: &(dyn Any + Send)) -> String {
@@ -769,153 +903,3 @@ impl fmt::Display for BuildError {
 }
 
 impl std::error::Error for BuildError {}
-
-/// What happened to every item of one delivery.
-#[derive(Debug, Clone, Default)]
-pub struct DispatchReport {
-    items: Vec<ItemReport>,
-}
-
-/// What happened to one routed item.
-#[derive(Debug, Clone)]
-pub struct ItemReport {
-    /// The notification's object.
-    pub object: String,
-    /// The field the item was routed under (`None`: unknown messaging event).
-    pub field: Option<String>,
-    /// Where it came from (see [`ItemKind::name`](crate::ItemKind::name)).
-    pub kind: String,
-    /// The entry's id.
-    pub entry_id: Option<String>,
-    /// Whether no handler matched and the catch-all handlers received it.
-    pub to_catch_all: bool,
-    /// Every handler call for this item, in registration order.
-    pub runs: Vec<HandlerRun>,
-}
-
-impl ItemReport {
-    fn new(item: &Item<'_>, to_catch_all: bool, calls: usize) -> Self {
-        Self {
-            object: item.object().to_owned(),
-            field: item.field().map(str::to_owned),
-            kind: item.kind().name().to_owned(),
-            entry_id: item.entry().id().map(str::to_owned),
-            to_catch_all,
-            runs: Vec::with_capacity(calls),
-        }
-    }
-}
-
-/// One handler call.
-#[derive(Debug, Clone)]
-pub struct HandlerRun {
-    /// Which handler.
-    pub handler: HandlerInfo,
-    /// The route's stable key: handler, target and filters (durable progress is
-    /// recorded under it).
-    pub route_key: Arc<str>,
-    /// For routes with `each`: the position of the element it was called for.
-    pub element: Option<usize>,
-    /// How it ended.
-    pub outcome: Outcome,
-    /// How long it took.
-    pub duration: Duration,
-}
-
-/// How a handler call ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Outcome {
-    /// It returned `()` or `Ok(())`.
-    Succeeded,
-    /// It returned an error (the message, with its sources).
-    Failed(String),
-    /// An argument could not be extracted, so it was not called.
-    Rejected(String),
-    /// It panicked (the panic message).
-    Panicked(String),
-    /// Not called: it already succeeded for this item in an earlier attempt, or its
-    /// idempotency key did (durable mode).
-    AlreadyDone,
-    /// It ran past its time limit and was cancelled.
-    TimedOut(Duration),
-}
-
-impl Outcome {
-    /// `succeeded`, `failed`, `rejected`, `panicked`, `timed_out` or `already_done`.
-    #[must_use]
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Succeeded => "succeeded",
-            Self::Failed(_) => "failed",
-            Self::Rejected(_) => "rejected",
-            Self::Panicked(_) => "panicked",
-            Self::AlreadyDone => "already_done",
-            Self::TimedOut(_) => "timed_out",
-        }
-    }
-
-    /// Whether the call succeeded (or had already succeeded).
-    #[must_use]
-    pub fn is_success(&self) -> bool {
-        matches!(self, Self::Succeeded | Self::AlreadyDone)
-    }
-
-    /// The error or panic message, if any.
-    #[must_use]
-    pub fn message(&self) -> Option<&str> {
-        match self {
-            Self::Failed(m) | Self::Rejected(m) | Self::Panicked(m) => Some(m),
-            _ => None,
-        }
-    }
-}
-
-/// `failed: <message>`, `timed out after 500ms`, ...: the outcome as reported in logs
-/// and dead letters.
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Succeeded => f.write_str("succeeded"),
-            Self::AlreadyDone => f.write_str("already done"),
-            Self::Failed(m) => write!(f, "failed: {m}"),
-            Self::Rejected(m) => write!(f, "rejected: {m}"),
-            Self::Panicked(m) => write!(f, "panicked: {m}"),
-            Self::TimedOut(limit) => write!(
-                f,
-                "timed out after {limit:?} (raise it with `#[on(.., timeout = \"..\")]` or the handler timeout)"
-            ),
-        }
-    }
-}
-
-impl DispatchReport {
-    /// Every routed item, in delivery order.
-    #[must_use]
-    pub fn items(&self) -> &[ItemReport] {
-        &self.items
-    }
-
-    /// Whether every handler call succeeded (true when nothing matched).
-    #[must_use]
-    pub fn is_success(&self) -> bool {
-        self.runs().all(|(_, run)| run.outcome.is_success())
-    }
-
-    /// Every handler call with its item.
-    pub fn runs(&self) -> impl Iterator<Item = (&ItemReport, &HandlerRun)> {
-        self.items
-            .iter()
-            .flat_map(|item| item.runs.iter().map(move |run| (item, run)))
-    }
-
-    /// The calls that did not succeed.
-    pub fn failures(&self) -> impl Iterator<Item = (&ItemReport, &HandlerRun)> {
-        self.runs().filter(|(_, run)| !run.outcome.is_success())
-    }
-
-    /// Items that reached no handler at all (not even a catch-all).
-    pub fn unhandled(&self) -> impl Iterator<Item = &ItemReport> {
-        self.items.iter().filter(|item| item.runs.is_empty())
-    }
-}

@@ -56,20 +56,19 @@ pub mod handshake;
 pub mod observe;
 pub mod payload;
 pub mod registry;
+pub mod report;
 pub mod routing;
 pub mod select;
 pub mod signature;
 pub mod state;
 
-pub use dispatch::{
-    BuildError, DEFAULT_HANDLER_TIMEOUT, DispatchReport, Dispatcher, DispatcherBuilder, HandlerRun,
-    ItemReport, Outcome,
-};
+pub use dispatch::{BuildError, DEFAULT_HANDLER_TIMEOUT, Dispatcher, DispatcherBuilder};
 pub use extract::{
     EntryMeta, FromItem, ItemContext, Object, RawEntry, RawItem, Rejection, State, Value,
 };
 pub use handler::{BoxError, Handler, IntoOutcome};
 pub use payload::{Entry, Notification, ParseError};
+pub use report::{DispatchReport, HandlerRun, ItemReport, Outcome};
 pub use routing::{Item, ItemKind};
 pub use state::StateMap;
 

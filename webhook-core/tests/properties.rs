@@ -299,7 +299,7 @@ proptest! {
         prop_assert_eq!(items.len(), expected.len());
         let mut marks = Vec::new();
         for (item, (field, mark)) in items.iter().zip(&expected) {
-            prop_assert_eq!(&item.field, field);
+            prop_assert_eq!(item.field(), field.as_deref());
             prop_assert_eq!(item.runs.len(), 1);
             let handler = expected_handler(object, field.as_deref());
             prop_assert!(item.runs[0].handler.name.ends_with(handler), "{} for {:?}", item.runs[0].handler.name, field);

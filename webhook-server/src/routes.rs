@@ -236,12 +236,12 @@ async fn handle(
         failures.len()
     );
     for (item, run) in failures {
-        let field = item.field.as_deref().unwrap_or("<unknown>");
+        let field = item.field().unwrap_or("<unknown>");
         let _ = write!(
             why,
             "\n- {} on ({}, {field}) {}",
             run.handler.name,
-            item.object,
+            item.object(),
             run.outcome.name()
         );
     }

@@ -343,8 +343,8 @@ impl Engine {
                     other => failures.push(format!(
                         "{} on ({}, {}) {other}",
                         run.handler.name,
-                        item.object,
-                        item.field.as_deref().unwrap_or("<unknown>"),
+                        item.object(),
+                        item.field().unwrap_or("<unknown>"),
                     )),
                 }
             }

@@ -258,13 +258,7 @@ impl TestResponse {
             .map(|report| {
                 report
                     .runs()
-                    .map(|(item, run)| {
-                        (
-                            run.handler.name,
-                            item.object.as_str(),
-                            item.field.as_deref(),
-                        )
-                    })
+                    .map(|(item, run)| (run.handler.name, item.object(), item.field()))
                     .collect()
             })
             .unwrap_or_default()
@@ -300,7 +294,14 @@ impl TestResponse {
         );
         let failed: Vec<_> = report
             .failures()
-            .map(|(item, run)| format!("{} on {:?}: {}", run.handler.name, item.field, run.outcome))
+            .map(|(item, run)| {
+                format!(
+                    "{} on {:?}: {}",
+                    run.handler.name,
+                    item.field(),
+                    run.outcome
+                )
+            })
             .collect();
         assert!(failed.is_empty(), "handlers failed: {failed:#?}");
     }
