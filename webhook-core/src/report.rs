@@ -16,22 +16,27 @@ pub struct DispatchReport {
 
 /// What happened to one routed item.
 ///
-/// Its names are kept in one string shared by the whole report, so that reporting
-/// an item allocates nothing beyond its list of calls.
+/// Its names and calls are kept in one allocation shared by the whole report, so
+/// that reporting an item allocates nothing.
 #[derive(Clone)]
 pub struct ItemReport {
-    names: Arc<str>,
+    shared: Arc<Shared>,
     object: Span,
     field: Option<Span>,
     kind: Span,
     entry_id: Option<Span>,
+    runs: Span,
     /// Whether no handler matched and the catch-all handlers received it.
     pub to_catch_all: bool,
-    /// Every handler call for this item, in registration order.
-    pub runs: Vec<HandlerRun>,
 }
 
-/// A range of [`ItemReport::names`].
+/// What the item reports of one delivery share.
+struct Shared {
+    names: String,
+    runs: Vec<HandlerRun>,
+}
+
+/// A range of [`Shared::names`] or [`Shared::runs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Span {
     start: u32,
@@ -63,8 +68,14 @@ impl ItemReport {
         self.entry_id.map(|s| self.name(s))
     }
 
+    /// Every handler call for this item, in registration order.
+    #[must_use]
+    pub fn runs(&self) -> &[HandlerRun] {
+        &self.shared.runs[self.runs.start as usize..self.runs.end as usize]
+    }
+
     fn name(&self, span: Span) -> &str {
-        &self.names[span.start as usize..span.end as usize]
+        &self.shared.names[span.start as usize..span.end as usize]
     }
 }
 
@@ -76,17 +87,18 @@ impl fmt::Debug for ItemReport {
             .field("kind", &self.kind())
             .field("entry_id", &self.entry_id())
             .field("to_catch_all", &self.to_catch_all)
-            .field("runs", &self.runs)
-            .finish_non_exhaustive()
+            .field("runs", &self.runs())
+            .finish()
     }
 }
 
-/// Builds the item reports of one delivery: their names go into one string, a name
-/// equal to the same name of the item before reusing its range.
+/// Builds the item reports of one delivery: their names go into one string (a name
+/// equal to the same name of the item before reuses its range), their calls into
+/// one list in call order.
 #[derive(Default)]
 pub(crate) struct Reports {
     names: String,
-    items: Vec<(Names, bool, usize)>,
+    items: Vec<(Names, bool, Span)>,
 }
 
 #[derive(Clone, Copy)]
@@ -105,8 +117,13 @@ impl Reports {
         }
     }
 
-    /// Records an item that has `calls` handler calls.
-    pub(crate) fn push(&mut self, item: &Item<'_>, to_catch_all: bool, calls: usize) {
+    /// Records an item whose handler calls are `calls` of the delivery's calls.
+    pub(crate) fn push(
+        &mut self,
+        item: &Item<'_>,
+        to_catch_all: bool,
+        calls: std::ops::Range<usize>,
+    ) {
         let last = self.items.last().map(|(names, _, _)| *names);
         let names = Names {
             object: self.put(item.object(), last.map(|l| l.object)),
@@ -119,7 +136,11 @@ impl Reports {
                 .id()
                 .map(|id| self.put(id, last.and_then(|l| l.entry_id))),
         };
-        self.items.push((names, to_catch_all, calls));
+        let runs = Span {
+            start: offset(calls.start),
+            end: offset(calls.end),
+        };
+        self.items.push((names, to_catch_all, runs));
     }
 
     fn put(&mut self, name: &str, previous: Option<Span>) -> Span {
@@ -128,7 +149,6 @@ impl Reports {
         {
             return span;
         }
-        let offset = |n: usize| u32::try_from(n).expect("names of one delivery fit in 4 GiB");
         let start = offset(self.names.len());
         self.names.push_str(name);
         Span {
@@ -137,22 +157,33 @@ impl Reports {
         }
     }
 
-    /// The reports, each with room for its calls.
-    pub(crate) fn finish(self) -> Vec<ItemReport> {
-        let names: Arc<str> = self.names.into();
+    /// The reports, given every call's run in call order.
+    pub(crate) fn finish(self, runs: Vec<HandlerRun>) -> Vec<ItemReport> {
+        debug_assert_eq!(
+            self.items.last().map_or(0, |(_, _, r)| r.end as usize),
+            runs.len()
+        );
+        let shared = Arc::new(Shared {
+            names: self.names,
+            runs,
+        });
         self.items
             .into_iter()
-            .map(|(n, to_catch_all, calls)| ItemReport {
-                names: Arc::clone(&names),
+            .map(|(n, to_catch_all, runs)| ItemReport {
+                shared: Arc::clone(&shared),
                 object: n.object,
                 field: n.field,
                 kind: n.kind,
                 entry_id: n.entry_id,
+                runs,
                 to_catch_all,
-                runs: Vec::with_capacity(calls),
             })
             .collect()
     }
+}
+
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).expect("names and calls of one delivery fit in 4 GiB")
 }
 
 /// One handler call.
@@ -255,7 +286,7 @@ impl DispatchReport {
     pub fn runs(&self) -> impl Iterator<Item = (&ItemReport, &HandlerRun)> {
         self.items
             .iter()
-            .flat_map(|item| item.runs.iter().map(move |run| (item, run)))
+            .flat_map(|item| item.runs().iter().map(move |run| (item, run)))
     }
 
     /// The calls that did not succeed.
@@ -265,6 +296,6 @@ impl DispatchReport {
 
     /// Items that reached no handler at all (not even a catch-all).
     pub fn unhandled(&self) -> impl Iterator<Item = &ItemReport> {
-        self.items.iter().filter(|item| item.runs.is_empty())
+        self.items.iter().filter(|item| item.runs().is_empty())
     }
 }

@@ -59,8 +59,15 @@ impl Algorithm {
 
 /// An app secret (App Dashboard > Settings > Basic). Never empty; its `Debug` output
 /// is redacted so it cannot leak into logs.
+///
+/// Holds the HMAC states already keyed with the secret, so that a verification
+/// hashes only the body (keying costs two hash blocks, a fifth of the work on a
+/// 400-byte body).
 #[derive(Clone)]
-pub struct AppSecret(Box<[u8]>);
+pub struct AppSecret {
+    sha256: Hmac<sha2::Sha256>,
+    sha1: Hmac<sha1::Sha1>,
+}
 
 impl AppSecret {
     /// Wraps a secret, refusing an empty (or all-whitespace) one.
@@ -69,17 +76,16 @@ impl AppSecret {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(EmptySecret);
         }
-        Ok(Self(bytes.into()))
+        Ok(Self {
+            sha256: Hmac::new_from_slice(bytes).expect("HMAC takes keys of any length"),
+            sha1: Hmac::new_from_slice(bytes).expect("HMAC takes keys of any length"),
+        })
     }
 
     /// Parses a comma-separated list (`META_APP_SECRET=new,old`), trimming spaces.
     /// Every element must be non-empty.
     pub fn parse_list(list: &str) -> Result<Vec<Self>, EmptySecret> {
         list.split(',').map(|s| Self::new(s.trim())).collect()
-    }
-
-    fn bytes(&self) -> &[u8] {
-        &self.0
     }
 }
 
@@ -178,14 +184,8 @@ impl std::error::Error for SignatureError {}
 #[must_use]
 pub fn sign(algorithm: Algorithm, secret: &AppSecret, body: &[u8]) -> String {
     let mac = match algorithm {
-        Algorithm::Sha256 => keyed::<Hmac<sha2::Sha256>>(secret, body)
-            .finalize()
-            .into_bytes()
-            .to_vec(),
-        Algorithm::Sha1 => keyed::<Hmac<sha1::Sha1>>(secret, body)
-            .finalize()
-            .into_bytes()
-            .to_vec(),
+        Algorithm::Sha256 => keyed(&secret.sha256, body).finalize().into_bytes().to_vec(),
+        Algorithm::Sha1 => keyed(&secret.sha1, body).finalize().into_bytes().to_vec(),
     };
     format!("{}{}", algorithm.prefix(), hex::encode(mac))
 }
@@ -202,12 +202,8 @@ pub fn verify(
 ) -> Result<(), SignatureError> {
     let expected = decode(algorithm, header)?;
     let matches = |secret: &AppSecret| match algorithm {
-        Algorithm::Sha256 => keyed::<Hmac<sha2::Sha256>>(secret, body)
-            .verify_slice(&expected)
-            .is_ok(),
-        Algorithm::Sha1 => keyed::<Hmac<sha1::Sha1>>(secret, body)
-            .verify_slice(&expected)
-            .is_ok(),
+        Algorithm::Sha256 => keyed(&secret.sha256, body).verify_slice(&expected).is_ok(),
+        Algorithm::Sha1 => keyed(&secret.sha1, body).verify_slice(&expected).is_ok(),
     };
     if secrets.iter().any(matches) {
         Ok(())
@@ -216,9 +212,8 @@ pub fn verify(
     }
 }
 
-fn keyed<M: Mac + hmac::digest::KeyInit>(secret: &AppSecret, body: &[u8]) -> M {
-    let mut mac =
-        <M as Mac>::new_from_slice(secret.bytes()).expect("HMAC takes keys of any length");
+fn keyed<M: Mac + Clone>(keyed: &M, body: &[u8]) -> M {
+    let mut mac = keyed.clone();
     mac.update(body);
     mac
 }
