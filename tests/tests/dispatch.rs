@@ -274,7 +274,7 @@ async fn page_feed_mention_and_ratings_across_entries() {
         report
             .items()
             .iter()
-            .all(|i| i.runs.len() == 2 && !i.to_catch_all)
+            .all(|i| i.runs().len() == 2 && !i.to_catch_all)
     );
 }
 
@@ -468,7 +468,7 @@ async fn a_failing_or_panicking_handler_stops_nothing_else() {
     let outcomes: Vec<_> = report
         .items()
         .iter()
-        .map(|i| i.runs[0].outcome.clone())
+        .map(|i| i.runs()[0].outcome.clone())
         .collect();
     assert_eq!(
         outcomes[0],
@@ -489,7 +489,7 @@ async fn a_failing_or_panicking_handler_stops_nothing_else() {
         report
             .items()
             .iter()
-            .all(|i| i.runs[1].outcome == Outcome::Succeeded),
+            .all(|i| i.runs()[1].outcome == Outcome::Succeeded),
         "object-wide handler ran for every item"
     );
 }

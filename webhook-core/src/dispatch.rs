@@ -100,7 +100,7 @@ struct ObjectRoutes {
 /// let body = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{}}]}]}"#;
 /// let report = dispatcher.dispatch(&Notification::parse(body).unwrap()).await;
 /// assert!(report.is_success());
-/// assert_eq!(report.items()[0].runs.len(), 1);
+/// assert_eq!(report.items()[0].runs().len(), 1);
 /// # });
 /// ```
 pub struct DispatcherBuilder {
@@ -236,9 +236,9 @@ impl Dispatcher {
             if to_catch_all {
                 calls.extend(self.catch_all.iter().map(|&route| (index, route, None)));
             }
-            reports.push(item, to_catch_all, calls.len() - before);
+            reports.push(item, to_catch_all, before..calls.len());
         }
-        let mut reports = reports.finish();
+        let mut runs = Vec::with_capacity(calls.len());
         if self.concurrency == 1 {
             // One call after another: no buffer of futures to build and poll, and
             // one clock reading per call (a call starts when the one before ends).
@@ -249,23 +249,24 @@ impl Dispatcher {
                     self.run_inline(items[index], route, element, &spans[index], start)
                         .await
                 } else {
-                    let (_, run, end) = self
-                        .run(
-                            index,
-                            items[index],
-                            route,
-                            element,
-                            gate,
-                            &spans[index],
-                            Some(start),
-                        )
-                        .await;
-                    (run, end)
+                    // Boxed: the general call's future is large (see `run`).
+                    Box::pin(self.run(
+                        index,
+                        items[index],
+                        route,
+                        element,
+                        gate,
+                        &spans[index],
+                        Some(start),
+                    ))
+                    .await
                 };
-                reports[index].runs.push(run);
+                runs.push(run);
                 start = end;
             }
-            return DispatchReport { items: reports };
+            return DispatchReport {
+                items: reports.finish(runs),
+            };
         }
         // Futures are built in a loop, not a closure: a closure here makes the
         // future's lifetimes higher-ranked and it stops being provably `Send`.
@@ -281,11 +282,14 @@ impl Dispatcher {
                 None,
             ));
         }
-        let mut runs = stream::iter(futures).buffered(self.concurrency);
-        while let Some((index, run, _)) = runs.next().await {
-            reports[index].runs.push(run);
+        // `buffered` yields in call order, so runs stay in call order.
+        let mut ended = stream::iter(futures).buffered(self.concurrency);
+        while let Some((run, _)) = ended.next().await {
+            runs.push(run);
         }
-        DispatchReport { items: reports }
+        DispatchReport {
+            items: reports.finish(runs),
+        }
     }
 
     /// The routes registered for the item's object and field.
@@ -350,7 +354,7 @@ impl Dispatcher {
         gate: Option<&dyn Gate>,
         item_span: &tracing::Span,
         start: Option<Instant>,
-    ) -> (usize, HandlerRun, Instant) {
+    ) -> (HandlerRun, Instant) {
         let route = &self.routes[route];
         let span = handler_span(route, item_span);
         let start = start.unwrap_or_else(Instant::now);
@@ -363,8 +367,7 @@ impl Dispatcher {
             }
         };
         let outcome = call.instrument(span.clone()).await;
-        let (run, end) = record(route, item, element, outcome, start, &span);
-        (index, run, end)
+        record(route, item, element, outcome, start, &span)
     }
 
     /// One call of the inline path at one call at a time: the handler is polled

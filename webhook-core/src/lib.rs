@@ -24,7 +24,7 @@
 //! let body = br#"{"object":"page","entry":[{"id":"1","time":1700000000,
 //!     "changes":[{"field":"feed","value":{"item":"status","verb":"add"}}]}]}"#;
 //! let report = dispatcher.dispatch(&Notification::parse(body).unwrap()).await;
-//! assert_eq!(report.items()[0].runs[0].handler.name, "feed");
+//! assert_eq!(report.items()[0].runs()[0].handler.name, "feed");
 //! # });
 //! ```
 //!

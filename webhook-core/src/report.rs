@@ -88,7 +88,7 @@ impl fmt::Debug for ItemReport {
             .field("entry_id", &self.entry_id())
             .field("to_catch_all", &self.to_catch_all)
             .field("runs", &self.runs())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

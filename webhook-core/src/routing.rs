@@ -238,7 +238,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for EventKeys<'a> {
                         "message" => {
                             let message = map.next_value::<&'de RawValue>()?;
                             if message.get() != "null" {
-                                keys.message_echo = Some(is_echo(message));
+                                // Most messages are not echoes: look for the key's name
+                                // (or an escape that could spell it) before parsing.
+                                let text = message.get();
+                                let maybe = text.contains("is_echo") || text.contains('\\');
+                                keys.message_echo = Some(maybe && is_echo(message));
                             }
                         }
                         other => {
@@ -590,7 +594,8 @@ mod tests {
             "page",
             r#"{"message":{"is_echo":"true"}},{"message":{"is_echo":1}},{"message":{"is_echo":false}},
                {"message":{"is_echo":"false"}},{"message":null,"postback":{}},{"message":null},
-               {"message":"text"},{"field":null,"read":{}}"#,
+               {"message":"text"},{"field":null,"read":{}},{"message":{"is\u005fecho":true}},
+               {"message":{"text":"is_echo: not a key"}}"#,
         );
         assert_eq!(
             got,
@@ -603,6 +608,8 @@ mod tests {
                 (None, "unknown".to_owned()),
                 f("messages", "message"),
                 f("message_reads", "read"),
+                f("message_echoes", "message"),
+                f("messages", "message"),
             ]
         );
     }

@@ -300,10 +300,10 @@ proptest! {
         let mut marks = Vec::new();
         for (item, (field, mark)) in items.iter().zip(&expected) {
             prop_assert_eq!(item.field(), field.as_deref());
-            prop_assert_eq!(item.runs.len(), 1);
+            prop_assert_eq!(item.runs().len(), 1);
             let handler = expected_handler(object, field.as_deref());
-            prop_assert!(item.runs[0].handler.name.ends_with(handler), "{} for {:?}", item.runs[0].handler.name, field);
-            prop_assert_eq!(&item.runs[0].outcome, &Outcome::Succeeded);
+            prop_assert!(item.runs()[0].handler.name.ends_with(handler), "{} for {:?}", item.runs()[0].handler.name, field);
+            prop_assert_eq!(&item.runs()[0].outcome, &Outcome::Succeeded);
             marks.push((handler, mark.clone().unwrap_or_default()));
         }
         let seen = dispatcher.state::<Seen>().unwrap();
@@ -388,7 +388,7 @@ fn nesting_past_serde_jsons_limit_is_refused_not_a_stack_overflow() {
         .build()
         .unwrap();
     let report = runtime().block_on(dispatcher.dispatch(&notification));
-    let outcome = &report.items()[0].runs[0].outcome;
+    let outcome = &report.items()[0].runs()[0].outcome;
     assert!(
         matches!(outcome, Outcome::Rejected(why) if why.contains("recursion limit")),
         "{outcome:?}"

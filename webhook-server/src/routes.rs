@@ -31,12 +31,12 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::Semaphore;
 use webhook_core::delivery::{Engine, Enqueued};
@@ -81,7 +81,7 @@ pub(crate) fn router(
         .with_state(app)
 }
 
-fn text(status: StatusCode, body: impl Into<String>) -> Response {
+fn text(status: StatusCode, body: impl Into<Body>) -> Response {
     let headers = [
         (
             header::CONTENT_TYPE,
@@ -128,8 +128,18 @@ async fn verify(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Respo
     }
 }
 
+/// Asks the inline route to attach its [`DispatchReport`](webhook_core::DispatchReport)
+/// to the response's extensions (the in-process test client does).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WantReport;
+
 /// A delivery, inside its span, counted by the status it was answered.
-async fn receive(state: State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
+async fn receive(
+    state: State<Arc<App>>,
+    want_report: Option<Extension<WantReport>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let span = tracing::info_span!(
         "delivery",
         bytes = tracing::field::Empty,
@@ -138,7 +148,7 @@ async fn receive(state: State<Arc<App>>, headers: HeaderMap, body: Body) -> Resp
         duration_ms = tracing::field::Empty
     );
     let start = Instant::now();
-    let response = handle(state, headers, body, start)
+    let response = handle(state, headers, body, start, want_report.is_some())
         .instrument(span.clone())
         .await;
     span.record("status", response.status().as_u16());
@@ -152,6 +162,7 @@ async fn handle(
     headers: HeaderMap,
     body: Body,
     start: Instant,
+    want_report: bool,
 ) -> Response {
     // Shed at once, before reading anything: a refused request costs almost nothing.
     let Ok(_permit) = app.in_flight.try_acquire() else {
@@ -218,7 +229,7 @@ async fn handle(
             "delivery handled"
         );
         app.stats.count(Event::Acknowledged);
-        return with_report(text(StatusCode::OK, "EVENT_RECEIVED"), report);
+        return with_report(text(StatusCode::OK, "EVENT_RECEIVED"), report, want_report);
     }
     app.stats.count(Event::HandlerFailure);
     tracing::warn!(
@@ -245,13 +256,24 @@ async fn handle(
             run.outcome.name()
         );
     }
-    with_report(text(StatusCode::INTERNAL_SERVER_ERROR, why), report)
+    with_report(
+        text(StatusCode::INTERNAL_SERVER_ERROR, why),
+        report,
+        want_report,
+    )
 }
 
 /// Inline mode: the dispatch report rides along in the response's extensions, for
 /// [`TestClient`](crate::testing) and middleware of your own (never sent to Meta).
-fn with_report(mut response: Response, report: webhook_core::DispatchReport) -> Response {
-    response.extensions_mut().insert(Arc::new(report));
+/// Attaches the report when the request asked for it ([`WantReport`]).
+fn with_report(
+    mut response: Response,
+    report: webhook_core::DispatchReport,
+    wanted: bool,
+) -> Response {
+    if wanted {
+        response.extensions_mut().insert(Arc::new(report));
+    }
     response
 }
 

@@ -336,7 +336,7 @@ impl Engine {
         let mut done = Vec::new();
         let mut failures = Vec::new();
         for (index, item) in report.items().iter().enumerate() {
-            for run in &item.runs {
+            for run in item.runs() {
                 match &run.outcome {
                     Outcome::Succeeded => done.push(pair_key(index, run.element, &run.route_key)),
                     Outcome::AlreadyDone => {}

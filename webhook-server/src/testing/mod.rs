@@ -186,7 +186,8 @@ impl TestClient {
     }
 
     /// Sends any request through the router.
-    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+    pub async fn send(&self, mut request: Request<Body>) -> TestResponse {
+        request.extensions_mut().insert(crate::routes::WantReport);
         let response = self
             .router
             .clone()
@@ -286,7 +287,7 @@ impl TestResponse {
         let actual: Vec<Vec<&str>> = report
             .items()
             .iter()
-            .map(|item| item.runs.iter().map(|run| run.handler.name).collect())
+            .map(|item| item.runs().iter().map(|run| run.handler.name).collect())
             .collect();
         assert_eq!(
             actual, expected,
