@@ -201,9 +201,10 @@ pub fn verify(
     header: &[u8],
 ) -> Result<(), SignatureError> {
     let expected = decode(algorithm, header)?;
+    let expected = &expected.bytes[..expected.len];
     let matches = |secret: &AppSecret| match algorithm {
-        Algorithm::Sha256 => keyed(&secret.sha256, body).verify_slice(&expected).is_ok(),
-        Algorithm::Sha1 => keyed(&secret.sha1, body).verify_slice(&expected).is_ok(),
+        Algorithm::Sha256 => keyed(&secret.sha256, body).verify_slice(expected).is_ok(),
+        Algorithm::Sha1 => keyed(&secret.sha1, body).verify_slice(expected).is_ok(),
     };
     if secrets.iter().any(matches) {
         Ok(())
@@ -218,8 +219,14 @@ fn keyed<M: Mac + Clone>(keyed: &M, body: &[u8]) -> M {
     mac
 }
 
+/// A MAC sent in a header: up to 32 bytes, without an allocation.
+struct SentMac {
+    bytes: [u8; 32],
+    len: usize,
+}
+
 /// Parses `sha256=<hex>` into the MAC bytes, saying precisely what is wrong.
-fn decode(algorithm: Algorithm, header: &[u8]) -> Result<Vec<u8>, SignatureError> {
+fn decode(algorithm: Algorithm, header: &[u8]) -> Result<SentMac, SignatureError> {
     let malformed = |reason| SignatureError::Malformed { algorithm, reason };
     let digits = header
         .strip_prefix(algorithm.prefix().as_bytes())
@@ -231,7 +238,13 @@ fn decode(algorithm: Algorithm, header: &[u8]) -> Result<Vec<u8>, SignatureError
             expected,
         }));
     }
-    hex::decode(digits).map_err(|_| malformed(Malformed::NotHex))
+    let mut mac = SentMac {
+        bytes: [0; 32],
+        len: algorithm.mac_len(),
+    };
+    hex::decode_to_slice(digits, &mut mac.bytes[..mac.len])
+        .map_err(|_| malformed(Malformed::NotHex))?;
+    Ok(mac)
 }
 
 /// Verifies a request's signature headers with Meta's policy: `X-Hub-Signature-256`

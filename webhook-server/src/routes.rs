@@ -151,8 +151,10 @@ async fn receive(
     let response = handle(state, headers, body, start, want_report.is_some())
         .instrument(span.clone())
         .await;
-    span.record("status", response.status().as_u16());
-    span.record("duration_ms", start.elapsed().as_secs_f64() * 1000.0);
+    if !span.is_disabled() {
+        span.record("status", response.status().as_u16());
+        span.record("duration_ms", start.elapsed().as_secs_f64() * 1000.0);
+    }
     observe::delivery(response.status());
     response
 }
@@ -216,7 +218,8 @@ async fn handle(
 
     let runs = report.runs().count();
     let failures: Vec<_> = report.failures().collect();
-    let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+    // A closure: log fields are only computed when the level is enabled.
+    let elapsed_ms = || start.elapsed().as_secs_f64() * 1000.0;
     let items = report.items().len();
     if failures.is_empty() {
         tracing::info!(
@@ -225,7 +228,7 @@ async fn handle(
             items,
             handlers = runs,
             outcome = "ok",
-            elapsed_ms,
+            elapsed_ms = elapsed_ms(),
             "delivery handled"
         );
         app.stats.count(Event::Acknowledged);
@@ -239,7 +242,7 @@ async fn handle(
         handlers = runs,
         failed = failures.len(),
         outcome = "handler_failed",
-        elapsed_ms,
+        elapsed_ms = elapsed_ms(),
         "delivery handled with failures; Meta will redeliver it"
     );
     let mut why = format!(
