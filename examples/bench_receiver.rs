@@ -2,12 +2,16 @@
 //! inline mode with one no-op handler per Page feed change and Messenger message,
 //! taking the raw item (`BENCH_HANDLER=raw`, the default) or our typed value
 //! (`BENCH_HANDLER=typed`). Configured like the bot (`META_*`).
+//!
+//! `BENCH_SERVE=axum` serves the same router with `axum::serve`, as the baselines
+//! are served, instead of the bundled server's connection loop (header and body
+//! deadlines, connection cap, graceful drain): the difference is what those cost.
 
 use std::hint::black_box;
 
 use webhook_server::fields::messaging::MessageEvent;
 use webhook_server::fields::page::Feed;
-use webhook_server::{Dispatcher, RawItem, Server, ServerError, Value};
+use webhook_server::{Dispatcher, RawItem, Server, Value};
 
 async fn raw(item: RawItem) {
     black_box(item);
@@ -22,7 +26,7 @@ async fn typed_message(Value(message): Value<MessageEvent>) {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), ServerError> {
+async fn main() -> anyhow::Result<()> {
     let typed = std::env::var("BENCH_HANDLER").is_ok_and(|h| h == "typed");
     let routes = if typed {
         Dispatcher::empty_builder()
@@ -33,5 +37,16 @@ async fn main() -> Result<(), ServerError> {
             .route("page", "feed", raw)
             .route("page", "messages", raw)
     };
-    Server::from_env()?.dispatcher(|_| routes).serve().await
+    let server = Server::from_env()?.dispatcher(|_| routes);
+    if std::env::var("BENCH_SERVE").is_ok_and(|s| s == "axum") {
+        let listener = tokio::net::TcpListener::bind(server.config().bind_addr()).await?;
+        eprintln!(
+            "listening on http://{}{}",
+            listener.local_addr()?,
+            server.config().path()
+        );
+        axum::serve(listener, server.into_router()?).await?;
+        return Ok(());
+    }
+    Ok(server.serve().await?)
 }

@@ -7,7 +7,8 @@
 //! - the example bot in inline mode, in durable mode (SQLite, 32 and 64
 //!   connections) and in NATS mode when `nats-server` is installed,
 //! - the framework with no-op handlers taking the raw item or our typed value
-//!   (`examples/bench_receiver.rs`),
+//!   (`examples/bench_receiver.rs`), and its router under `axum::serve` (as the
+//!   baselines are served: without our connection deadlines, cap and drain),
 //!
 //! on a 400 B Messenger message and on a 10 KB batch of 50 Page feed comments,
 //! and prints requests per second, p50/p99 latency, idle and peak RSS, the
@@ -44,7 +45,7 @@ const SCRIPT: &str = include_str!("../benches/load.lua");
 /// Bodies in the pool of runs that may repeat them.
 const SHARED_POOL: u64 = 1000;
 /// Unique bodies per second of a durable run: above what one can store.
-const UNIQUE_PER_SECOND: u64 = 25_000;
+const UNIQUE_PER_SECOND: u64 = 40_000;
 
 /// Writes `count` signed requests (bodies `from..from + count`) for `benches/load.lua`.
 fn write_requests(path: &Path, body: fn(u64) -> String, from: u64, count: u64) {
@@ -355,6 +356,15 @@ fn receivers(examples: &Path, bins: &Path, nats: bool) -> (Vec<Receiver>, Vec<Re
                 "meta-webhooks inline, typed Value<T>",
                 examples.join("bench_receiver"),
                 &[("META_WEBHOOK_MODE", "inline"), ("BENCH_HANDLER", "typed")],
+            ),
+            plain(
+                "meta-webhooks router under axum::serve, RawItem",
+                examples.join("bench_receiver"),
+                &[
+                    ("META_WEBHOOK_MODE", "inline"),
+                    ("BENCH_HANDLER", "raw"),
+                    ("BENCH_SERVE", "axum"),
+                ],
             ),
             plain(
                 "example bot, inline",
