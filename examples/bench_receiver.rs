@@ -7,36 +7,12 @@
 //! are served, instead of the bundled server's connection loop (header and body
 //! deadlines, connection cap, graceful drain): the difference is what those cost.
 
-use std::hint::black_box;
-
-use webhook_server::fields::messaging::MessageEvent;
-use webhook_server::fields::page::Feed;
-use webhook_server::{Dispatcher, RawItem, Server, Value};
-
-async fn raw(item: RawItem) {
-    black_box(item);
-}
-
-async fn typed_feed(Value(feed): Value<Feed>) {
-    black_box(feed);
-}
-
-async fn typed_message(Value(message): Value<MessageEvent>) {
-    black_box(message);
-}
+use webhook_server::Server;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let typed = std::env::var("BENCH_HANDLER").is_ok_and(|h| h == "typed");
-    let routes = if typed {
-        Dispatcher::empty_builder()
-            .route("page", "feed", typed_feed)
-            .route("page", "messages", typed_message)
-    } else {
-        Dispatcher::empty_builder()
-            .route("page", "feed", raw)
-            .route("page", "messages", raw)
-    };
+    let routes = meta_webhooks_benches::framework_routes(typed);
     let server = Server::from_env()?.dispatcher(|_| routes);
     if std::env::var("BENCH_SERVE").is_ok_and(|s| s == "axum") {
         let listener = tokio::net::TcpListener::bind(server.config().bind_addr()).await?;

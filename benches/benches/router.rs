@@ -9,30 +9,14 @@
     reason = "criterion's macros generate undocumented items"
 )]
 
-use std::hint::black_box;
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use meta_webhooks_benches::{SECRET, bodies, handwritten};
+use meta_webhooks_benches::{SECRET, bodies, framework_routes, handwritten};
 use tower::ServiceExt;
-use webhook_server::fields::messaging::MessageEvent;
-use webhook_server::fields::page::Feed;
 use webhook_server::signature::{self, Algorithm, AppSecret};
-use webhook_server::{Config, Dispatcher, DispatcherBuilder, RawItem, Server, Value};
-
-async fn raw(item: RawItem) {
-    black_box(item);
-}
-
-async fn typed_feed(Value(feed): Value<Feed>) {
-    black_box(feed);
-}
-
-async fn typed_message(Value(message): Value<MessageEvent>) {
-    black_box(message);
-}
+use webhook_server::{Config, DispatcherBuilder, Server};
 
 fn framework(runtime: &tokio::runtime::Runtime, routes: DispatcherBuilder) -> Router {
     let config = Config::builder()
@@ -58,21 +42,11 @@ fn router(c: &mut Criterion) {
         ("hand-written", handwritten()),
         (
             "framework, RawItem",
-            framework(
-                &runtime,
-                Dispatcher::empty_builder()
-                    .route("page", "feed", raw)
-                    .route("page", "messages", raw),
-            ),
+            framework(&runtime, framework_routes(false)),
         ),
         (
             "framework, typed",
-            framework(
-                &runtime,
-                Dispatcher::empty_builder()
-                    .route("page", "feed", typed_feed)
-                    .route("page", "messages", typed_message),
-            ),
+            framework(&runtime, framework_routes(true)),
         ),
     ];
     let secret = AppSecret::new(SECRET).unwrap();

@@ -5,6 +5,7 @@
 //! - [`handwritten`]: what a careful engineer writes by hand without the framework:
 //!   axum, the raw body, HMAC-SHA256 verified in constant time, the body parsed into
 //!   a `serde_json::Value`, one call per change or messaging event, 200.
+//! - [`framework_routes`]: the framework's side, no-op handlers for the same items.
 
 use std::hint::black_box;
 
@@ -14,6 +15,33 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use hmac::{Hmac, Mac};
+
+/// The framework's side: one no-op handler for Page feed changes and one for
+/// Messenger messages, taking the raw item or (`typed`) our typed value.
+pub fn framework_routes(typed: bool) -> webhook_server::DispatcherBuilder {
+    use webhook_server::fields::messaging::MessageEvent;
+    use webhook_server::fields::page::Feed;
+    use webhook_server::{Dispatcher, RawItem, Value};
+
+    async fn raw(item: RawItem) {
+        black_box(item);
+    }
+    async fn typed_feed(Value(feed): Value<Feed>) {
+        black_box(feed);
+    }
+    async fn typed_message(Value(message): Value<MessageEvent>) {
+        black_box(message);
+    }
+    if typed {
+        Dispatcher::empty_builder()
+            .route("page", "feed", typed_feed)
+            .route("page", "messages", typed_message)
+    } else {
+        Dispatcher::empty_builder()
+            .route("page", "feed", raw)
+            .route("page", "messages", raw)
+    }
+}
 
 /// The app secret every benchmark signs with.
 pub const SECRET: &str = "load-secret";

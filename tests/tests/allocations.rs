@@ -52,20 +52,24 @@ fn allocations_are_per_delivery_and_per_call_never_per_routed_item() {
     items_no_handler_takes_are_routed_without_allocating();
 }
 
+/// Asserts that each of 300 more items costs `per_item` allocations.
+fn assert_per_item(dispatcher: &Dispatcher, per_item: u64) {
+    let small = allocations(dispatcher, &body(100, 0));
+    let large = allocations(dispatcher, &body(400, 0));
+    let per_300_items = large - small;
+    assert!(
+        (300 * per_item..=300 * per_item + GROWTH).contains(&per_300_items),
+        "300 more items cost {per_300_items} allocations, expected {per_item} each \
+         (100 items: {small}, 400: {large})"
+    );
+}
+
 fn a_no_argument_handler_costs_one_allocation_per_item_its_boxed_future() {
     let dispatcher = Dispatcher::empty_builder()
         .route("page", "feed", async || {})
         .build()
         .unwrap();
-    let (small, large) = (
-        allocations(&dispatcher, &body(100, 0)),
-        allocations(&dispatcher, &body(400, 0)),
-    );
-    let per_300_items = large - small;
-    assert!(
-        (300..=300 + GROWTH).contains(&per_300_items),
-        "300 more items cost {per_300_items} allocations (100 items: {small}, 400: {large})"
-    );
+    assert_per_item(&dispatcher, 1);
 }
 
 fn a_raw_item_handler_costs_only_its_argument_and_its_future() {
@@ -75,16 +79,8 @@ fn a_raw_item_handler_costs_only_its_argument_and_its_future() {
         })
         .build()
         .unwrap();
-    let (small, large) = (
-        allocations(&dispatcher, &body(100, 0)),
-        allocations(&dispatcher, &body(400, 0)),
-    );
     // RawItem owns object, field, kind, entry id and value: five; the future: one.
-    let per_300_items = large - small;
-    assert!(
-        (300 * 6..=300 * 6 + GROWTH).contains(&per_300_items),
-        "300 more items cost {per_300_items} allocations (100 items: {small}, 400: {large})"
-    );
+    assert_per_item(&dispatcher, 6);
 }
 
 fn items_no_handler_takes_are_routed_without_allocating() {

@@ -539,7 +539,7 @@ fn record(
     start: Instant,
     span: &tracing::Span,
 ) -> (HandlerRun, Instant) {
-    let end = Instant::now();
+    let mut end = Instant::now();
     let took = end - start;
     span.record("outcome", outcome.name());
     span.record("duration_ms", took.as_secs_f64() * 1000.0);
@@ -570,6 +570,10 @@ fn record(
             "webhook handler panicked: {e}"
         ),
         _ => {}
+    }
+    if !outcome.is_success() {
+        // The next call starts after this one's log line, not before it.
+        end = Instant::now();
     }
     let run = HandlerRun {
         handler: route.info,

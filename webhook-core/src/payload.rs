@@ -305,8 +305,8 @@ impl<'a> Notification<'a> {
         self.threads
     }
 
-    /// The whole body as JSON, exactly as received (the first call after a one-pass
-    /// parse reads the body once more to find it).
+    /// The whole body as JSON, exactly as received (after a one-pass parse, each
+    /// call reads the body again to find it: keep the result if you need it often).
     #[must_use]
     pub fn raw(&self) -> &'a RawValue {
         self.raw.get()
@@ -427,8 +427,9 @@ impl<'a> Entry<'a> {
         self.id() == Some("0")
     }
 
-    /// The whole entry as JSON, exactly as received, unknown keys included (the
-    /// first call after a one-pass parse reads the body once more to find it).
+    /// The whole entry as JSON, exactly as received, unknown keys included (after a
+    /// one-pass parse the first call reads the body once more to locate entries,
+    /// and each call reads the entry again).
     #[must_use]
     pub fn raw(&self) -> &'a RawValue {
         self.raw.get()

@@ -128,10 +128,30 @@ async fn verify(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Respo
     }
 }
 
-/// Asks the inline route to attach its [`DispatchReport`](webhook_core::DispatchReport)
-/// to the response's extensions (the in-process test client does).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct WantReport;
+/// A request extension asking the inline route to attach its
+/// [`DispatchReport`](webhook_core::DispatchReport) to the response's extensions, as
+/// an `Arc<DispatchReport>` (never sent to Meta). [`TestClient`](crate::testing)
+/// asks for it; middleware of your own can too:
+///
+/// ```
+/// use std::sync::Arc;
+/// use axum::{extract::Request, middleware::Next, response::Response};
+/// use webhook_server::{DispatchReport, routes::WantReport};
+///
+/// async fn audit(mut request: Request, next: Next) -> Response {
+///     request.extensions_mut().insert(WantReport);
+///     let response = next.run(request).await;
+///     if let Some(report) = response.extensions().get::<Arc<DispatchReport>>() {
+///         println!("{} items", report.items().len());
+///     }
+///     response
+/// }
+/// ```
+///
+/// Without it the report is dropped after the answer is chosen, which saves the
+/// allocations of attaching it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WantReport;
 
 /// A delivery, inside its span, counted by the status it was answered.
 async fn receive(
@@ -266,9 +286,8 @@ async fn handle(
     )
 }
 
-/// Inline mode: the dispatch report rides along in the response's extensions, for
-/// [`TestClient`](crate::testing) and middleware of your own (never sent to Meta).
-/// Attaches the report when the request asked for it ([`WantReport`]).
+/// Inline mode: attaches the dispatch report to the response's extensions when the
+/// request asked for it ([`WantReport`]).
 fn with_report(
     mut response: Response,
     report: webhook_core::DispatchReport,
@@ -407,5 +426,52 @@ async fn store(engine: &Engine, stats: &Stats, body: Bytes, start: Instant) -> R
             stats.count(Event::StoreUnavailable);
             unavailable("30", format!("{e}; Meta will retry"))
         }
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::testing;
+
+    async fn deliver(router: Router, want_report: bool) -> Response {
+        let body =
+            br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{}}]}]}"#;
+        let (name, value) = testing::sign(body, testing::TEST_APP_SECRET, Algorithm::Sha256);
+        let mut request = axum::http::Request::post("/webhook")
+            .header(name, value)
+            .body(Body::from(&body[..]))
+            .unwrap();
+        if want_report {
+            request.extensions_mut().insert(WantReport);
+        }
+        router.oneshot(request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_report_is_attached_only_when_the_request_asks() {
+        let config = testing::config().build().unwrap();
+        let dispatcher = Dispatcher::empty_builder()
+            .route("page", "feed", async || {})
+            .build()
+            .unwrap();
+        let router = router(config, Arc::new(dispatcher), None, Arc::default());
+        let plain = deliver(router.clone(), false).await;
+        assert_eq!(plain.status(), 200);
+        assert!(
+            plain
+                .extensions()
+                .get::<Arc<webhook_core::DispatchReport>>()
+                .is_none()
+        );
+        let asked = deliver(router, true).await;
+        assert_eq!(asked.status(), 200);
+        let report = asked
+            .extensions()
+            .get::<Arc<webhook_core::DispatchReport>>()
+            .unwrap();
+        assert_eq!(report.items()[0].runs().len(), 1);
     }
 }

@@ -41,7 +41,10 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// One transaction: the pending count is initialised and its triggers created
+/// before any other writer can change the table in between.
 const SCHEMA: &str = "
+BEGIN IMMEDIATE;
 CREATE TABLE IF NOT EXISTS deliveries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     hash BLOB NOT NULL,
@@ -90,6 +93,7 @@ CREATE TRIGGER IF NOT EXISTS pending_count_delete AFTER DELETE ON deliveries
 CREATE TRIGGER IF NOT EXISTS pending_count_update AFTER UPDATE OF state ON deliveries
     WHEN (OLD.state = 'pending') <> (NEW.state = 'pending')
     BEGIN UPDATE pending_count SET n = n + (NEW.state = 'pending') - (OLD.state = 'pending'); END;
+COMMIT;
 ";
 
 /// The pending deliveries, as the triggers count them.
