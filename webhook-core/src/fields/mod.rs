@@ -189,13 +189,35 @@ impl Timestamp {
     }
 }
 
+/// Reads what [`Number`] reads, as an unsigned integer, without going through its
+/// text (every typed Meta payload holds a few of these).
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Number::deserialize(deserializer).and_then(|n| {
-            n.as_u64()
-                .map(Timestamp)
-                .ok_or_else(|| de::Error::custom(format!("`{}` is not a Unix time", n.0)))
-        })
+        struct TimestampVisitor;
+        fn not_a_time<E: de::Error>(text: impl fmt::Display) -> E {
+            E::custom(format!("`{text}` is not a Unix time"))
+        }
+        impl Visitor<'_> for TimestampVisitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, or a string holding one")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                let text = v.trim();
+                text.parse().map(Timestamp).map_err(|_| not_a_time(text))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                Ok(Timestamp(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                u64::try_from(v).map(Timestamp).map_err(|_| not_a_time(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Timestamp, E> {
+                // As `Number` keeps it: its text, which is an integer only for whole values.
+                self.visit_str(&v.to_string())
+            }
+        }
+        deserializer.deserialize_any(TimestampVisitor)
     }
 }
 
@@ -352,5 +374,46 @@ mod tests {
         let w: WithRaw<Small> = serde_json::from_str(r#"{"a":1,"future":{"x":[1,2]}}"#).unwrap();
         assert_eq!(w.a, 1);
         assert_eq!(w.raw.get(), r#"{"a":1,"future":{"x":[1,2]}}"#);
+    }
+
+    #[test]
+    fn timestamps_read_exactly_what_numbers_read() {
+        let through_number = |json: &str| -> Result<Timestamp, String> {
+            let n: Number = serde_json::from_str(json).map_err(|e| e.to_string())?;
+            n.as_u64()
+                .map(Timestamp)
+                .ok_or_else(|| format!("`{}` is not a Unix time", n.0))
+        };
+        for json in [
+            "1732700000",
+            "1732700000123",
+            "0",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-5",
+            "1732700000.0",
+            "1.5",
+            "1e3",
+            r#""1527459824""#,
+            r#"" 1527459824 ""#,
+            r#""soon""#,
+            r#""-1""#,
+            "true",
+            "null",
+            "[1]",
+            "{}",
+        ] {
+            let direct = serde_json::from_str::<Timestamp>(json).map_err(|e| e.to_string());
+            match (direct, through_number(json)) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{json}"),
+                (Err(a), Err(b)) => {
+                    // serde_json appends a position to custom errors; compare the message.
+                    let message =
+                        |e: &str| e.split(" at line").next().unwrap_or_default().to_owned();
+                    assert_eq!(message(&a), message(&b), "{json}");
+                }
+                (a, b) => panic!("{json}: direct {a:?}, through Number {b:?}"),
+            }
+        }
     }
 }
