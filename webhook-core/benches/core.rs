@@ -72,11 +72,16 @@ fn parse_and_route(c: &mut Criterion) {
     group.finish();
 }
 
-fn dispatch(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// Dispatch needs a runtime with a timer; one thread, as a request's task has.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn dispatch(c: &mut Criterion) {
+    let runtime = runtime();
     let body = body_of(50, 20);
     let notification = Notification::parse(&body).unwrap();
     let mut group = c.benchmark_group("dispatch_50_items");
@@ -95,10 +100,7 @@ fn dispatch(c: &mut Criterion) {
 }
 
 fn typed(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let body = body_of(50, 20);
     let notification = Notification::parse(&body).unwrap();
     let raw = Dispatcher::empty_builder()
