@@ -8,9 +8,9 @@
 use axum::Router;
 use axum::routing::get;
 use serde::Deserialize;
-use webhook_server::{EntryMeta, Server, Value, on};
+use webhook_server::{EntryMeta, Payload, Server, on};
 
-/// Your own type for a field: any `serde::Deserialize` works through `Value<T>`.
+/// Your own type for a field: any `serde::Deserialize` works through `Payload<T>`.
 /// Meta sends lead ids as numbers or strings; a `serde_json::Value` takes both.
 #[derive(Deserialize)]
 struct Lead {
@@ -19,7 +19,7 @@ struct Lead {
 }
 
 #[on(object = "page", field = "leadgen")]
-async fn lead(Value(lead): Value<Lead>, meta: EntryMeta) -> anyhow::Result<()> {
+async fn lead(Payload(lead): Payload<Lead>, meta: EntryMeta) -> anyhow::Result<()> {
     tracing::info!(
         "page {}: new lead {} from form {}",
         meta.id,
@@ -31,16 +31,21 @@ async fn lead(Value(lead): Value<Lead>, meta: EntryMeta) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    webhook_server::logging::try_init();
+    webhook_server::logging::init();
     let webhooks = Server::from_env()?;
     let addr = webhooks.config().bind_addr();
+    // The routes, and durable mode's workers: nothing runs until they are spawned.
+    let (routes, workers) = webhooks.into_router()?;
     let app = Router::new()
         .route("/", get(|| async { "my existing application" }))
-        .merge(webhooks.into_router()?);
+        .merge(routes);
+    let workers = workers.spawn();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app)
         .with_graceful_shutdown(webhook_server::shutdown_signal())
         .await?;
+    // Each worker finishes the delivery it holds; the rest stay stored.
+    workers.shutdown().await;
     Ok(())
 }

@@ -30,6 +30,7 @@ fn framework(runtime: &tokio::runtime::Runtime, routes: DispatcherBuilder) -> Ro
             .dispatcher(|_| routes)
             .into_router()
             .unwrap()
+            .0
     })
 }
 

@@ -21,25 +21,25 @@ use hmac::{Hmac, Mac};
 pub fn framework_routes(typed: bool) -> webhook_server::DispatcherBuilder {
     use webhook_server::fields::messaging::MessageEvent;
     use webhook_server::fields::page::Feed;
-    use webhook_server::{Dispatcher, RawItem, Value};
+    use webhook_server::{Dispatcher, Payload, RawItem, Route};
 
     async fn raw(item: RawItem) {
         black_box(item);
     }
-    async fn typed_feed(Value(feed): Value<Feed>) {
+    async fn typed_feed(Payload(feed): Payload<Feed>) {
         black_box(feed);
     }
-    async fn typed_message(Value(message): Value<MessageEvent>) {
+    async fn typed_message(Payload(message): Payload<MessageEvent>) {
         black_box(message);
     }
     if typed {
-        Dispatcher::empty_builder()
-            .route("page", "feed", typed_feed)
-            .route("page", "messages", typed_message)
+        Dispatcher::builder()
+            .route(Route::field("page", "feed"), typed_feed)
+            .route(Route::field("page", "messages"), typed_message)
     } else {
-        Dispatcher::empty_builder()
-            .route("page", "feed", raw)
-            .route("page", "messages", raw)
+        Dispatcher::builder()
+            .route(Route::field("page", "feed"), raw)
+            .route(Route::field("page", "messages"), raw)
     }
 }
 

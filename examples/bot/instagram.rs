@@ -1,7 +1,7 @@
 //! Instagram comments.
 
 use serde::Deserialize;
-use webhook_server::{EntryMeta, State, Value, on};
+use webhook_server::{EntryMeta, Payload, State, on};
 
 use crate::store::Store;
 
@@ -24,7 +24,7 @@ struct Media {
 }
 
 #[on(object = "instagram", field = "comments")]
-async fn comment(Value(c): Value<Comment>, meta: EntryMeta, State(store): State<Store>) {
+async fn comment(Payload(c): Payload<Comment>, meta: EntryMeta, State(store): State<Store>) {
     store.count("instagram", "comments");
     let who = c
         .from

@@ -15,6 +15,8 @@ use webhook_server::{Server, ServerError};
 
 #[tokio::main]
 async fn main() -> Result<(), ServerError> {
+    // Log lines to standard error (`RUST_LOG`, `META_LOG_FORMAT=json`).
+    webhook_server::logging::init();
     // Every #[on] function in this program is registered; `Store` is the shared
     // state they take as `State<Store>`.
     Server::from_env()?

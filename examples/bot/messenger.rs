@@ -1,7 +1,7 @@
 //! Messenger messages and postbacks (object `page`).
 
 use serde::Deserialize;
-use webhook_server::{State, Value, on};
+use webhook_server::{Payload, State, on};
 
 use crate::store::Store;
 
@@ -49,7 +49,7 @@ fn sender<T>(event: &Event<T>) -> &str {
 }
 
 #[on(object = "page", field = "messages")]
-async fn message(Value(event): Value<Event<MessageBody>>, State(store): State<Store>) {
+async fn message(Payload(event): Payload<Event<MessageBody>>, State(store): State<Store>) {
     let n = store.count("page", "messages");
     let Message {
         mid,
@@ -72,7 +72,7 @@ async fn message(Value(event): Value<Event<MessageBody>>, State(store): State<St
 }
 
 #[on(object = "page", field = "messaging_postbacks")]
-async fn postback(Value(event): Value<Event<PostbackBody>>, State(store): State<Store>) {
+async fn postback(Payload(event): Payload<Event<PostbackBody>>, State(store): State<Store>) {
     store.count("page", "messaging_postbacks");
     let Postback { title, payload } = &event.body.postback;
     tracing::info!(

@@ -1,7 +1,7 @@
 //! Facebook Page feed changes.
 
 use serde::Deserialize;
-use webhook_server::{EntryMeta, State, Value, on};
+use webhook_server::{EntryMeta, Payload, State, on};
 
 use crate::store::Store;
 
@@ -19,7 +19,7 @@ struct From {
 }
 
 #[on(object = "page", field = "feed")]
-async fn feed(Value(change): Value<FeedChange>, meta: EntryMeta, State(store): State<Store>) {
+async fn feed(Payload(change): Payload<FeedChange>, meta: EntryMeta, State(store): State<Store>) {
     let n = store.count("page", "feed");
     let who = change
         .from

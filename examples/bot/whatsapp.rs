@@ -1,7 +1,7 @@
 //! WhatsApp messages and delivery statuses (field `messages`, one call per change).
 
 use serde::Deserialize;
-use webhook_server::{State, Value, on};
+use webhook_server::{Payload, State, on};
 
 use crate::store::Store;
 
@@ -41,7 +41,7 @@ struct DeliveryStatus {
 }
 
 #[on(object = "whatsapp_business_account", field = "messages")]
-async fn messages(Value(change): Value<Change>, State(store): State<Store>) {
+async fn messages(Payload(change): Payload<Change>, State(store): State<Store>) {
     let to = change
         .metadata
         .map(|m| m.display_phone_number)

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 mod support;
 use support::Bot;
 
-use meta_webhooks_examples::nats_server::{self, NatsServer};
+use meta_webhooks_tests::nats_server::{self, NatsServer};
 use webhook_server::signature::{self, Algorithm, AppSecret};
 
 const SECRET: &str = "nats-test-secret";

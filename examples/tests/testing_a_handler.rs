@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use webhook_server::fields::whatsapp::Message;
 use webhook_server::testing::{self, TestClient};
-use webhook_server::{State, Value, on};
+use webhook_server::{Payload, State, on};
 
 /// The user's state: texts received, by sender.
 #[derive(Default)]
@@ -18,9 +18,9 @@ struct Inbox(Mutex<Vec<(String, String)>>);
     object = "whatsapp_business_account",
     field = "messages",
     each = "messages",
-    r#type = "text"
+    when(r#type = "text")
 )]
-async fn on_text(Value(message): Value<Message>, State(inbox): State<Inbox>) {
+async fn on_text(Payload(message): Payload<Message>, State(inbox): State<Inbox>) {
     let from = message.from.map(|id| id.to_string()).unwrap_or_default();
     let text = message.text.and_then(|t| t.body).unwrap_or_default();
     inbox.0.lock().unwrap().push((from, text));

@@ -5,7 +5,7 @@
 /// Takes everything an item offers, and reads it as our type for its field.
 async fn greedy(
     item: webhook_core::RawItem,
-    _value: Option<webhook_core::Value<serde_json::Value>>,
+    _value: Option<webhook_core::Payload<serde_json::Value>>,
     _meta: webhook_core::EntryMeta,
     _entry: webhook_core::RawEntry,
 ) {
@@ -16,24 +16,18 @@ async fn greedy(
 
 /// Object-wide, `each` and catch-all routes, all to [`greedy`].
 pub(crate) fn fuzz_dispatcher() -> webhook_core::Dispatcher {
-    use webhook_core::select::Filter;
-    webhook_core::Dispatcher::empty_builder()
-        .route_object("page", greedy)
-        .route_object("instagram", greedy)
-        .route_filtered(
-            "whatsapp_business_account",
-            "messages",
-            Filter::new().each("messages"),
+    use webhook_core::Route;
+    webhook_core::Dispatcher::builder()
+        .route(Route::object("page"), greedy)
+        .route(Route::object("instagram"), greedy)
+        .route(Route::field("whatsapp_business_account", "messages").each("messages"),
             greedy,
         )
-        .route_filtered(
-            "whatsapp_business_account",
-            "messages",
-            Filter::new().each("statuses"),
+        .route(Route::field("whatsapp_business_account", "messages").each("statuses"),
             greedy,
         )
-        .route_object("whatsapp_business_account", greedy)
-        .catch_all(greedy)
+        .route(Route::object("whatsapp_business_account"), greedy)
+        .route(Route::catch_all(), greedy)
         .build()
         .expect("the dispatcher builds")
 }

@@ -3,7 +3,7 @@
 //! handler call needs (its boxed future and its own arguments); items of fields no
 //! handler is registered for are not deserialised beyond routing.
 
-use webhook_core::{Dispatcher, RawItem};
+use webhook_core::{Dispatcher, RawItem, Route};
 
 // dhat counts every allocation of the process while its profiler runs: one test in
 // this binary, so that nothing else allocates meanwhile.
@@ -65,16 +65,16 @@ fn assert_per_item(dispatcher: &Dispatcher, per_item: u64) {
 }
 
 fn a_no_argument_handler_costs_one_allocation_per_item_its_boxed_future() {
-    let dispatcher = Dispatcher::empty_builder()
-        .route("page", "feed", async || {})
+    let dispatcher = Dispatcher::builder()
+        .route(Route::field("page", "feed"), async || {})
         .build()
         .unwrap();
     assert_per_item(&dispatcher, 1);
 }
 
 fn a_raw_item_handler_costs_only_its_argument_and_its_future() {
-    let dispatcher = Dispatcher::empty_builder()
-        .route("page", "feed", async |item: RawItem| {
+    let dispatcher = Dispatcher::builder()
+        .route(Route::field("page", "feed"), async |item: RawItem| {
             std::hint::black_box(item);
         })
         .build()
@@ -84,8 +84,8 @@ fn a_raw_item_handler_costs_only_its_argument_and_its_future() {
 }
 
 fn items_no_handler_takes_are_routed_without_allocating() {
-    let dispatcher = Dispatcher::empty_builder()
-        .route("page", "feed", async || {})
+    let dispatcher = Dispatcher::builder()
+        .route(Route::field("page", "feed"), async || {})
         .build()
         .unwrap();
     let alone = allocations(&dispatcher, &body(1, 0));

@@ -5,7 +5,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use webhook_core::{Dispatcher, Notification, Object, Outcome, RawItem, Rejection, State, Value};
+use webhook_core::{
+    Dispatcher, Notification, Object, Outcome, Payload, RawItem, Rejection, Route, State,
+};
 
 type Log = Mutex<Vec<String>>;
 
@@ -14,19 +16,22 @@ const BODY: &[u8] = br#"{"object":"page","entry":[{"id":"1","changes":[
 
 #[tokio::test]
 async fn routes_object_routes_and_catch_all() {
-    let dispatcher = Dispatcher::empty_builder()
+    let dispatcher = Dispatcher::builder()
         .state(Log::default())
         .route(
-            "page",
-            "feed",
-            |Value(v): Value<serde_json::Value>, State(log): State<Log>| async move {
+            Route::field("page", "feed"),
+            |Payload(v): Payload<serde_json::Value>, State(log): State<Log>| async move {
                 log.lock().unwrap().push(format!("feed {}", v["n"]));
             },
         )
-        .route_object("instagram", |State(log): State<Log>| async move {
-            log.lock().unwrap().push("ig".into());
-        })
-        .catch_all(
+        .route(
+            Route::object("instagram"),
+            |State(log): State<Log>| async move {
+                log.lock().unwrap().push("ig".into());
+            },
+        )
+        .route(
+            Route::catch_all(),
             |item: RawItem, Object(o): Object, State(log): State<Log>| async move {
                 log.lock()
                     .unwrap()
@@ -49,8 +54,8 @@ async fn routes_object_routes_and_catch_all() {
 
 #[tokio::test]
 async fn without_a_catch_all_unmatched_items_are_reported() {
-    let dispatcher = Dispatcher::empty_builder()
-        .route("page", "feed", || async {})
+    let dispatcher = Dispatcher::builder()
+        .route(Route::field("page", "feed"), || async {})
         .build()
         .unwrap();
     let report = dispatcher
@@ -62,37 +67,61 @@ async fn without_a_catch_all_unmatched_items_are_reported() {
 }
 
 #[tokio::test]
-async fn optional_and_result_extractors_expose_rejections() {
+async fn option_means_absent_and_a_present_but_invalid_part_stays_a_rejection() {
     #[derive(serde::Deserialize, Debug)]
     struct Strict {
         #[allow(dead_code, reason = "only its presence is checked")]
         missing: String,
     }
-    let dispatcher = Dispatcher::empty_builder()
+    let dispatcher = Dispatcher::builder()
         .state(Log::default())
+        // Present but invalid: `Option` does not hide the rejection.
         .route(
-            "page",
-            "feed",
-            |v: Option<Value<Strict>>,
-             r: Result<Value<Strict>, Rejection>,
-             State(log): State<Log>| async move {
-                log.lock()
-                    .unwrap()
-                    .push(format!("{} {}", v.is_none(), r.unwrap_err()));
+            Route::field("page", "feed").name("optional"),
+            |_: Option<Payload<Strict>>| async {},
+        )
+        // `Result` hands the rejection to the handler.
+        .route(
+            Route::field("page", "feed").name("result"),
+            |r: Result<Payload<Strict>, Rejection>, State(log): State<Log>| async move {
+                log.lock().unwrap().push(r.unwrap_err().to_string());
+            },
+        )
+        // Absent: a `changed_fields` name has no value, so `None`.
+        .route(
+            Route::field("user", "email").name("absent"),
+            |v: Option<Payload<Strict>>, State(log): State<Log>| async move {
+                log.lock().unwrap().push(format!("absent: {}", v.is_none()));
             },
         )
         .build()
         .unwrap();
-    dispatcher
+    let report = dispatcher
         .dispatch(&Notification::parse(BODY).unwrap())
         .await;
+    let optional = report
+        .runs()
+        .find(|(_, run)| run.handler.name == "optional")
+        .unwrap()
+        .1;
+    match &optional.outcome {
+        Outcome::Rejected(why) => assert!(why.contains("missing field `missing`"), "{why}"),
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    let changed =
+        br#"{"object":"user","entry":[{"uid":"1","id":"1","time":1,"changed_fields":["email"]}]}"#;
+    dispatcher
+        .dispatch(&Notification::parse(changed).unwrap())
+        .await;
     let log = dispatcher.state::<Log>().unwrap();
-    let first = log.lock().unwrap()[0].clone();
+    let log = log.lock().unwrap();
     assert!(
-        first.starts_with("true the value of (page, feed) is not a `builder::"),
-        "{first}"
+        log[0].starts_with("the value of (page, feed) is not a `builder::"),
+        "{}",
+        log[0]
     );
-    assert!(first.contains("missing field `missing`"), "{first}");
+    assert!(log[0].contains("missing field `missing`"), "{}", log[0]);
+    assert_eq!(log.last().unwrap(), "absent: true");
 }
 
 #[derive(Default)]
@@ -102,7 +131,7 @@ struct InFlight {
 }
 
 async fn slow(
-    Value(v): Value<serde_json::Value>,
+    Payload(v): Payload<serde_json::Value>,
     State(gauge): State<InFlight>,
 ) -> Result<(), &'static str> {
     let now = gauge.now.fetch_add(1, Ordering::SeqCst) + 1;
@@ -114,10 +143,10 @@ async fn slow(
 }
 
 async fn max_in_flight(concurrency: Option<usize>) -> (usize, Vec<(String, Outcome)>) {
-    let mut builder = Dispatcher::empty_builder()
+    let mut builder = Dispatcher::builder()
         .state(InFlight::default())
-        .route("page", "feed", slow)
-        .route("page", "ratings", slow);
+        .route(Route::field("page", "feed"), slow)
+        .route(Route::field("page", "ratings"), slow);
     if let Some(n) = concurrency {
         builder = builder.concurrency(n);
     }

@@ -26,7 +26,7 @@ impl Recorder {
 
 mod page {
     use serde::Deserialize;
-    use webhook_core::{EntryMeta, RawItem, State, Value, on};
+    use webhook_core::{EntryMeta, Payload, RawItem, State, on};
 
     use super::Recorder;
 
@@ -37,7 +37,7 @@ mod page {
     }
 
     #[on(object = "page", field = "feed")]
-    async fn feed(Value(feed): Value<Feed>, item: RawItem, State(rec): State<Recorder>) {
+    async fn feed(Payload(feed): Payload<Feed>, item: RawItem, State(rec): State<Recorder>) {
         rec.push("feed", &item, format!("{} {}", feed.item, feed.verb));
     }
 
@@ -63,7 +63,7 @@ mod page {
     /// Fails or panics on demand, after recording.
     #[on(object = "page", field = "ratings")]
     async fn ratings(
-        Value(r): Value<Rating>,
+        Payload(r): Payload<Rating>,
         item: RawItem,
         State(rec): State<Recorder>,
     ) -> Result<(), std::io::Error> {
@@ -84,7 +84,7 @@ mod page {
 
 mod messenger {
     use serde::Deserialize;
-    use webhook_core::{RawItem, State, Value, on};
+    use webhook_core::{Payload, RawItem, State, on};
 
     use super::Recorder;
 
@@ -98,7 +98,7 @@ mod messenger {
     }
 
     #[on(object = "page", field = "messages")]
-    async fn messages(Value(ev): Value<Event>, item: RawItem, State(rec): State<Recorder>) {
+    async fn messages(Payload(ev): Payload<Event>, item: RawItem, State(rec): State<Recorder>) {
         rec.push(
             "messages",
             &item,
@@ -134,7 +134,7 @@ mod messenger {
 
 mod whatsapp {
     use serde::Deserialize;
-    use webhook_core::{RawItem, State, Value, on};
+    use webhook_core::{Payload, RawItem, State, on};
 
     use super::Recorder;
 
@@ -147,7 +147,7 @@ mod whatsapp {
     }
 
     #[on(object = "whatsapp_business_account", field = "messages")]
-    async fn messages(Value(c): Value<Change>, item: RawItem, State(rec): State<Recorder>) {
+    async fn messages(Payload(c): Payload<Change>, item: RawItem, State(rec): State<Recorder>) {
         rec.push(
             "wa_messages",
             &item,
@@ -216,6 +216,7 @@ async fn run(fixture: &str) -> (Vec<Call>, DispatchReport) {
 
 async fn run_body(body: &[u8]) -> (Vec<Call>, DispatchReport) {
     let dispatcher = Dispatcher::builder()
+        .registered_handlers()
         .state(Recorder::default())
         .build()
         .unwrap();
@@ -497,12 +498,19 @@ async fn a_failing_or_panicking_handler_stops_nothing_else() {
 #[test]
 fn every_module_registration_is_collected() {
     let dispatcher = Dispatcher::builder()
+        .registered_handlers()
         .state(Recorder::default())
         .build()
         .unwrap();
     let mut names: Vec<_> = dispatcher
         .handlers()
-        .map(|(o, f, info)| (o.map(str::to_owned), f.map(str::to_owned), info.name))
+        .map(|(route, info)| {
+            (
+                route.object_name().map(str::to_owned),
+                route.field_name().map(str::to_owned),
+                info.name,
+            )
+        })
         .collect();
     names.sort();
     let expected = [
@@ -535,9 +543,9 @@ fn every_module_registration_is_collected() {
     assert_eq!(names, expected);
     let feed = dispatcher
         .handlers()
-        .find(|h| h.2.name == "feed")
+        .find(|h| h.1.name == "feed")
         .unwrap()
-        .2;
+        .1;
     assert!(feed.module.ends_with("dispatch::page"), "{}", feed.module);
     assert!(feed.file.ends_with("dispatch.rs"), "{}", feed.file);
 }

@@ -14,26 +14,26 @@ impl Calls {
 }
 
 mod handlers {
-    use webhook_core::{RawItem, State, Value, on};
+    use webhook_core::{Payload, RawItem, State, on};
 
     use super::Calls;
 
-    #[on(object = "page", field = "feed", item = "comment", verb = "add")]
-    async fn new_comment(Value(v): Value<serde_json::Value>, State(calls): State<Calls>) {
+    #[on(object = "page", field = "feed", when(item = "comment", verb = "add"))]
+    async fn new_comment(Payload(v): Payload<serde_json::Value>, State(calls): State<Calls>) {
         calls.push(format!("new_comment {}", v["comment_id"]));
     }
 
-    #[on(object = "page", field = "feed", item = "status")]
-    async fn any_status(Value(v): Value<serde_json::Value>, State(calls): State<Calls>) {
+    #[on(object = "page", field = "feed", when(item = "status"))]
+    async fn any_status(Payload(v): Payload<serde_json::Value>, State(calls): State<Calls>) {
         calls.push(format!("any_status {}", v["verb"]));
     }
 
-    #[on(object = "page", field = "feed", published = "1")]
+    #[on(object = "page", field = "feed", when(published = "1"))]
     async fn published(State(calls): State<Calls>) {
         calls.push("published".to_owned());
     }
 
-    #[on(object = "page", field = "mention", item = "comment")]
+    #[on(object = "page", field = "mention", when(item = "comment"))]
     async fn comment_mention(State(calls): State<Calls>) {
         calls.push("comment_mention".to_owned());
     }
@@ -41,14 +41,14 @@ mod handlers {
     #[on(
         object = "page",
         field = "messaging_postbacks",
-        payload = "GET_STARTED"
+        when(payload = "GET_STARTED")
     )]
     async fn get_started(item: RawItem, State(calls): State<Calls>) {
         calls.push(format!("get_started {}", item.entry_id.unwrap()));
     }
 
     #[on(object = "whatsapp_business_account", field = "messages")]
-    async fn whole_change(Value(v): Value<serde_json::Value>, State(calls): State<Calls>) {
+    async fn whole_change(Payload(v): Payload<serde_json::Value>, State(calls): State<Calls>) {
         let n = |key: &str| v[key].as_array().map_or(0, Vec::len);
         calls.push(format!(
             "whole_change {} messages {} statuses",
@@ -61,10 +61,10 @@ mod handlers {
         object = "whatsapp_business_account",
         field = "messages",
         each = "messages",
-        type = "text"
+        when(type = "text")
     )]
     async fn text_message(
-        Value(m): Value<serde_json::Value>,
+        Payload(m): Payload<serde_json::Value>,
         item: RawItem,
         State(calls): State<Calls>,
     ) {
@@ -79,9 +79,9 @@ mod handlers {
         object = "whatsapp_business_account",
         field = "messages",
         each = "statuses",
-        status = "read"
+        when(status = "read")
     )]
-    async fn read_status(Value(s): Value<serde_json::Value>, State(calls): State<Calls>) {
+    async fn read_status(Payload(s): Payload<serde_json::Value>, State(calls): State<Calls>) {
         calls.push(format!("read {}", s["id"]));
     }
 
@@ -89,10 +89,10 @@ mod handlers {
         object = "whatsapp_business_account",
         field = "messages",
         each = "messages",
-        type = "reaction"
+        when(type = "reaction")
     )]
     async fn typed_reaction(
-        Value(m): Value<webhook_core::fields::whatsapp::Message>,
+        Payload(m): Payload<webhook_core::fields::whatsapp::Message>,
         cx: webhook_core::fields::whatsapp::ChangeContext,
         State(calls): State<Calls>,
     ) {
@@ -119,6 +119,7 @@ mod handlers {
 
 async fn calls(body: &[u8]) -> (Vec<String>, webhook_core::DispatchReport) {
     let dispatcher = Dispatcher::builder()
+        .registered_handlers()
         .state(Calls::default())
         .build()
         .unwrap();

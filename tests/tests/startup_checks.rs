@@ -2,7 +2,7 @@
 //! when a handler needs state that was not given or is routed to a bad name.
 
 use webhook_core::dispatch::Problem;
-use webhook_core::{Dispatcher, Notification, Outcome, State, on};
+use webhook_core::{Dispatcher, Notification, Outcome, Route, State, on};
 
 struct Db;
 struct Cache;
@@ -21,6 +21,7 @@ async fn cache_is_optional(
 #[test]
 fn missing_state_names_the_handler_its_location_and_the_fix() {
     let err = Dispatcher::builder()
+        .registered_handlers()
         .state(std::sync::Mutex::new(Vec::<bool>::new()))
         .build()
         .unwrap_err();
@@ -45,8 +46,9 @@ fn missing_state_names_the_handler_its_location_and_the_fix() {
 fn every_problem_is_reported_at_once() {
     async fn noop() {}
     let err = Dispatcher::builder()
-        .route("Page", "feed", noop)
-        .route("page", "news-feed", noop)
+        .registered_handlers()
+        .route(Route::field("Page", "feed"), noop)
+        .route(Route::field("page", "news-feed"), noop)
         .build()
         .unwrap_err();
     let names: Vec<_> = err
@@ -81,6 +83,7 @@ fn every_problem_is_reported_at_once() {
 #[tokio::test]
 async fn with_the_state_given_everything_runs() {
     let dispatcher = Dispatcher::builder()
+        .registered_handlers()
         .state(Db)
         .state(std::sync::Mutex::new(Vec::<bool>::new()))
         .build()

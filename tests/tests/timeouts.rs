@@ -51,6 +51,7 @@ fn outcomes(report: &webhook_core::DispatchReport) -> Vec<(&'static str, Outcome
 #[tokio::test]
 async fn calls_past_their_limit_are_cancelled_and_reported_and_the_rest_run() {
     let dispatcher = Dispatcher::builder()
+        .registered_handlers()
         .state(Finished::default())
         .handler_timeout(Duration::from_millis(100))
         .concurrency(4)
@@ -87,6 +88,7 @@ async fn calls_past_their_limit_are_cancelled_and_reported_and_the_rest_run() {
 #[tokio::test]
 async fn the_outcome_says_what_to_raise() {
     let dispatcher = Dispatcher::builder()
+        .registered_handlers()
         .state(Finished::default())
         .handler_timeout(Duration::from_millis(20))
         .build()

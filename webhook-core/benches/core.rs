@@ -11,7 +11,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use webhook_core::signature::{self, Algorithm, AppSecret};
-use webhook_core::{Dispatcher, Notification, Value};
+use webhook_core::{Dispatcher, Notification, Payload, Route};
 
 fn body_of(changes: usize, pad: usize) -> Vec<u8> {
     let change = format!(
@@ -87,9 +87,12 @@ fn dispatch(c: &mut Criterion) {
     let mut group = c.benchmark_group("dispatch_50_items");
     group.throughput(Throughput::Elements(50));
     for handlers in [1usize, 10, 100] {
-        let mut builder = Dispatcher::empty_builder().route("page", "feed", async || {});
+        let mut builder = Dispatcher::builder().route(Route::field("page", "feed"), async || {});
         for n in 1..handlers {
-            builder = builder.route("page", &format!("other_field_{n}"), async || {});
+            builder = builder.route(
+                Route::field("page", &format!("other_field_{n}")),
+                async || {},
+            );
         }
         let dispatcher = builder.build().unwrap();
         group.bench_function(BenchmarkId::new("handlers registered", handlers), |b| {
@@ -103,15 +106,17 @@ fn typed(c: &mut Criterion) {
     let runtime = runtime();
     let body = body_of(50, 20);
     let notification = Notification::parse(&body).unwrap();
-    let raw = Dispatcher::empty_builder()
-        .route("page", "feed", async |_item: webhook_core::RawItem| {})
+    let raw = Dispatcher::builder()
+        .route(
+            Route::field("page", "feed"),
+            async |_item: webhook_core::RawItem| {},
+        )
         .build()
         .unwrap();
-    let typed = Dispatcher::empty_builder()
+    let typed = Dispatcher::builder()
         .route(
-            "page",
-            "feed",
-            async |Value(feed): Value<webhook_core::fields::page::Feed>| {
+            Route::field("page", "feed"),
+            async |Payload(feed): Payload<webhook_core::fields::page::Feed>| {
                 black_box(feed);
             },
         )
@@ -122,7 +127,7 @@ fn typed(c: &mut Criterion) {
     group.bench_function("RawItem", |b| {
         b.iter(|| runtime.block_on(raw.dispatch(&notification)));
     });
-    group.bench_function("Value<page::Feed>", |b| {
+    group.bench_function("Payload<page::Feed>", |b| {
         b.iter(|| runtime.block_on(typed.dispatch(&notification)));
     });
     group.finish();

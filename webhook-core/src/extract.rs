@@ -2,13 +2,13 @@
 //!
 //! | argument | gives |
 //! |---|---|
-//! | [`Value<T>`] | the item's value deserialised into any `T: Deserialize` (your own field types plug in here) |
+//! | [`Payload<T>`] | the item's value deserialised into any `T: Deserialize` (your own field types plug in here) |
 //! | [`RawItem`] | object, field, kind, entry id and the raw JSON value |
 //! | [`EntryMeta`] | the entry's id and time |
 //! | [`RawEntry`] | the whole entry's raw JSON, unknown keys included |
 //! | [`State<T>`] | shared state given to [`DispatcherBuilder::state`](crate::DispatcherBuilder::state) |
 //! | [`Object`] | the notification's object |
-//! | `Option<E>` | `None` instead of a rejection (and no start-up check for `Option<State<T>>`) |
+//! | `Option<E>` | `None` when the part is absent: `Option<State<T>>` when no `T` was given (and no start-up check), `Option<Payload<T>>` when the value is missing or `null` (a `changed_fields` name); a part that is present but invalid is still rejected. Implemented for the extractors that implement [`OptionalFromItem`] |
 //! | `Result<E, Rejection>` | the rejection itself |
 //!
 //! Extraction is synchronous and produces owned values, so a handler's future is
@@ -61,7 +61,7 @@ impl<'n> ItemContext<'n> {
         self.element
     }
 
-    /// What [`Value<T>`] reads: the element for routes with `each`, else the item's value.
+    /// What [`Payload<T>`] reads: the element for routes with `each`, else the item's value.
     #[must_use]
     pub fn value(&self) -> &'n RawValue {
         self.element.map_or(self.item.value(), |e| e.value)
@@ -84,8 +84,8 @@ impl<'n> ItemContext<'n> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used as a webhook handler argument",
     label = "not a handler argument",
-    note = "handler arguments implement `FromItem`: `Value<T>`, `RawItem`, `EntryMeta`, `RawEntry`, `State<T>`, `Object`, `Option<_>`, `Result<_, Rejection>`, or your own type",
-    note = "to take the item's value as your own type, write `Value<{Self}>` and derive `serde::Deserialize` for it"
+    note = "handler arguments implement `FromItem`: `Payload<T>`, `RawItem`, `EntryMeta`, `RawEntry`, `State<T>`, `Object`, `Option<_>`, `Result<_, Rejection>`, or your own type",
+    note = "to read the item's value into `{Self}`, take `Payload<{Self}>` (with `#[derive(serde::Deserialize)]` on `{Self}`)"
 )]
 pub trait FromItem: Sized {
     /// Builds the argument, or says why it cannot.
@@ -127,28 +127,28 @@ impl std::error::Error for Rejection {}
 ///
 /// For a change that is `value`; for a messaging or standby event the whole event
 /// (`sender`, `recipient`, `timestamp` and the event key: filters look inside the
-/// event key's object, `Value<T>` gets the whole event); for a handler routed with
+/// event key's object, `Payload<T>` gets the whole event); for a handler routed with
 /// `each`, the element it is called for; for a `changed_fields` name it is `null`
-/// (use `Value<Option<T>>` or [`RawItem`]). Unknown keys are ignored by serde's
+/// (use `Payload<Option<T>>` or [`RawItem`]). Unknown keys are ignored by serde's
 /// defaults, so Meta adding a key never rejects your type.
 ///
 /// ```
-/// # use webhook_core::Value;
+/// # use webhook_core::Payload;
 /// #[derive(serde::Deserialize)]
 /// struct Lead { leadgen_id: String }
 ///
-/// async fn on_lead(Value(lead): Value<Lead>) {
+/// async fn on_lead(Payload(lead): Payload<Lead>) {
 ///     println!("new lead {}", lead.leadgen_id);
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Value<T>(pub T);
+pub struct Payload<T>(pub T);
 
-impl<T: DeserializeOwned> FromItem for Value<T> {
+impl<T: DeserializeOwned> FromItem for Payload<T> {
     fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
         let item = cx.item();
         serde_json::from_str(cx.value().get())
-            .map(Value)
+            .map(Payload)
             .map_err(|e| {
                 Rejection::new(format!(
                     "the value of ({}, {}) is not a `{}`: {e}",
@@ -160,7 +160,7 @@ impl<T: DeserializeOwned> FromItem for Value<T> {
     }
 }
 
-impl<T> Deref for Value<T> {
+impl<T> Deref for Payload<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
@@ -239,7 +239,7 @@ impl EntryMeta {
     /// [`time`](Self::time) in Unix seconds, reading numbers above 10^11 as milliseconds.
     #[must_use]
     pub fn time_unix_seconds(&self) -> Option<u64> {
-        self.time.map(crate::routing::unix_seconds)
+        self.time.map(crate::payload::unix_seconds)
     }
 
     /// Whether this is an App Dashboard test notification (entry id `"0"`).
@@ -317,9 +317,39 @@ impl<T: Send + Sync + 'static> FromItem for State<T> {
     }
 }
 
-impl<E: FromItem> FromItem for Option<E> {
+/// Extractors whose part can be absent, for `Option<E>` arguments: `None` when the
+/// part is absent, a [`Rejection`] when it is present but invalid (as axum 0.8's
+/// `OptionalFromRequestParts`). To accept a rejection as well, take
+/// `Result<E, Rejection>`.
+#[diagnostic::on_unimplemented(
+    message = "`Option<{Self}>` cannot be used as a webhook handler argument",
+    label = "`{Self}` is never absent",
+    note = "`Option<E>` is for parts that can be absent: `Option<Payload<T>>`, `Option<State<T>>`, or your own `OptionalFromItem` type",
+    note = "to see why `{Self}` was rejected instead, take `Result<{Self}, Rejection>`"
+)]
+pub trait OptionalFromItem: Sized {
+    /// Builds the argument, `Ok(None)` when its part is absent.
+    fn from_item_optional(cx: &ItemContext<'_>) -> Result<Option<Self>, Rejection>;
+}
+
+impl<E: OptionalFromItem> FromItem for Option<E> {
     fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
-        Ok(E::from_item(cx).ok())
+        E::from_item_optional(cx)
+    }
+}
+
+impl<T: DeserializeOwned> OptionalFromItem for Payload<T> {
+    fn from_item_optional(cx: &ItemContext<'_>) -> Result<Option<Self>, Rejection> {
+        if cx.value().get().trim() == "null" {
+            return Ok(None);
+        }
+        Self::from_item(cx).map(Some)
+    }
+}
+
+impl<T: Send + Sync + 'static> OptionalFromItem for State<T> {
+    fn from_item_optional(cx: &ItemContext<'_>) -> Result<Option<Self>, Rejection> {
+        Ok(cx.states().get::<T>().map(State))
     }
 }
 

@@ -1,19 +1,19 @@
 //! The build-time check that one of our typed values is only taken from the
-//! field it belongs to (`Value<whatsapp::Change>` on `(page, feed)` is an error).
+//! field it belongs to (`Payload<whatsapp::Change>` on `(page, feed)` is an error).
 //!
 //! The assertion is evaluated when the handler's registration is compiled to code,
 //! so `cargo build` and `cargo test` report it; `cargo check` (and editors built on
 //! it) do not.
 //!
 //! `#[on]` emits, for each argument, a call that resolves by autoref: to
-//! [`ViaTyped`] when the argument is `Value<T>` (or `Option<Value<T>>`) for a `T` of
+//! [`ViaTyped`] when the argument is `Payload<T>` (or `Option<Payload<T>>`) for a `T` of
 //! ours, whose constant assertion fails the build with a message naming the field
 //! `T` belongs to; and to the no-op [`ViaAny`] for every other argument, your own
 //! types included. The call is a no-op at run time.
 
 use std::marker::PhantomData;
 
-use crate::extract::Value;
+use crate::extract::Payload;
 
 /// One of our typed values, and the `(object, field, each)` it is the value of
 /// (`each` is the array key for element types, empty otherwise).
@@ -51,34 +51,28 @@ impl<T> Default for Probe<T> {
     }
 }
 
-/// Chosen for `Value<T>` with `T: TypedValue`: checks the field.
+/// Chosen for `Payload<T>` with `T: TypedValue`: checks the field.
 pub trait ViaTyped {
     /// Fails to build when the field does not match.
     fn check_field<F: FieldName>(&self);
 }
 
-impl<T: TypedValue> ViaTyped for &Probe<Value<T>> {
+impl<T: TypedValue> ViaTyped for &Probe<Payload<T>> {
     fn check_field<F: FieldName>(&self) {
         const { assert_belongs::<T, F>() }
     }
 }
 
-impl<T: TypedValue> ViaTyped for &Probe<Option<Value<T>>> {
+impl<T: TypedValue> ViaTyped for &Probe<Option<Payload<T>>> {
     fn check_field<F: FieldName>(&self) {
         const { assert_belongs::<T, F>() }
     }
 }
 
-impl<T: TypedValue> ViaTyped for &Probe<Result<Value<T>, crate::Rejection>> {
+impl<T: TypedValue> ViaTyped for &Probe<Result<Payload<T>, crate::Rejection>> {
     fn check_field<F: FieldName>(&self) {
         const { assert_belongs::<T, F>() }
     }
-}
-
-/// `WithRaw<T>` comes from wherever `T` does.
-impl<T: TypedValue> TypedValue for crate::fields::WithRaw<T> {
-    const FIELDS: &'static [(&'static str, &'static str, &'static str)] = T::FIELDS;
-    const MISMATCH: &'static str = T::MISMATCH;
 }
 
 /// Chosen for every other argument: no check.

@@ -8,19 +8,19 @@
 //! registered for its `(object, field)`.
 //!
 //! ```
-//! use webhook_core::{on, Dispatcher, EntryMeta, Notification, Value};
+//! use webhook_core::{on, Dispatcher, EntryMeta, Notification, Payload};
 //!
 //! #[derive(serde::Deserialize)]
 //! struct Feed { item: String, verb: String }
 //!
 //! #[on(object = "page", field = "feed")]
-//! async fn feed(Value(post): Value<Feed>, meta: EntryMeta) -> Result<(), std::io::Error> {
+//! async fn feed(Payload(post): Payload<Feed>, meta: EntryMeta) -> Result<(), std::io::Error> {
 //!     println!("page {}: {} {}", meta.id, post.item, post.verb);
 //!     Ok(())
 //! }
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let dispatcher = Dispatcher::builder().build().unwrap();
+//! let dispatcher = Dispatcher::builder().registered_handlers().build().unwrap();
 //! let body = br#"{"object":"page","entry":[{"id":"1","time":1700000000,
 //!     "changes":[{"field":"feed","value":{"item":"status","verb":"add"}}]}]}"#;
 //! let report = dispatcher.dispatch(&Notification::parse(body).unwrap()).await;
@@ -31,11 +31,22 @@
 //! - [`signature`]: `X-Hub-Signature-256` checks over the raw bytes.
 //! - [`handshake`]: the `GET` verification handshake.
 //! - [`routing`]: the routing algorithm and the messaging-event table.
-//! - [`extract`]: handler arguments ([`Value<T>`], [`EntryMeta`], [`State<T>`], ...).
-//! - [`select`]: routing below the field (`key = "value"` filters, `each`).
+//! - [`extract`]: handler arguments ([`Payload<T>`], [`EntryMeta`], [`State<T>`], ...).
+//! - [`select`]: routing below the field (`when(key = "value")` filters, `each`).
 //! - [`fields`]: typed values of Meta's fields.
-//! - [`dispatch`]: the [`Dispatcher`] and its [`DispatchReport`].
-//! - [`delivery`]: durable delivery (store, workers, retries, dead letters, dedup).
+//! - [`dispatch`]: the [`Dispatcher`], its [`Route`]s and its [`DispatchReport`].
+//! - [`idempotency`]: natural keys of items and keys of `(item, handler)` pairs.
+//! - `delivery` (feature `durable`): durable delivery (store, workers, retries, dead
+//!   letters, dedup), with the SQLite (`sqlite`) and NATS JetStream (`nats`) stores.
+//!
+//! # Features
+//!
+//! | feature | gives | default |
+//! |---|---|---|
+//! | `macros` | the `#[on]` attribute | yes |
+//! | `durable` | `delivery`: the store trait, the in-memory store and the worker engine | no |
+//! | `sqlite` | `delivery::sqlite` (rusqlite, SQLite compiled in; needs a C compiler) | no |
+//! | `nats` | `delivery::nats` (async-nats) | no |
 //!
 //! Handlers return `()` or `Result<(), E>`. Meta delivers at least once and retries
 //! failed deliveries, so handlers must be idempotent.
@@ -46,6 +57,7 @@
 )]
 extern crate self as webhook_core;
 
+#[cfg(feature = "durable")]
 pub mod delivery;
 pub mod dispatch;
 pub mod extract;
@@ -53,6 +65,8 @@ pub mod field_check;
 pub mod fields;
 pub mod handler;
 pub mod handshake;
+pub mod idempotency;
+mod messaging_events;
 pub mod observe;
 pub mod payload;
 pub mod registry;
@@ -62,9 +76,12 @@ pub mod select;
 pub mod signature;
 pub mod state;
 
-pub use dispatch::{BuildError, DEFAULT_HANDLER_TIMEOUT, Dispatcher, DispatcherBuilder};
+pub use dispatch::{
+    BuildError, DEFAULT_HANDLER_TIMEOUT, Dispatcher, DispatcherBuilder, Route, Target,
+};
 pub use extract::{
-    EntryMeta, FromItem, ItemContext, Object, RawEntry, RawItem, Rejection, State, Value,
+    EntryMeta, FromItem, ItemContext, Object, OptionalFromItem, Payload, RawEntry, RawItem,
+    Rejection, State,
 };
 pub use handler::{BoxError, Handler, IntoOutcome};
 pub use payload::{Entry, Notification, ParseError};
@@ -78,39 +95,52 @@ pub use webhook_macros::on;
 /// Used by the code `#[on]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::dispatch::{StaticRoute, Target};
     pub use crate::field_check::{FieldName, Probe, ViaAny, ViaTyped};
-    pub use crate::registry::{HandlerInfo, Registration, Target};
+    pub use crate::registry::{HandlerInfo, Registration};
     pub use inventory;
 
-    use crate::extract::{FromItem, ItemContext};
-    use crate::handler::{Handler, HandlerFuture, IntoOutcome};
+    use std::future::Future;
+
+    use crate::extract::{FromItem, ItemContext, Rejection};
+    use crate::handler::{HandlerError, HandlerFuture, IntoOutcome};
     use crate::state::{MissingState, StateMap};
 
-    /// Fails to compile, at the argument, when `T` is not a handler argument.
-    pub const fn assert_extractor<T: FromItem>() {}
-
-    /// Fails to compile, at the return type, when `T` is not a handler outcome.
-    pub const fn assert_outcome<T: IntoOutcome>() {}
-
-    /// Fails to compile, at the function, when its future is not `Send`.
-    pub fn assert_send<T: Send>(_: T) {}
-
-    /// Starts a call of `handler`.
-    #[allow(
-        clippy::needless_pass_by_value,
-        reason = "takes the fn item as the macro writes it"
-    )]
-    pub fn call<H: Handler<A>, A>(handler: H, cx: &ItemContext<'_>) -> HandlerFuture {
-        handler.call(cx)
+    /// Extracts one argument; fails to compile, at the argument, when `T` is not one.
+    pub fn extract<T: FromItem>(cx: &ItemContext<'_>) -> Result<T, Rejection> {
+        T::from_item(cx)
     }
 
-    /// Runs `handler`'s start-up checks.
+    /// The call's future when an argument was rejected.
     #[must_use]
-    #[allow(
-        clippy::needless_pass_by_value,
-        reason = "takes the fn item as the macro writes it"
-    )]
-    pub fn preflight<H: Handler<A>, A>(_: H, states: &StateMap) -> Vec<MissingState> {
-        H::preflight(states)
+    pub fn rejected(rejection: Rejection) -> HandlerFuture {
+        Box::pin(std::future::ready(Err(HandlerError::Rejected(rejection))))
     }
+
+    /// Adds the argument's missing start-up requirement, if any.
+    pub fn preflight_arg<T: FromItem>(states: &StateMap, missing: &mut Vec<MissingState>) {
+        if let Err(e) = T::preflight(states) {
+            missing.push(e);
+        }
+    }
+
+    /// Boxes a handler's future: `<ReturnType as Finish>::finish(handler(..))`, so that
+    /// a return type that is not an outcome is one error at the return type, and a
+    /// future that is not `Send` one error at the function.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not a valid webhook handler return type",
+        label = "handlers return `()` or `Result<(), E>`",
+        note = "the error type must convert into `Box<dyn std::error::Error + Send + Sync>`, as `anyhow::Error`, `std::io::Error` and `String` do"
+    )]
+    pub trait Finish: IntoOutcome + Sized + 'static {
+        /// The call's future, boxed.
+        fn finish<F>(future: F) -> HandlerFuture
+        where
+            F: Future<Output = Self> + Send + 'static,
+        {
+            Box::pin(async move { future.await.into_outcome().map_err(HandlerError::Failed) })
+        }
+    }
+
+    impl<T: IntoOutcome + 'static> Finish for T {}
 }

@@ -18,7 +18,9 @@
 //! `done`/`retry`/`dead`, `duration_ms`) around an attempt.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+#[cfg(feature = "metrics")]
+use std::time::{SystemTime, UNIX_EPOCH};
 
 static METRICS: AtomicBool = AtomicBool::new(false);
 
@@ -34,44 +36,74 @@ pub fn metrics_enabled() -> bool {
     METRICS.load(Ordering::Relaxed)
 }
 
+#[cfg_attr(
+    not(feature = "metrics"),
+    allow(unused_variables, reason = "recorded only with the `metrics` feature")
+)]
 pub(crate) fn item(object: &str, field: Option<&str>, entry: Option<&str>) {
-    if !metrics_enabled() {
-        return;
-    }
-    let field = field.unwrap_or("").to_owned();
-    metrics::counter!("webhook_items_total", "object" => object.to_owned(), "field" => field)
-        .increment(1);
-    if let Some(entry) = entry {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64());
-        metrics::gauge!(
-            "webhook_entry_last_seen_timestamp_seconds",
-            "object" => object.to_owned(),
-            "entry_id" => entry.to_owned()
-        )
-        .set(now);
+    #[cfg(feature = "metrics")]
+    {
+        if !metrics_enabled() {
+            return;
+        }
+        let field = field.unwrap_or("").to_owned();
+        metrics::counter!("webhook_items_total", "object" => object.to_owned(), "field" => field)
+            .increment(1);
+        if let Some(entry) = entry {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            metrics::gauge!(
+                "webhook_entry_last_seen_timestamp_seconds",
+                "object" => object.to_owned(),
+                "entry_id" => entry.to_owned()
+            )
+            .set(now);
+        }
     }
 }
 
+#[cfg_attr(
+    not(feature = "metrics"),
+    allow(unused_variables, reason = "recorded only with the `metrics` feature")
+)]
 pub(crate) fn handler_call(handler: &'static str, outcome: &'static str, took: Duration) {
-    if !metrics_enabled() {
-        return;
+    #[cfg(feature = "metrics")]
+    {
+        if !metrics_enabled() {
+            return;
+        }
+        metrics::counter!("webhook_handler_calls_total", "handler" => handler, "outcome" => outcome)
+            .increment(1);
+        metrics::histogram!("webhook_handler_duration_seconds", "handler" => handler)
+            .record(took.as_secs_f64());
     }
-    metrics::counter!("webhook_handler_calls_total", "handler" => handler, "outcome" => outcome)
-        .increment(1);
-    metrics::histogram!("webhook_handler_duration_seconds", "handler" => handler)
-        .record(took.as_secs_f64());
 }
 
+#[cfg(feature = "durable")]
+#[cfg_attr(
+    not(feature = "metrics"),
+    allow(unused_variables, reason = "recorded only with the `metrics` feature")
+)]
 pub(crate) fn retry() {
-    if metrics_enabled() {
-        metrics::counter!("webhook_retries_total").increment(1);
+    #[cfg(feature = "metrics")]
+    {
+        if metrics_enabled() {
+            metrics::counter!("webhook_retries_total").increment(1);
+        }
     }
 }
 
+#[cfg(feature = "durable")]
+#[cfg_attr(
+    not(feature = "metrics"),
+    allow(unused_variables, reason = "recorded only with the `metrics` feature")
+)]
 pub(crate) fn dead_letter() {
-    if metrics_enabled() {
-        metrics::counter!("webhook_dead_letters_total").increment(1);
+    #[cfg(feature = "metrics")]
+    {
+        if metrics_enabled() {
+            metrics::counter!("webhook_dead_letters_total").increment(1);
+        }
     }
 }

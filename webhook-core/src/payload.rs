@@ -2,7 +2,7 @@
 //!
 //! Parsing borrows from the raw body and leaves every field value as a
 //! [`RawValue`]: a value is only deserialised when a handler asks for it through
-//! [`Value<T>`](crate::Value). Unknown keys are never an error; the raw JSON of the
+//! [`Payload<T>`](crate::Value). Unknown keys are never an error; the raw JSON of the
 //! whole body and of every entry stays reachable ([`Notification::raw`],
 //! [`Entry::raw`]).
 //!
@@ -28,7 +28,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::routing::{self, MessagingEvent};
+use crate::messaging_events::MessagingEvent;
 
 mod one_pass;
 
@@ -418,7 +418,7 @@ impl<'a> Entry<'a> {
     /// milliseconds.
     #[must_use]
     pub fn time_unix_seconds(&self) -> Option<u64> {
-        self.time.map(routing::unix_seconds)
+        self.time.map(unix_seconds)
     }
 
     /// Whether this entry comes from the App Dashboard's "Test" button (id `"0"`).
@@ -475,6 +475,15 @@ pub(crate) fn number(raw: &RawValue) -> Option<u64> {
         .and_then(|t| t.strip_suffix('"'))
         .unwrap_or(text);
     digits.parse().ok()
+}
+
+/// Reads a Meta time as Unix seconds: numbers above 10^11 are milliseconds.
+pub(crate) fn unix_seconds(time: u64) -> u64 {
+    if time > 100_000_000_000 {
+        time / 1000
+    } else {
+        time
+    }
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! [`inventory`].
 
 use std::fmt;
-use std::time::Duration;
 
+use crate::dispatch::{StaticRoute, Target};
 use crate::extract::ItemContext;
 use crate::handler::HandlerFuture;
 use crate::state::{MissingState, StateMap};
@@ -14,22 +14,11 @@ pub type CallFn = for<'a, 'b> fn(&'a ItemContext<'b>) -> HandlerFuture;
 /// Checks a handler's start-up requirements.
 pub type PreflightFn = fn(&StateMap) -> Vec<MissingState>;
 
-/// Which items a registration receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Target {
-    /// `#[on(object = "..", field = "..")]`: one field of one object.
-    Field(&'static str, &'static str),
-    /// `#[on(object = "..")]`: every item of one object.
-    Object(&'static str),
-    /// `#[on(catch_all)]`: every item that no other handler receives.
-    CatchAll,
-}
-
 /// Where a handler was written, for start-up logs, reports and errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HandlerInfo {
-    /// The function's name (for routes added at run time, its type name).
+    /// The function's name (for routes added by hand, [`Route::name`](crate::Route::name)
+    /// or the handler's type name without its path).
     pub name: &'static str,
     /// The module path it was registered from.
     pub module: &'static str,
@@ -49,11 +38,7 @@ impl fmt::Display for HandlerInfo {
 /// written by hand (use [`DispatcherBuilder::route`](crate::DispatcherBuilder::route)).
 #[derive(Debug)]
 pub struct Registration {
-    pub(crate) target: Target,
-    pub(crate) each: Option<&'static str>,
-    pub(crate) equals: &'static [(&'static str, &'static str)],
-    pub(crate) idempotent: bool,
-    pub(crate) timeout: Option<Duration>,
+    pub(crate) route: StaticRoute,
     pub(crate) info: HandlerInfo,
     pub(crate) call: CallFn,
     pub(crate) preflight: PreflightFn,
@@ -63,57 +48,23 @@ impl Registration {
     #[doc(hidden)]
     #[must_use]
     pub const fn new(
-        target: Target,
+        route: StaticRoute,
         info: HandlerInfo,
         call: CallFn,
         preflight: PreflightFn,
     ) -> Self {
         Self {
-            target,
-            each: None,
-            equals: &[],
-            idempotent: false,
-            timeout: None,
+            route,
             info,
             call,
             preflight,
         }
     }
 
-    /// Claims natural idempotency keys in durable mode (`#[on(.., idempotent)]`).
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn idempotent(mut self) -> Self {
-        self.idempotent = true;
-        self
-    }
-
-    /// Bounds each call of this handler (`#[on(.., timeout = "500ms")]`), overriding
-    /// the dispatcher's [`handler_timeout`](crate::DispatcherBuilder::handler_timeout).
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn timeout(mut self, millis: u64) -> Self {
-        self.timeout = Some(Duration::from_millis(millis));
-        self
-    }
-
-    /// Narrows the registration below its field (see [`select`](crate::select)).
-    #[doc(hidden)]
-    #[must_use]
-    pub const fn filtered(
-        mut self,
-        each: Option<&'static str>,
-        equals: &'static [(&'static str, &'static str)],
-    ) -> Self {
-        self.each = each;
-        self.equals = equals;
-        self
-    }
-
     /// Which items it receives.
     #[must_use]
     pub fn target(&self) -> Target {
-        self.target
+        self.route.target()
     }
 
     /// Where the handler was written.

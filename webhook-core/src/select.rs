@@ -3,7 +3,7 @@
 //!
 //! A route may narrow what it receives within its `(object, field)`:
 //!
-//! - **filters** (`#[on(object = "page", field = "feed", item = "comment", verb = "add")]`)
+//! - **filters** (`#[on(object = "page", field = "feed", when(item = "comment", verb = "add"))]`)
 //!   compare top-level keys of the item's *payload*: a change's `value`, or for a
 //!   messaging or standby event the object under its event key (`message`,
 //!   `postback`, ...). A JSON string matches its text; a number, boolean or `null`
@@ -11,8 +11,8 @@
 //!   never matches.
 //! - **`each = "messages"`** calls the handler once per element of the payload's
 //!   array `messages`, and the filters then apply to each element
-//!   (`#[on(object = "whatsapp_business_account", field = "messages", each = "messages", type = "text")]`).
-//!   [`Value<T>`](crate::Value) reads the element; the whole change stays reachable
+//!   (`#[on(object = "whatsapp_business_account", field = "messages", each = "messages", when(type = "text"))]`).
+//!   [`Payload<T>`](crate::Value) reads the element; the whole change stays reachable
 //!   ([`RawItem::value`](crate::RawItem), or a context extractor such as
 //!   [`fields::whatsapp::ChangeContext`](crate::fields::whatsapp::ChangeContext)).
 //!
@@ -26,84 +26,42 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::value::RawValue;
 
+use crate::messaging_events::MessagingEvent;
 use crate::payload::{Str, string};
-use crate::routing::{Item, ItemKind, MessagingEvent};
+use crate::routing::{Item, ItemKind};
 
-/// Narrows a route below its field (the builder's form of `#[on]`'s filters).
-///
-/// ```
-/// use webhook_core::{Dispatcher, select::Filter};
-///
-/// async fn text_message() {}
-/// let dispatcher = Dispatcher::empty_builder()
-///     .route_filtered(
-///         "whatsapp_business_account",
-///         "messages",
-///         Filter::new().each("messages").equals("type", "text"),
-///         text_message,
-///     )
-///     .build()
-///     .unwrap();
-/// ```
+/// A route's filters below its field (see [`Route::when`](crate::Route::when) and
+/// [`Route::each`](crate::Route::each)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
+pub(crate) struct Filter {
     pub(crate) each: Option<Box<str>>,
     pub(crate) equals: Vec<(Box<str>, Box<str>)>,
-    pub(crate) idempotent: bool,
 }
 
 impl Filter {
-    /// Selects everything.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Calls the handler once per element of the payload's array `key`.
-    #[must_use]
-    pub fn each(mut self, key: &str) -> Self {
-        self.each = Some(key.into());
-        self
-    }
-
-    /// In durable mode, claims the item's natural key before each call (see
-    /// [`delivery::natural_key`](crate::delivery::natural_key)), so that a key that
-    /// succeeded never runs again.
-    #[must_use]
-    pub fn idempotent(mut self) -> Self {
-        self.idempotent = true;
-        self
-    }
-
-    /// Requires the payload's (or element's) top-level `key` to equal `value`.
-    #[must_use]
-    pub fn equals(mut self, key: &str, value: &str) -> Self {
-        self.equals.push((key.into(), value.into()));
-        self
-    }
-
-    pub(crate) fn from_static(
-        each: Option<&str>,
-        equals: &[(&str, &str)],
-        idempotent: bool,
-    ) -> Self {
-        Self {
-            idempotent,
-            each: each.map(Into::into),
-            equals: equals
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-        }
-    }
-
-    /// Whether it selects everything (idempotency aside).
+    /// Whether it selects everything.
     pub(crate) fn is_empty(&self) -> bool {
         self.each.is_none() && self.equals.is_empty()
     }
 
-    /// `each = "..", key = ".."` as written in `#[on]`, for logs.
+    /// `each = "..", when(key = "..")` as written in `#[on]`, for logs and keys.
     pub(crate) fn describe(&self) -> String {
+        let each = self.each.iter().map(|e| format!("each = {e:?}"));
+        let when = (!self.equals.is_empty()).then(|| {
+            let pairs: Vec<_> = self
+                .equals
+                .iter()
+                .map(|(k, v)| format!("{k} = {v:?}"))
+                .collect();
+            format!("when({})", pairs.join(", "))
+        });
+        each.chain(when).collect::<Vec<_>>().join(", ")
+    }
+
+    /// `each = "..", key = ".."`: the form durable progress keys were written in
+    /// before filters had their own group, kept so that stored progress still
+    /// matches its route.
+    pub(crate) fn key_text(&self) -> String {
         let each = self.each.iter().map(|e| format!("each = {e:?}"));
         let equals = self.equals.iter().map(|(k, v)| format!("{k} = {v:?}"));
         each.chain(equals).collect::<Vec<_>>().join(", ")
@@ -206,7 +164,10 @@ mod tests {
     use super::*;
 
     fn eq(pairs: &[(&str, &str)]) -> Vec<(Box<str>, Box<str>)> {
-        Filter::from_static(None, pairs, false).equals
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
     }
 
     #[test]
@@ -240,7 +201,7 @@ mod tests {
         let item = n.items().next().unwrap();
         assert!(matches(
             Keys::of(payload(&item)).as_ref(),
-            &Filter::new().equals("payload", "GET_STARTED").equals
+            &eq(&[("payload", "GET_STARTED")])
         ));
     }
 

@@ -12,7 +12,9 @@ use std::sync::Mutex;
 use proptest::prelude::*;
 use serde_json::{Value as Json, json};
 use webhook_core::signature::{self, Algorithm, AppSecret, SignatureError};
-use webhook_core::{Dispatcher, EntryMeta, Notification, Outcome, RawEntry, RawItem, State, Value};
+use webhook_core::{
+    Dispatcher, EntryMeta, Notification, Outcome, Payload, RawEntry, RawItem, Route, State,
+};
 
 fn verify(secrets: &[AppSecret], body: &[u8], header: &[u8]) -> Result<Algorithm, SignatureError> {
     signature::verify_headers(secrets, body, &[header], &[], false)
@@ -256,13 +258,16 @@ async fn rest(item: RawItem, State(seen): State<Seen>) {
 }
 
 fn dispatcher() -> Dispatcher {
-    Dispatcher::empty_builder()
+    Dispatcher::builder()
         .state(Seen::default())
-        .route("page", "feed", feed)
-        .route("instagram", "comments", comments)
-        .route("whatsapp_business_account", "messages", wa_messages)
-        .route_object("user", any_user)
-        .catch_all(rest)
+        .route(Route::field("page", "feed"), feed)
+        .route(Route::field("instagram", "comments"), comments)
+        .route(
+            Route::field("whatsapp_business_account", "messages"),
+            wa_messages,
+        )
+        .route(Route::object("user"), any_user)
+        .route(Route::catch_all(), rest)
         .build()
         .unwrap()
 }
@@ -314,8 +319,8 @@ proptest! {
 /// Takes everything an item offers, the way a careless handler would.
 async fn greedy(
     item: RawItem,
-    _value: Option<Value<Json>>,
-    _typed: Option<Value<webhook_core::fields::page::Feed>>,
+    _value: Option<Payload<Json>>,
+    _typed: Option<Payload<webhook_core::fields::page::Feed>>,
     _meta: EntryMeta,
     _entry: RawEntry,
 ) {
@@ -353,15 +358,13 @@ proptest! {
 
     #[test]
     fn parsing_and_dispatching_any_signed_bytes_never_panics(body in hostile_body()) {
-        let dispatcher = Dispatcher::empty_builder()
-            .route_object("page", greedy)
-            .route_filtered(
-                "whatsapp_business_account",
-                "messages",
-                webhook_core::select::Filter::new().each("messages"),
+        let dispatcher = Dispatcher::builder()
+            .route(Route::object("page"), greedy)
+            .route(
+                Route::field("whatsapp_business_account", "messages").each("messages"),
                 greedy,
             )
-            .catch_all(greedy)
+            .route(Route::catch_all(), greedy)
             .build()
             .unwrap();
         if let Ok(notification) = Notification::parse(&body) {
@@ -383,8 +386,11 @@ fn nesting_past_serde_jsons_limit_is_refused_not_a_stack_overflow() {
     // The envelope skips the value without recursing; a handler asking for it gets
     // serde_json's depth limit as a rejection.
     let notification = Notification::parse(body.as_bytes()).unwrap();
-    let dispatcher = Dispatcher::empty_builder()
-        .route("page", "feed", async |Value(_v): Value<Json>| {})
+    let dispatcher = Dispatcher::builder()
+        .route(
+            Route::field("page", "feed"),
+            async |Payload(_v): Payload<Json>| {},
+        )
         .build()
         .unwrap();
     let report = runtime().block_on(dispatcher.dispatch(&notification));

@@ -19,7 +19,12 @@ pub(crate) struct OnArgs {
     /// `timeout = "500ms"`: the literal, and once checked, the bound in milliseconds.
     pub(crate) timeout: Option<LitStr>,
     pub(crate) timeout_ms: Option<u64>,
-    /// `key = "value"` pairs matched against the item's payload.
+    /// `when(key = "value", ..)`: the group's keyword, and its pairs matched
+    /// against the item's payload.
+    pub(crate) when: Option<Ident>,
+    /// An unknown argument was a near miss of `object`: already reported, so a
+    /// missing `object` is not reported again.
+    pub(crate) misspelt_object: bool,
     pub(crate) filters: Vec<(Ident, LitStr)>,
     pub(crate) errors: Option<syn::Error>,
 }
@@ -33,6 +38,7 @@ const RESERVED: &[&str] = &[
     "unchecked",
     "idempotent",
     "timeout",
+    "when",
 ];
 
 impl Parse for OnArgs {
@@ -47,6 +53,8 @@ impl Parse for OnArgs {
             idempotent: None,
             timeout: None,
             timeout_ms: None,
+            when: None,
+            misspelt_object: false,
             filters: Vec::new(),
             errors: None,
         };
@@ -71,43 +79,48 @@ impl Parse for OnArgs {
                     };
                     set(errors, &mut args.krate, &key, path);
                 }
-                other => {
-                    // A near miss of an argument is a typo, unless the argument is part of
-                    // it (`reach` is a story_insights key, not a misspelt `each`).
-                    let near = names::closest(other, RESERVED.iter().copied())
-                        .filter(|near| !other.contains(near));
-                    if let Some(near) = near {
+                "when" => {
+                    if args.when.is_some() {
                         push(
                             errors,
                             syn::Error::new(
                                 key.span(),
-                                format!(
-                                    "unknown argument `{other}` (did you mean `{near}`?); expected `object`, `field`, \
-                                     `each`, `catch_all`, `unchecked`, `idempotent`, `timeout`, `crate`, or a filter `key = \"value\"`"
-                                ),
+                                "`when` given more than once; put every filter in one `when(..)`",
                             ),
                         );
                     }
-                    input.parse::<Token![=]>()?;
-                    if input.peek(LitStr) {
-                        let value = input.parse::<LitStr>()?;
-                        if args.filters.iter().any(|(k, _)| *k == key) {
-                            push(
-                                errors,
-                                syn::Error::new(
-                                    key.span(),
-                                    format!("filter `{key}` given more than once"),
-                                ),
-                            );
-                        } else {
-                            args.filters.push((key, value));
-                        }
-                    } else {
-                        let value = input.parse::<syn::Expr>()?;
-                        let text = quote::ToTokens::to_token_stream(&value).to_string();
-                        let message =
-                            format!("filter values are strings: write `{key} = \"{text}\"`");
-                        push(errors, syn::Error::new_spanned(value, message));
+                    args.when = Some(key.clone());
+                    let group;
+                    syn::parenthesized!(group in input);
+                    parse_filters(&group, &mut args.filters, errors)?;
+                }
+                other => {
+                    let near = names::closest(other, RESERVED.iter().copied());
+                    args.misspelt_object |= near == Some("object");
+                    let message = match near {
+                        Some(near) => format!("unknown argument `{other}`; did you mean `{near}`?"),
+                        None => format!(
+                            "unknown argument `{other}`; to select items whose payload has \
+                             `{other}`, write the filter in `when(..)`: `when({other} = \"..\")`"
+                        ),
+                    };
+                    push(
+                        errors,
+                        syn::Error::new(
+                            key.span(),
+                            format!(
+                                "{message} (expected `object`, `field`, `each`, `when(..)`, `catch_all`, `unchecked`, `idempotent`, `timeout` or `crate`)"
+                            ),
+                        ),
+                    );
+                    // Skip the argument's value, so that the errors after it are still found.
+                    if input.peek(Token![=]) {
+                        input.parse::<Token![=]>()?;
+                        input.parse::<syn::Expr>()?;
+                    } else if input.peek(syn::token::Paren) {
+                        let skipped;
+                        syn::parenthesized!(skipped in input);
+                        skipped.parse::<proc_macro2::TokenStream>()?;
                     }
                 }
             }
@@ -118,6 +131,49 @@ impl Parse for OnArgs {
         }
         Ok(args)
     }
+}
+
+/// The pairs inside `when(..)`: any key, each once, every value a string.
+fn parse_filters(
+    input: ParseStream<'_>,
+    filters: &mut Vec<(Ident, LitStr)>,
+    errors: &mut Option<syn::Error>,
+) -> syn::Result<()> {
+    if input.is_empty() {
+        push(
+            errors,
+            syn::Error::new(
+                input.span(),
+                "`when()` is empty; write the filters in it: `when(item = \"comment\")`",
+            ),
+        );
+    }
+    while !input.is_empty() {
+        // `r#type = "text"` filters on the key `type`.
+        let key = Ident::parse_any(input)?.unraw();
+        input.parse::<Token![=]>()?;
+        if input.peek(LitStr) {
+            let value = input.parse::<LitStr>()?;
+            if filters.iter().any(|(k, _)| *k == key) {
+                push(
+                    errors,
+                    syn::Error::new(key.span(), format!("filter `{key}` given more than once")),
+                );
+            } else {
+                filters.push((key, value));
+            }
+        } else {
+            let value = input.parse::<syn::Expr>()?;
+            let text = quote::ToTokens::to_token_stream(&value).to_string();
+            let message = format!("filter values are strings: write `{key} = \"{text}\"`");
+            push(errors, syn::Error::new_spanned(value, message));
+        }
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    Ok(())
 }
 
 fn value(input: ParseStream<'_>) -> syn::Result<LitStr> {
@@ -176,17 +232,17 @@ impl OnArgs {
             if self.object.is_some()
                 || self.field.is_some()
                 || self.each.is_some()
-                || !self.filters.is_empty()
+                || self.when.is_some()
             {
                 push(
                     &mut errors,
                     syn::Error::new(
                         catch_all.span(),
-                        "`catch_all` receives every unhandled item; it takes no `object`, `field`, `each` or filters",
+                        "`catch_all` receives every unhandled item; it takes no `object`, `field`, `each` or `when(..)`",
                     ),
                 );
             }
-        } else if self.object.is_none() {
+        } else if self.object.is_none() && !self.misspelt_object {
             let span = self
                 .field
                 .as_ref()

@@ -8,31 +8,48 @@ use syn::{FnArg, ItemFn, LitStr, ReturnType};
 
 use crate::attr::OnArgs;
 
-pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
-    let private = {
-        let krate = crate_path(args);
-        quote!(#krate::__private)
-    };
+/// Expands `#[on]`; `default_crate` is where the runtime is unless `crate = ..` says
+/// otherwise (`::webhook_core`, or `::webhook_server` for its re-export).
+pub(crate) fn expand(args: &OnArgs, function: &ItemFn, default_crate: &TokenStream) -> TokenStream {
+    let private = args.krate.as_ref().map_or_else(
+        || quote!(#default_crate::__private),
+        |path| quote!(#path::__private),
+    );
     let name = &function.sig.ident;
 
-    let arg_checks = function.sig.inputs.iter().filter_map(|input| match input {
-        FnArg::Typed(arg) => {
-            let ty = &arg.ty;
-            Some(quote_spanned! {ty.span()=> const _: () = #private::assert_extractor::<#ty>(); })
+    // Each argument is extracted by its own call, spanned at its type, so that a
+    // type that is not an argument is one error there and nowhere else.
+    let arg_types: Vec<_> = function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(arg) => Some(&*arg.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let arg_names: Vec<_> = (0..arg_types.len())
+        .map(|i| format_ident!("__arg{i}"))
+        .collect();
+    let extractions = arg_types.iter().zip(&arg_names).map(|(ty, arg)| {
+        quote_spanned! {ty.span()=>
+            let #arg = match #private::extract::<#ty>(cx) {
+                ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(rejection) => return #private::rejected(rejection),
+            };
         }
-        FnArg::Receiver(_) => None,
     });
-    let output_check = match &function.sig.output {
-        ReturnType::Default => None,
+    let preflights = arg_types.iter().map(|ty| {
+        quote_spanned! {ty.span()=> #private::preflight_arg::<#ty>(states, &mut missing); }
+    });
+    // Called through a value, as an `async fn` handed to a framework is: an
+    // `async fn` without `.await` is a fine handler (clippy's `unused_async`).
+    let call = quote_spanned! {name.span()=> { let handler = #name; handler(#(#arg_names),*) } };
+    let finish = match &function.sig.output {
+        ReturnType::Default => quote!(<() as #private::Finish>::finish(#call)),
         ReturnType::Type(_, ty) => {
-            Some(quote_spanned! {ty.span()=> const _: () = #private::assert_outcome::<#ty>(); })
-        }
-    };
-    let never = function.sig.inputs.iter().map(|_| quote!(::core::panic!()));
-    let send_check = quote_spanned! {name.span()=>
-        #[allow(dead_code, unreachable_code, unused_must_use, clippy::diverging_sub_expression)]
-        fn __assert_send() {
-            #private::assert_send(#name(#(#never),*));
+            let finish = quote_spanned! {ty.span()=> <#ty as #private::Finish>::finish };
+            quote!(#finish(#call))
         }
     };
 
@@ -43,8 +60,50 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
     };
     let line = quote_spanned!(name.span()=> ::core::line!());
     let options = options(args);
-    // Our typed values may only come from their own field (see `field_check`).
-    let (field_name, probes) = match (&args.object, &args.field) {
+    let (field_name, probes) = field_check(args, function, &private);
+    let cx = format_ident!("cx");
+
+    quote! {
+        #function
+
+        #[doc(hidden)]
+        const _: () = {
+            #field_name
+            #private::inventory::submit! {
+                #private::Registration::new(
+                    #private::StaticRoute::new(#target) #options,
+                    #private::HandlerInfo {
+                        name: ::core::stringify!(#name),
+                        module: ::core::module_path!(),
+                        file: ::core::file!(),
+                        line: #line,
+                    },
+                    |#cx| {
+                        #(#probes)*
+                        #(#extractions)*
+                        #finish
+                    },
+                    |states| {
+                        #[allow(unused_mut)]
+                        let mut missing = ::std::vec::Vec::new();
+                        #(#preflights)*
+                        missing
+                    },
+                )
+            }
+        };
+    }
+}
+
+/// The build-time check that our typed values come from their own field (see
+/// `webhook_core::field_check`): a `FieldName` for the route, and one probe per
+/// argument.
+fn field_check(
+    args: &OnArgs,
+    function: &ItemFn,
+    private: &TokenStream,
+) -> (Option<TokenStream>, Vec<TokenStream>) {
+    match (&args.object, &args.field) {
         (Some(object), Some(field)) => {
             let each = args.each.as_ref().map_or_else(String::new, LitStr::value);
             let field_name = quote! {
@@ -71,76 +130,20 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn) -> TokenStream {
             (Some(field_name), probes.collect::<Vec<_>>())
         }
         _ => (None, Vec::new()),
-    };
-    let cx = format_ident!("cx");
-
-    quote! {
-        #function
-
-        #[doc(hidden)]
-        const _: () = {
-            #(#arg_checks)*
-            #output_check
-            #send_check
-            #field_name
-            #private::inventory::submit! {
-                #private::Registration::new(
-                    #target,
-                    #private::HandlerInfo {
-                        name: ::core::stringify!(#name),
-                        module: ::core::module_path!(),
-                        file: ::core::file!(),
-                        line: #line,
-                    },
-                    |#cx| {
-                        #(#probes)*
-                        #private::call(#name, #cx)
-                    },
-                    |states| #private::preflight(#name, states),
-                )
-                #options
-            }
-        };
     }
 }
 
-/// The registration's builder calls for filters, idempotency and the time limit.
+/// The route's builder calls for filters, idempotency and the time limit.
 fn options(args: &OnArgs) -> TokenStream {
     let idempotent = args.idempotent.as_ref().map(|_| quote!(.idempotent()));
     let timeout = args.timeout_ms.map(|ms| quote!(.timeout(#ms)));
-    let filtered = (args.each.is_some() || !args.filters.is_empty()).then(|| {
-        let each = args.each.as_ref().map_or_else(
-            || quote!(::core::option::Option::None),
-            |each| quote!(::core::option::Option::Some(#each)),
-        );
+    let each = args.each.as_ref().map(|each| quote!(.each(#each)));
+    let when = (!args.filters.is_empty()).then(|| {
         let pairs = args.filters.iter().map(|(key, value)| {
             let key = key.to_string();
             quote!((#key, #value))
         });
-        quote!(.filtered(#each, &[#(#pairs),*]))
+        quote!(.when(&[#(#pairs),*]))
     });
-    quote!(#filtered #idempotent #timeout)
-}
-
-/// The path to our runtime: `crate = ..` if given, else whichever of our crates the
-/// user's `Cargo.toml` names (renamed or not), else `::webhook_core`.
-fn crate_path(args: &OnArgs) -> TokenStream {
-    use proc_macro_crate::{FoundCrate, crate_name};
-    if let Some(path) = &args.krate {
-        return quote!(#path);
-    }
-    for package in ["webhook-core", "webhook-server"] {
-        match crate_name(package) {
-            Ok(FoundCrate::Itself) => {
-                let ident = format_ident!("{}", package.replace('-', "_"));
-                return quote!(::#ident);
-            }
-            Ok(FoundCrate::Name(name)) => {
-                let ident = format_ident!("{name}");
-                return quote!(::#ident);
-            }
-            Err(_) => {}
-        }
-    }
-    quote!(::webhook_core)
+    quote!(#each #when #idempotent #timeout)
 }

@@ -13,7 +13,7 @@ use syn::spanned::Spanned;
 /// Registers an `async fn` as a handler for Meta webhook items.
 ///
 /// ```
-/// use webhook_core::{on, EntryMeta, State, Value};
+/// use webhook_core::{on, EntryMeta, State, Payload};
 ///
 /// #[derive(serde::Deserialize)]
 /// struct Feed { item: String, verb: String }
@@ -21,7 +21,7 @@ use syn::spanned::Spanned;
 /// struct Db;
 ///
 /// #[on(object = "page", field = "feed")]
-/// async fn feed(Value(post): Value<Feed>, meta: EntryMeta, State(db): State<Db>) -> anyhow::Result<()> {
+/// async fn feed(Payload(post): Payload<Feed>, meta: EntryMeta, State(db): State<Db>) -> anyhow::Result<()> {
 ///     println!("page {}: {} {}", meta.id, post.item, post.verb);
 ///     Ok(())
 /// }
@@ -56,7 +56,7 @@ use syn::spanned::Spanned;
 /// # Typing requirements
 ///
 /// - An `async fn`, free (no `self`), not generic.
-/// - 0 to 8 arguments, each implementing `webhook_core::FromItem` (`Value<T>`,
+/// - 0 to 8 arguments, each implementing `webhook_core::FromItem` (`Payload<T>`,
 ///   `RawItem`, `EntryMeta`, `RawEntry`, `State<T>`, `Object`, `Option<_>`,
 ///   `Result<_, Rejection>`, `fields::whatsapp::ChangeContext`, or your own).
 /// - Returns `()` or `Result<(), E>` with `E: Into<Box<dyn Error + Send + Sync>>`.
@@ -69,7 +69,7 @@ use syn::spanned::Spanned;
 /// many messages it holds); with `each`, once per selected element. An item for
 /// which no route selects the item or any of its elements goes to the `catch_all`
 /// handlers. Several `#[on]` on one function register it several times.
-/// Registration is global to the program and read by `Dispatcher::builder()`, which
+/// Registration is global to the program and read by `Dispatcher::builder().registered_handlers()`, which
 /// fails at start-up when a `State<T>` is missing.
 ///
 /// # Equivalent code
@@ -77,10 +77,10 @@ use syn::spanned::Spanned;
 /// The attribute is shorthand for adding the route by hand:
 ///
 /// ```
-/// # use webhook_core::{Dispatcher, Value};
-/// # async fn feed(Value(v): Value<serde_json::Value>) {}
-/// let dispatcher = Dispatcher::builder().route("page", "feed", feed).build();
-/// // with filters: .route_filtered("page", "feed", Filter::new().equals("verb", "add"), feed)
+/// # use webhook_core::{Dispatcher, Payload, Route};
+/// # async fn feed(Payload(v): Payload<serde_json::Value>) {}
+/// let dispatcher = Dispatcher::builder().registered_handlers().route(Route::field("page", "feed"), feed).build();
+/// // with filters: .route(Route::field("page", "feed").when("verb", "add"), feed)
 /// ```
 ///
 /// ```compile_fail
@@ -90,6 +90,22 @@ use syn::spanned::Spanned;
 /// ```
 #[proc_macro_attribute]
 pub fn on(attr: TokenStream, item: TokenStream) -> TokenStream {
+    on_with(attr, item, &quote!(::webhook_core))
+}
+
+/// `#[on]` as `webhook_server` re-exports it: the same attribute, finding the
+/// runtime through `::webhook_server` (see `webhook_server::on`).
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn on_via_server(attr: TokenStream, item: TokenStream) -> TokenStream {
+    on_with(attr, item, &quote!(::webhook_server))
+}
+
+fn on_with(
+    attr: TokenStream,
+    item: TokenStream,
+    default_crate: &proc_macro2::TokenStream,
+) -> TokenStream {
     let original = proc_macro2::TokenStream::from(item.clone());
     let function = match syn::parse::<syn::Item>(item) {
         Ok(syn::Item::Fn(function)) => function,
@@ -123,7 +139,7 @@ pub fn on(attr: TokenStream, item: TokenStream) -> TokenStream {
             let errors = errors.to_compile_error();
             quote!(#function #errors).into()
         }
-        None => expand::expand(&args, &function).into(),
+        None => expand::expand(&args, &function, default_crate).into(),
     }
 }
 

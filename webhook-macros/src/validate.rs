@@ -50,7 +50,11 @@ pub(crate) fn check(function: &ItemFn) -> Option<syn::Error> {
                     "`#[on]` does not support generic handlers; `impl Trait` arguments are generic",
                 ),
             ),
-            FnArg::Typed(_) => {}
+            FnArg::Typed(arg) => {
+                if let Some(error) = not_an_argument(&arg.ty) {
+                    push(&mut errors, error);
+                }
+            }
         }
     }
     if sig.inputs.len() > MAX_ARGS {
@@ -70,4 +74,56 @@ pub(crate) fn check(function: &ItemFn) -> Option<syn::Error> {
         );
     }
     errors
+}
+
+/// Argument types that are never extractors, with the advice that fits: a
+/// reference (arguments are owned), a string or a JSON value (the item's value is
+/// read through `Payload<T>`).
+fn not_an_argument(ty: &syn::Type) -> Option<syn::Error> {
+    match ty {
+        syn::Type::Reference(reference) => {
+            let inner = &reference.elem;
+            let text = quote::ToTokens::to_token_stream(inner).to_string();
+            let message = if text == "str" {
+                "handler arguments are owned values; to read the item's value as text, take \
+                 `Payload<String>`"
+                    .to_owned()
+            } else {
+                format!(
+                    "handler arguments are owned values, built for each call: remove the `&` and \
+                     take `{text}`"
+                )
+            };
+            Some(syn::Error::new(reference.and_token.span, message))
+        }
+        syn::Type::Path(path) if path.qself.is_none() => {
+            let segments: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let last = segments.last()?;
+            let json_value = last == "Value"
+                && segments.len() >= 2
+                && segments[segments.len() - 2] == "serde_json";
+            let primitive = matches!(
+                last.as_str(),
+                "String" | "bool" | "u8" | "u16" | "u32" | "u64" | "i32" | "i64" | "f64"
+            ) && segments.len() == 1;
+            (json_value || primitive).then(|| {
+                let text = quote::ToTokens::to_token_stream(ty)
+                    .to_string()
+                    .replace(' ', "");
+                syn::Error::new_spanned(
+                    ty,
+                    format!(
+                        "`{text}` is not a handler argument; to read the item's value as `{text}`, \
+                         take `Payload<{text}>`"
+                    ),
+                )
+            })
+        }
+        _ => None,
+    }
 }

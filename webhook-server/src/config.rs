@@ -8,7 +8,7 @@
 //! | `META_WEBHOOK_PATH` | the webhook path | `/webhook` |
 //! | `META_WEBHOOK_BODY_LIMIT` | largest body accepted, in bytes (Meta's reach 3 MB) | `4194304` (4 MiB) |
 //! | `META_WEBHOOK_ALLOW_SHA1` | accept the legacy `X-Hub-Signature` (SHA-1) when it is the only signature | `false` |
-//! | `META_WEBHOOK_MODE` | `durable` (store, answer 200, then handle), `inline` (handle, then answer) or `nats` (durable on NATS JetStream, feature `nats`) | `durable` |
+//! | `META_WEBHOOK_MODE` | `durable` (store, answer 200, then handle), `inline` (handle, then answer) or `nats` (durable on NATS JetStream, feature `nats`) | `durable` with the `sqlite` feature (a default), else `inline` |
 //! | `META_WEBHOOK_ROLE` | `both`, `receiver` (store and answer only) or `worker` (handle only, no webhook listener) | `both` |
 //! | `META_NATS_URL`, `META_NATS_PREFIX`, `META_NATS_REPLICAS`, `META_NATS_DUPLICATE_WINDOW_SECS`, `META_NATS_DEAD_RETENTION_SECS` | NATS mode: the server(s), comma-separated; the stream and bucket names' prefix; replicas; JetStream's duplicate window; how long dead letters are kept | `nats://127.0.0.1:4222`, `webhooks`, `1`, `120`, 30 days |
 //! | `META_WEBHOOK_DB` | the SQLite file of durable mode | `./meta-webhooks.db` |
@@ -246,9 +246,14 @@ impl Config {
             };
         }
         match lookup("META_WEBHOOK_MODE").as_deref().map(str::trim) {
-            None | Some("" | "durable") => {
+            Some("durable") => {
                 let path = lookup("META_WEBHOOK_DB").unwrap_or_else(|| DEFAULT_DB.to_owned());
                 builder.mode = Some(Mode::Durable { path: path.into() });
+            }
+            None | Some("") => {
+                if let Some(path) = lookup("META_WEBHOOK_DB") {
+                    builder.mode = Some(Mode::Durable { path: path.into() });
+                }
             }
             Some("inline") => builder.mode = Some(Mode::Inline),
             #[cfg(feature = "nats")]
@@ -653,9 +658,7 @@ impl ConfigBuilder {
             path,
             body_limit,
             allow_sha1: self.allow_sha1,
-            mode: self.mode.unwrap_or_else(|| Mode::Durable {
-                path: DEFAULT_DB.into(),
-            }),
+            mode: self.mode.unwrap_or_else(default_mode),
             engine: self.engine,
             max_pending: self.max_pending,
             max_db_bytes: self.max_db_bytes,
@@ -829,6 +832,17 @@ impl ConfigBuilder {
 
 /// Reads an optional number from the environment, naming the variable when it is
 /// not one.
+/// Durable on the SQLite file when the `sqlite` feature is on, else inline.
+fn default_mode() -> Mode {
+    if cfg!(feature = "sqlite") {
+        Mode::Durable {
+            path: DEFAULT_DB.into(),
+        }
+    } else {
+        Mode::Inline
+    }
+}
+
 fn parse<T: FromStr>(
     lookup: &impl Fn(&str) -> Option<String>,
     variable: &'static str,

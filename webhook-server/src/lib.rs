@@ -2,13 +2,13 @@
 //! re-exported, so that an application names this one crate.
 //!
 //! ```no_run
-//! use webhook_server::{on, EntryMeta, Server, Value};
+//! use webhook_server::{on, EntryMeta, Server, Payload};
 //!
 //! #[derive(serde::Deserialize)]
 //! struct Feed { item: String, verb: String }
 //!
 //! #[on(object = "page", field = "feed")]
-//! async fn feed(Value(post): Value<Feed>, meta: EntryMeta) -> anyhow::Result<()> {
+//! async fn feed(Payload(post): Payload<Feed>, meta: EntryMeta) -> anyhow::Result<()> {
 //!     tracing::info!("page {}: {} {}", meta.id, post.item, post.verb);
 //!     Ok(())
 //! }
@@ -23,6 +23,22 @@
 //! To mount the routes into an existing axum application, use
 //! [`Server::into_router`] and merge the result. The status policy is in
 //! [`routes`].
+//!
+//! # Features
+//!
+//! | feature | gives | default |
+//! |---|---|---|
+//! | `sqlite` | durable mode on an embedded SQLite file, the default mode (needs a C compiler) | yes |
+//! | `nats` | NATS JetStream mode: several receivers and workers | no |
+//! | `tls` | HTTPS and Meta's mutual TLS with rustls | no |
+//! | `metrics` | Prometheus `/metrics`, `/healthz`, `/readyz` on a side listener | no |
+//! | `logging` | `logging::init()`: log lines to standard error (`RUST_LOG`, text or JSON) | no |
+//! | `fixtures` | sample bodies of every documented field | no |
+//! | `testing` | signed requests, an in-process test client, and the fixtures | no |
+//! | `cli` | the `meta-webhooks` command and `cli::main()` for your own binary | no |
+//!
+//! Without default features the server runs inline (handlers before the answer),
+//! or durable with a store you pass to [`Server::store`].
 
 #[allow(
     unused_extern_crates,
@@ -30,11 +46,16 @@
 )]
 extern crate self as webhook_server;
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
+#[cfg(feature = "cli")]
 pub mod deliveries;
+#[cfg(feature = "fixtures")]
 pub mod explain;
+#[cfg(feature = "fixtures")]
 pub mod fixtures;
+#[cfg(feature = "logging")]
 pub mod logging;
 pub mod observe;
 pub mod routes;
@@ -46,9 +67,27 @@ pub mod testing;
 pub mod tls;
 
 pub use config::{Config, ConfigBuilder, ConfigError, Limits, Mode, Role};
-pub use server::{Server, ServerError, Workers, shutdown_signal};
+pub use server::{RunningWorkers, Server, ServerError, Workers, shutdown_signal};
 pub use stats::{Stats, StatsSnapshot};
-pub use webhook_core::*;
+
+// `webhook-core`, re-exported by name so that an application names this one crate.
+#[doc(hidden)]
+pub use webhook_core::__private;
+pub use webhook_core::{
+    BoxError, BuildError, DEFAULT_HANDLER_TIMEOUT, DispatchReport, Dispatcher, DispatcherBuilder,
+    Entry, EntryMeta, FromItem, Handler, HandlerRun, IntoOutcome, Item, ItemContext, ItemKind,
+    ItemReport, Notification, Object, OptionalFromItem, Outcome, ParseError, Payload, RawEntry,
+    RawItem, Rejection, Route, State, StateMap, Target,
+};
+pub use webhook_core::{
+    delivery, dispatch, extract, field_check, fields, handler, handshake, idempotency, payload,
+    registry, report, routing, select, signature, state,
+};
+/// Registers an `async fn` as a handler: `webhook_core::on`, finding the runtime
+/// through this crate, so that an application depending on `webhook-server` alone
+/// can use it. Under another name (`[dependencies] hooks = { package =
+/// "webhook-server" }`), add `crate = ::hooks`.
+pub use webhook_macros::on_via_server as on;
 
 /// The README's Rust examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

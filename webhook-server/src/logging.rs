@@ -4,8 +4,10 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// Installs the default subscriber unless the program already installed one.
-pub fn try_init() {
+/// Installs this subscriber as the program's global default, unless the program
+/// already installed one (then it does nothing). A library never calls it for you:
+/// call it first thing in `main`.
+pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json =
         std::env::var("META_LOG_FORMAT").is_ok_and(|f| f.trim().eq_ignore_ascii_case("json"));

@@ -435,6 +435,7 @@ mod tests {
 
     use super::*;
     use crate::testing;
+    use webhook_core::Route;
 
     async fn deliver(router: Router, want_report: bool) -> Response {
         let body =
@@ -453,8 +454,8 @@ mod tests {
     #[tokio::test]
     async fn the_report_is_attached_only_when_the_request_asks() {
         let config = testing::config().build().unwrap();
-        let dispatcher = Dispatcher::empty_builder()
-            .route("page", "feed", async || {})
+        let dispatcher = Dispatcher::builder()
+            .route(Route::field("page", "feed"), async || {})
             .build()
             .unwrap();
         let router = router(config, Arc::new(dispatcher), None, Arc::default());

@@ -119,17 +119,13 @@ pub(crate) async fn serve(
                 };
                 let service = TowerToHyperService::new(router.clone());
                 let (watcher, builder) = (graceful.watcher(), builder.clone());
-                let acceptor = tls.as_ref().map(|tls| tls.acceptor());
+                let tls = tls.clone();
                 tasks.spawn(async move {
-                    match acceptor {
+                    match tls {
                         None => connection(stream, &builder, service, watcher).await,
-                        // The TLS handshake gets the header deadline too (then hyper's
-                        // own header deadline starts).
-                        Some(acceptor) => match tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await {
-                            Ok(Ok(stream)) => connection(stream, &builder, service, watcher).await,
-                            Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
-                            Err(_) => tracing::debug!("TLS handshake timed out"),
-                        },
+                        Some(tls) => {
+                            tls_connection(&tls, stream, limits.header_timeout, &builder, service, watcher).await;
+                        }
                     }
                     drop(permit);
                 });
@@ -170,6 +166,40 @@ async fn connection<I>(
     if let Err(e) = served.await {
         tracing::debug!("connection ended: {e}");
     }
+}
+
+/// Serves one TLS connection. The handshake gets the header deadline too (then
+/// hyper's own header deadline starts).
+#[cfg(feature = "tls")]
+async fn tls_connection(
+    tls: &Tls,
+    stream: TcpStream,
+    deadline: Duration,
+    builder: &http1::Builder,
+    service: TowerToHyperService<Router>,
+    watcher: hyper_util::server::graceful::Watcher,
+) {
+    match tokio::time::timeout(deadline, tls.acceptor().accept(stream)).await {
+        Ok(Ok(stream)) => connection(stream, builder, service, watcher).await,
+        Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
+        Err(_) => tracing::debug!("TLS handshake timed out"),
+    }
+}
+
+#[cfg(not(feature = "tls"))]
+#[allow(
+    clippy::unused_async,
+    reason = "the same signature as with the feature"
+)]
+async fn tls_connection(
+    tls: &Tls,
+    _: TcpStream,
+    _: Duration,
+    _: &http1::Builder,
+    _: TowerToHyperService<Router>,
+    _: hyper_util::server::graceful::Watcher,
+) {
+    match *tls {}
 }
 
 /// Answers a connection past the cap with `503` and closes it. What the client

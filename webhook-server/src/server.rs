@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+#[cfg(feature = "sqlite")]
 use webhook_core::delivery::sqlite::SqliteStore;
 use webhook_core::delivery::{DeliveryStore, Engine, StoreError};
 use webhook_core::{BuildError, Dispatcher, DispatcherBuilder};
@@ -35,26 +36,49 @@ pub struct Server {
 /// What a built server is made of.
 pub(crate) struct Parts {
     pub(crate) router: Router,
-    pub(crate) workers: Option<Workers>,
+    pub(crate) workers: Workers,
     pub(crate) dispatcher: Arc<Dispatcher>,
     pub(crate) store: Option<Arc<dyn DeliveryStore>>,
 }
 
-/// The worker tasks of durable mode.
-#[derive(Debug)]
+/// Durable mode's workers, not yet started: [`spawn`](Self::spawn) them next to the
+/// server that receives the deliveries. In inline mode there are none and `spawn`
+/// starts nothing.
+#[must_use = "stored deliveries are only handled once the workers are spawned"]
 pub struct Workers {
+    engine: Option<Arc<Engine>>,
+}
+
+impl fmt::Debug for Workers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Workers")
+            .field("durable", &self.engine.is_some())
+            .finish()
+    }
+}
+
+impl Workers {
+    /// Starts the worker tasks on the current Tokio runtime.
+    pub fn spawn(self) -> RunningWorkers {
+        let (stop, stopped) = watch::channel(false);
+        let handles = match &self.engine {
+            Some(engine) => engine.spawn_workers(&stopped),
+            None => Vec::new(),
+        };
+        RunningWorkers { stop, handles }
+    }
+}
+
+/// Running workers. [`shutdown`](Self::shutdown) stops them gracefully; dropping the
+/// handle stops them too, each after the delivery it holds.
+#[derive(Debug)]
+#[must_use = "dropping the handle stops the workers"]
+pub struct RunningWorkers {
     stop: watch::Sender<bool>,
     handles: Vec<tokio::task::JoinHandle<()>>,
 }
 
-impl Workers {
-    /// Lets the workers run until the program exits.
-    fn detach(self) {
-        // The stop signal's sender is kept alive for good: dropping it would read
-        // as a stop.
-        std::mem::forget(self.stop);
-    }
-
+impl RunningWorkers {
     /// Stops taking deliveries and waits for each worker to finish the one it
     /// holds. Deliveries not yet handled stay in the store for the next start.
     pub async fn shutdown(self) {
@@ -146,7 +170,7 @@ impl Server {
     pub fn new(config: Config) -> Self {
         Self {
             config,
-            dispatcher: Dispatcher::builder(),
+            dispatcher: Dispatcher::builder().registered_handlers(),
             store: None,
             stats: Arc::default(),
             metrics_listener: None,
@@ -167,7 +191,7 @@ impl Server {
     }
 
     /// Adjusts the dispatcher: routes added without the macro, concurrency, or a
-    /// builder without the `#[on]` handlers (`|_| Dispatcher::empty_builder()`).
+    /// builder without the `#[on]` handlers (`|_| Dispatcher::builder()`).
     #[must_use]
     pub fn dispatcher(mut self, f: impl FnOnce(DispatcherBuilder) -> DispatcherBuilder) -> Self {
         self.dispatcher = f(self.dispatcher);
@@ -204,24 +228,15 @@ impl Server {
         &self.config
     }
 
-    /// The webhook routes, to merge into your own axum `Router`. Fails when a
-    /// handler cannot run (for example a missing `State<T>`).
+    /// The webhook routes, to merge into your own axum `Router`, and durable mode's
+    /// workers, to [`spawn`](Workers::spawn) beside it and shut down after it. Fails
+    /// when a handler cannot run (for example a missing `State<T>`) or the store
+    /// cannot be opened. Nothing runs in the background until you spawn the workers.
     ///
-    /// In durable mode this also opens the store and starts the workers, which run
-    /// in the background until the program exits; use
-    /// [`into_router_and_workers`](Self::into_router_and_workers) to stop them
-    /// gracefully.
-    pub fn into_router(self) -> Result<Router, ServerError> {
-        let (router, workers) = self.into_router_and_workers()?;
-        if let Some(workers) = workers {
-            workers.detach();
-        }
-        Ok(router)
-    }
-
-    /// The webhook routes, and in durable mode the workers handling stored
-    /// deliveries (stop them with [`Workers::shutdown`] after the server stops).
-    pub fn into_router_and_workers(self) -> Result<(Router, Option<Workers>), ServerError> {
+    /// The routes do not bring the bundled server's transport limits (header and
+    /// body deadlines, connection cap): serve them with limits of your own, as in
+    /// `examples/embed.rs`.
+    pub fn into_router(self) -> Result<(Router, Workers), ServerError> {
         let parts = self.into_parts()?;
         Ok((parts.router, parts.workers))
     }
@@ -246,6 +261,16 @@ impl Server {
                         .to_owned(),
                 )));
             }
+            #[cfg(not(feature = "sqlite"))]
+            (None, Mode::Durable { path }) => {
+                return Err(ServerError::Store(StoreError::Unavailable(format!(
+                    "durable mode on {} needs the `sqlite` feature of webhook-server \
+                     (a default feature); enable it, pass a store with Server::store, or \
+                     set META_WEBHOOK_MODE=inline",
+                    path.display()
+                ))));
+            }
+            #[cfg(feature = "sqlite")]
             (None, Mode::Durable { path }) => {
                 let store = SqliteStore::open_bounded(
                     path,
@@ -286,7 +311,7 @@ impl Server {
             let router = routes::router(self.config, Arc::clone(&dispatcher), None, self.stats);
             return Ok(Parts {
                 router,
-                workers: None,
+                workers: Workers { engine: None },
                 dispatcher,
                 store: None,
             });
@@ -296,14 +321,14 @@ impl Server {
             Arc::clone(&dispatcher),
             self.config.engine(),
         );
-        let (stop, stopped) = watch::channel(false);
-        let handles = if self.config.role() == Role::Receiver {
+        let workers = if self.config.role() == Role::Receiver {
             tracing::info!("receiver only: stored deliveries are handled by worker processes");
-            Vec::new()
+            Workers { engine: None }
         } else {
-            engine.spawn_workers(&stopped)
+            Workers {
+                engine: Some(Arc::clone(&engine)),
+            }
         };
-        let workers = Workers { stop, handles };
         Ok(Parts {
             router: routes::router(
                 self.config,
@@ -311,17 +336,16 @@ impl Server {
                 Some(engine),
                 self.stats,
             ),
-            workers: Some(workers),
+            workers,
             dispatcher,
             store: Some(store),
         })
     }
 
     /// Binds the configured address and serves until Ctrl-C or SIGTERM, then
-    /// finishes the deliveries in flight. Sets up logging (`RUST_LOG`) unless the
-    /// program already did.
+    /// finishes the deliveries in flight. Logs through `tracing`: install a
+    /// subscriber first (`logging::init()` with the `logging` feature) to see them.
     pub async fn serve(self) -> Result<(), ServerError> {
-        crate::logging::try_init();
         if self.config.role() == Role::Worker {
             return Box::pin(self.run(None, shutdown_signal())).await;
         }
@@ -390,27 +414,11 @@ impl Server {
             dispatcher,
             store,
         } = self.into_parts()?;
+        let workers = workers.spawn();
         let reloads = tls.clone().map(|tls| tokio::spawn(tls.watch()));
-        let metrics = match &side_listener {
-            Some(_) => Some(crate::observe::install().map_err(|e| {
-                ServerError::Config(ConfigError::Invalid {
-                    variable: "META_WEBHOOK_METRICS_BIND",
-                    reason: e,
-                })
-            })?),
-            None => None,
-        };
-        let side = side_listener.zip(metrics).map(|(listener, metrics)| {
-            let side = crate::observe::router(crate::observe::Side {
-                metrics,
-                store,
-                dispatcher,
-            });
-            if let Ok(addr) = listener.local_addr() {
-                tracing::info!("metrics and health on http://{addr}/metrics, /healthz, /readyz");
-            }
-            tokio::spawn(async move { axum::serve(listener, side).await })
-        });
+        let side = side_listener
+            .map(|listener| side_listener_task(listener, store, dispatcher))
+            .transpose()?;
         let served = if let Some(listener) = listener {
             let addr = listener.local_addr().map_err(ServerError::Io)?;
             let scheme = if tls.is_some() { "https" } else { "http" };
@@ -422,19 +430,17 @@ impl Server {
             shutdown.await;
             Ok(())
         };
-        if let Some(workers) = workers {
-            // A worker finishes the attempt it holds; past the drain time, what it
-            // holds stays claimed in the store and is retried after the lease.
-            if tokio::time::timeout(limits.drain_timeout, workers.shutdown())
-                .await
-                .is_err()
-            {
-                tracing::warn!(
-                    "workers still handling deliveries after {:?}; stopping without them \
-                     (those deliveries stay in the store and are handled after the lease)",
-                    limits.drain_timeout
-                );
-            }
+        // A worker finishes the attempt it holds; past the drain time, what it
+        // holds stays claimed in the store and is retried after the lease.
+        if tokio::time::timeout(limits.drain_timeout, workers.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "workers still handling deliveries after {:?}; stopping without them \
+                 (those deliveries stay in the store and are handled after the lease)",
+                limits.drain_timeout
+            );
         }
         if let Some(task) = reloads {
             task.abort();
@@ -456,6 +462,46 @@ impl fmt::Debug for Server {
     }
 }
 
+/// Serves `/metrics`, `/healthz` and `/readyz` on the side listener.
+#[cfg(feature = "metrics")]
+fn side_listener_task(
+    listener: TcpListener,
+    store: Option<Arc<dyn DeliveryStore>>,
+    dispatcher: Arc<Dispatcher>,
+) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, ServerError> {
+    let metrics = crate::observe::install().map_err(|e| {
+        ServerError::Config(ConfigError::Invalid {
+            variable: "META_WEBHOOK_METRICS_BIND",
+            reason: e,
+        })
+    })?;
+    let side = crate::observe::router(crate::observe::Side {
+        metrics,
+        store,
+        dispatcher,
+    });
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!("metrics and health on http://{addr}/metrics, /healthz, /readyz");
+    }
+    Ok(tokio::spawn(
+        async move { axum::serve(listener, side).await },
+    ))
+}
+
+#[cfg(not(feature = "metrics"))]
+fn side_listener_task(
+    _: TcpListener,
+    _: Option<Arc<dyn DeliveryStore>>,
+    _: Arc<Dispatcher>,
+) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, ServerError> {
+    Err(ServerError::Config(ConfigError::Invalid {
+        variable: "META_WEBHOOK_METRICS_BIND",
+        reason: "this build of webhook-server has no metrics listener: enable its `metrics` \
+                 feature, or unset META_WEBHOOK_METRICS_BIND"
+            .to_owned(),
+    }))
+}
+
 fn log_handlers(dispatcher: &Dispatcher) {
     let handlers: Vec<_> = dispatcher.handlers().collect();
     if handlers.is_empty() {
@@ -463,8 +509,8 @@ fn log_handlers(dispatcher: &Dispatcher) {
             "no handlers registered: deliveries will be acknowledged and dropped; add #[on(...)] functions"
         );
     }
-    for (object, field, info) in handlers {
-        let target = match (object, field) {
+    for (route, info) in handlers {
+        let target = match (route.object_name(), route.field_name()) {
             (Some(object), Some(field)) => format!("({object}, {field})"),
             (Some(object), None) => format!("({object}, every field)"),
             _ => "(catch-all)".to_owned(),

@@ -572,7 +572,7 @@ async fn an_unwritable_store_stops_start_up_naming_the_file() {
         .build()
         .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = Server::new(config).dispatcher(|_| webhook_server::Dispatcher::empty_builder());
+    let server = Server::new(config).dispatcher(|_| webhook_server::Dispatcher::builder());
     let err = server
         .serve_on(listener, async {})
         .await

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use webhook_core::signature::{self, Algorithm, AppSecret};
-use webhook_server::{Config, ConfigBuilder, RawItem, Server, State, Value, on};
+use webhook_server::{Config, ConfigBuilder, Payload, RawItem, Server, State, on};
 
 const SECRET: &str = "test_app_secret";
 const TOKEN: &str = "verify-me";
@@ -26,7 +26,7 @@ struct Flags {
 #[on(object = "page", field = "feed")]
 async fn feed(
     item: RawItem,
-    Value(flags): Value<Flags>,
+    Payload(flags): Payload<Flags>,
     State(seen): State<Seen>,
 ) -> anyhow::Result<()> {
     seen.0

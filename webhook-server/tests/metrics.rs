@@ -14,7 +14,7 @@ use webhook_core::delivery::{
     Next, StoreError, StoreFuture,
 };
 use webhook_core::signature::{self, Algorithm, AppSecret};
-use webhook_server::{Config, RawItem, Server, State, on};
+use webhook_server::{Config, RawItem, Route, Server, State, on};
 
 const SECRET: &str = "metrics-secret";
 
@@ -145,10 +145,10 @@ async fn start() -> App {
     let side = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let side_url = format!("http://{}", side.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
-    let routes = webhook_server::Dispatcher::empty_builder()
+    let routes = webhook_server::Dispatcher::builder()
         .state_arc(Arc::clone(&count))
-        .route_object("page", ok)
-        .route_object("user", always_fails);
+        .route(Route::object("page"), ok)
+        .route(Route::object("user"), always_fails);
     let server = Server::new(config)
         .dispatcher(|_| routes)
         .store(Arc::clone(&store) as Arc<dyn DeliveryStore>)
@@ -281,7 +281,7 @@ async fn counters_after_real_deliveries_and_health_that_flips_with_the_store() {
     expect("webhook_dead_letters_total", &[], 1.0);
     expect(
         "webhook_handler_calls_total",
-        &[("handler", "metrics::always_fails"), ("outcome", "failed")],
+        &[("handler", "always_fails"), ("outcome", "failed")],
         2.0,
     );
     expect("webhook_queue_depth", &[], 0.0);

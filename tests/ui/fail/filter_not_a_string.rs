@@ -1,6 +1,6 @@
 use webhook_core::on;
 
-#[on(object = "page", field = "feed", published = 1)]
+#[on(object = "page", field = "feed", when(published = 1))]
 async fn feed() {}
 
 fn main() {}

@@ -1,7 +1,9 @@
 use webhook_core::{on, EntryMeta};
 
+struct Flag;
+
 #[on(object = "page", field = "feed")]
-async fn feed(meta: EntryMeta, flag: bool) {
+async fn feed(meta: EntryMeta, flag: Flag) {
     let _ = (meta, flag);
 }
 

@@ -1,6 +1,6 @@
 use webhook_core::on;
 
-#[on(object = "page", field = "feed", verb = "add", verb = "remove")]
+#[on(object = "page", field = "feed", when(verb = "add", verb = "remove"))]
 async fn feed() {}
 
 fn main() {}

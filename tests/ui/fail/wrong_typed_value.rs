@@ -1,7 +1,7 @@
 use webhook_core::fields::whatsapp;
-use webhook_core::{on, Value};
+use webhook_core::{on, Payload};
 
 #[on(object = "page", field = "feed")]
-async fn feed(Value(_change): Value<whatsapp::Change>) {}
+async fn feed(Payload(_change): Payload<whatsapp::Change>) {}
 
 fn main() {}

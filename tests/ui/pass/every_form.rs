@@ -1,6 +1,6 @@
 //! Every accepted form compiles, and the function stays callable.
 
-use webhook_core::{on, EntryMeta, Object, RawEntry, RawItem, Rejection, State, Value};
+use webhook_core::{on, EntryMeta, Object, RawEntry, RawItem, Rejection, State, Payload};
 
 struct Db;
 
@@ -11,14 +11,14 @@ struct Feed {
 
 #[on(object = "page", field = "feed")]
 async fn eight(
-    Value(feed): Value<Feed>,
+    Payload(feed): Payload<Feed>,
     _raw: RawItem,
     _meta: EntryMeta,
     _entry: RawEntry,
     State(_db): State<Db>,
     Object(_object): Object,
-    _maybe: Option<Value<u32>>,
-    _checked: Result<Value<String>, Rejection>,
+    _maybe: Option<Payload<u32>>,
+    _checked: Result<Payload<String>, Rejection>,
 ) -> Result<(), std::io::Error> {
     let _ = feed.item;
     Ok(())
@@ -40,24 +40,24 @@ pub async fn twice() {}
 #[on(object = "a_new_object", unchecked)]
 async fn unchecked_names() {}
 
-#[on(object = "page", field = "feed", item = "comment", verb = "add")]
-#[on(object = "whatsapp_business_account", field = "messages", each = "messages", type = "text")]
-async fn filtered(Value(_v): Value<serde_json::Value>) {}
+#[on(object = "page", field = "feed", when(item = "comment", verb = "add"))]
+#[on(object = "whatsapp_business_account", field = "messages", each = "messages", when(type = "text"))]
+async fn filtered(Payload(_v): Payload<serde_json::Value>) {}
 
 #[on(object = "page", field = "feed")]
-async fn typed_feed(Value(_feed): Value<webhook_core::fields::page::Feed>, _own: Option<Value<Feed>>) {}
+async fn typed_feed(Payload(_feed): Payload<webhook_core::fields::page::Feed>, _own: Option<Payload<Feed>>) {}
 
 #[on(object = "whatsapp_business_account", field = "messages", each = "messages")]
-async fn typed_message(Value(_m): Value<webhook_core::fields::whatsapp::Message>) {}
+async fn typed_message(Payload(_m): Payload<webhook_core::fields::whatsapp::Message>) {}
 
 #[on(object = "permissions", field = "instagram_manage_comments")]
-async fn any_permission(Value(_p): Value<webhook_core::fields::permissions::Permission>) {}
+async fn any_permission(Payload(_p): Payload<webhook_core::fields::permissions::Permission>) {}
 
-#[on(object = "instagram", field = "story_insights", reach = "-1")]
+#[on(object = "instagram", field = "story_insights", when(reach = "-1"))]
 async fn a_filter_named_like_an_argument() {}
 
-#[on(object = "whatsapp_business_account", field = "messages", each = "messages", r#type = "text", idempotent)]
-async fn raw_keys_and_idempotency(Value(_raw): Value<webhook_core::fields::WithRaw<webhook_core::fields::whatsapp::Message>>) {}
+#[on(object = "whatsapp_business_account", field = "messages", each = "messages", when(r#type = "text"), idempotent)]
+async fn raw_keys_and_idempotency(Payload(_raw): Payload<webhook_core::fields::WithRaw<webhook_core::fields::whatsapp::Message>>) {}
 
 fn main() {
     let _future = twice();

@@ -29,6 +29,7 @@ async fn found_by_override(item: RawItem, State(seen): State<Seen>) {
 #[tokio::test]
 async fn both_registrations_dispatch() {
     let dispatcher = Dispatcher::builder()
+        .registered_handlers()
         .state(Seen::default())
         .build()
         .unwrap();

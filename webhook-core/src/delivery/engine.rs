@@ -9,10 +9,10 @@ use futures_util::future::join_all;
 use tokio::sync::{Notify, watch};
 
 use super::{
-    Claimed, DeliveryStore, Enqueued, Incoming, KeyClaim, Next, StoreError, StoreFuture, now_ms,
-    pair_key,
+    Claimed, DeliveryStore, Enqueued, Incoming, KeyClaim, Next, StoreError, now_ms, pair_key,
 };
-use crate::dispatch::{Dispatcher, Gate};
+use crate::dispatch::Dispatcher;
+use crate::dispatch::gate::{Gate, GateFuture};
 use crate::{Notification, Outcome};
 use tracing::Instrument;
 
@@ -377,12 +377,14 @@ impl Gate for StoreGate<'_> {
         self.done.contains(pair)
     }
 
-    fn claim_key(&self, key: String) -> StoreFuture<'_, KeyClaim> {
-        self.store.claim_key(key, now_ms(), self.lease)
+    fn claim_key(&self, key: String) -> GateFuture<'_, KeyClaim> {
+        let claim = self.store.claim_key(key, now_ms(), self.lease);
+        Box::pin(async move { Ok(claim.await?) })
     }
 
-    fn finish_key(&self, key: String, succeeded: bool) -> StoreFuture<'_, ()> {
-        self.store.finish_key(key, succeeded)
+    fn finish_key(&self, key: String, succeeded: bool) -> GateFuture<'_, ()> {
+        let finish = self.store.finish_key(key, succeeded);
+        Box::pin(async move { Ok(finish.await?) })
     }
 }
 

@@ -20,7 +20,8 @@
 //!   days) is answered 200 and not stored again.
 //! - **Idempotency keys** (`#[on(.., idempotent)]`): the handler's natural key
 //!   (WhatsApp message id, status id and status, Messenger `mid`, comment id and
-//!   verb, lead id; see [`natural_key`]) is claimed atomically before it runs, so two
+//!   verb, lead id; see
+//!   [`natural_key`](crate::idempotency::natural_key)) is claimed atomically before it runs, so two
 //!   workers never run the same key at once, and a key that succeeded never runs
 //!   again, even when Meta re-batches it into another body.
 //! - **Effectively once** needs the handler's help: a handler that dies between its
@@ -33,7 +34,6 @@
 //! signed body that is not a notification is dead-lettered at once.
 
 mod engine;
-mod keys;
 mod memory;
 #[cfg(feature = "nats")]
 pub mod nats;
@@ -47,8 +47,8 @@ use std::pin::Pin;
 
 use sha2::{Digest, Sha256};
 
+pub use crate::idempotency::{KeyClaim, pair_key};
 pub use engine::{Engine, EngineConfig, RetryPolicy};
-pub use keys::natural_key;
 pub use memory::MemoryStore;
 
 /// The future of a store operation.
@@ -134,17 +134,6 @@ pub enum Next {
         /// Why.
         error: String,
     },
-}
-
-/// The answer to claiming an idempotency key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyClaim {
-    /// Nobody ran it yet (or the last claim's lease expired): run it.
-    Run,
-    /// It already succeeded: skip it.
-    Done,
-    /// Another worker holds it now: try later.
-    Busy,
 }
 
 /// Where a delivery stands.
@@ -312,15 +301,6 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// How many deliveries are waiting to be handled (new or to be retried): the
     /// queue depth. Also the readiness probe: it fails when the store does.
     fn pending(&self) -> StoreFuture<'_, u64>;
-}
-
-/// The key of one `(item, element, handler)` pair of a delivery.
-#[must_use]
-pub fn pair_key(item: usize, element: Option<usize>, handler: &str) -> String {
-    match element {
-        Some(element) => format!("{item}.{element}/{handler}"),
-        None => format!("{item}/{handler}"),
-    }
 }
 
 /// Unix milliseconds now.

@@ -10,7 +10,7 @@
 //! | `group_install` | [`GroupInstall`] |
 //!
 //! Other fields of the topic are not typed here; take them as a
-//! [`RawItem`](crate::RawItem) or `Value<serde_json::Value>`.
+//! [`RawItem`](crate::RawItem) or `Payload<serde_json::Value>`.
 
 // The lines naming the (object, field) a type is the value of are grepped verbatim,
 // so field names stay without backticks there.

@@ -7,11 +7,11 @@
 //! several fields).
 //!
 //! ```
-//! use webhook_core::{on, Value};
+//! use webhook_core::{on, Payload};
 //! use webhook_core::fields::messaging::MessageEvent;
 //!
 //! #[on(object = "page", field = "messages")]
-//! async fn message(Value(event): Value<MessageEvent>) {
+//! async fn message(Payload(event): Payload<MessageEvent>) {
 //!     let from = event.sender.and_then(|s| s.id);
 //!     println!("{from:?} wrote {:?}", event.message.text);
 //! }

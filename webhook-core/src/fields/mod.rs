@@ -1,12 +1,12 @@
 //! Typed values of Meta's webhook fields: plain serde types, used through
-//! [`Value<T>`](crate::Value).
+//! [`Payload<T>`](crate::Value).
 //!
 //! ```
-//! use webhook_core::{on, Value};
+//! use webhook_core::{on, Payload};
 //! use webhook_core::fields::page::Feed;
 //!
 //! #[on(object = "page", field = "feed")]
-//! async fn feed(Value(post): Value<Feed>) {
+//! async fn feed(Payload(post): Payload<Feed>) {
 //!     println!("{} {} by {:?}", post.verb, post.item, post.from.map(|f| f.id));
 //! }
 //! ```
@@ -18,7 +18,7 @@
 //! - every enum of Meta strings has an `Other(String)` variant keeping what was sent;
 //! - ids and numbers that Meta sends as strings or numbers are accepted either way
 //!   ([`Id`], [`Timestamp`], [`Number`]);
-//! - the raw JSON stays reachable: take [`WithRaw<T>`] (`Value<WithRaw<Feed>>`), or a
+//! - the raw JSON stays reachable: take [`WithRaw<T>`] (`Payload<WithRaw<Feed>>`), or a
 //!   [`RawItem`](crate::RawItem) argument beside the typed one.
 
 pub mod application;
@@ -39,6 +39,7 @@ pub use catalog::{TypedJson, typed_fields, typed_json};
 use std::fmt;
 use std::ops::Deref;
 
+use crate::field_check::TypedValue;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -185,7 +186,7 @@ impl Timestamp {
     /// Unix seconds, reading numbers above 10^11 as milliseconds.
     #[must_use]
     pub fn unix_seconds(self) -> u64 {
-        crate::routing::unix_seconds(self.0)
+        crate::payload::unix_seconds(self.0)
     }
 }
 
@@ -284,7 +285,7 @@ impl<'de> Deserialize<'de> for Number {
 }
 
 /// A typed value together with its raw JSON, exactly as received:
-/// `Value(WithRaw { value, raw }): Value<WithRaw<Feed>>`.
+/// `Payload(WithRaw { value, raw }): Payload<WithRaw<Feed>>`.
 #[derive(Debug, Clone)]
 pub struct WithRaw<T> {
     /// The typed value.
@@ -299,6 +300,12 @@ impl<'de, T: de::DeserializeOwned> Deserialize<'de> for WithRaw<T> {
         let value = serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
         Ok(Self { value, raw })
     }
+}
+
+/// `WithRaw<T>` comes from wherever `T` does.
+impl<T: TypedValue> TypedValue for WithRaw<T> {
+    const FIELDS: &'static [(&'static str, &'static str, &'static str)] = T::FIELDS;
+    const MISMATCH: &'static str = T::MISMATCH;
 }
 
 impl<T> Deref for WithRaw<T> {

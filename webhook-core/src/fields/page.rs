@@ -26,7 +26,7 @@
 //! ```
 //!
 //! Handle those with a [`RawItem`](crate::RawItem) argument (or
-//! `Value<serde_json::Value>`) rather than a typed value, and read the current value
+//! `Payload<serde_json::Value>`) rather than a typed value, and read the current value
 //! from the Graph API.
 //!
 //! # Senders

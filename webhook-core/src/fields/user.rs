@@ -14,7 +14,7 @@
 //! {"field":"email","value":"ada@example.com"}
 //! ```
 //!
-//! so take them as `Value<String>` (or [`Text`]). With Include Values off, and in the
+//! so take them as `Payload<String>` (or [`Text`]). With Include Values off, and in the
 //! legacy Real-time Updates format (`uid` as a number, no `id`), entries carry only
 //! `changed_fields` names.
 
@@ -30,7 +30,7 @@ use super::page::Verb;
 /// The new value of a simple profile field (`about`, `birthday`, `email`,
 /// `first_name`, `gender`), sent as a plain JSON string.
 ///
-/// An alias of `String`, so it carries no field check: `Value<String>` stays usable
+/// An alias of `String`, so it carries no field check: `Payload<String>` stays usable
 /// on any field.
 pub type Text = String;
 

@@ -140,7 +140,7 @@ fn serve() -> ExitCode {
         .build()
         .expect("a Tokio runtime");
     runtime.block_on(async {
-        crate::logging::try_init();
+        crate::logging::init();
         let served = match crate::Server::from_env() {
             Ok(server) => server.serve().await,
             Err(e) => Err(e),

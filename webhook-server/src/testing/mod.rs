@@ -11,15 +11,15 @@
 //!
 //! ```standalone_crate
 //! use webhook_server::testing::{self, TestClient};
-//! use webhook_server::{State, Value, on};
+//! use webhook_server::{State, Payload, on};
 //! use webhook_server::fields::page::Feed;
 //! use std::sync::Mutex;
 //!
 //! #[derive(Default)]
 //! struct Posts(Mutex<Vec<String>>);
 //!
-//! #[on(object = "page", field = "feed", item = "status")]
-//! async fn new_status(Value(feed): Value<Feed>, State(posts): State<Posts>) {
+//! #[on(object = "page", field = "feed", when(item = "status"))]
+//! async fn new_status(Payload(feed): Payload<Feed>, State(posts): State<Posts>) {
 //!     posts.0.lock().unwrap().push(feed.message.unwrap_or_default());
 //! }
 //!
@@ -55,7 +55,7 @@ use tower::ServiceExt;
 use webhook_core::DispatchReport;
 use webhook_core::signature::{self, Algorithm, AppSecret};
 
-use crate::{Config, ConfigBuilder, Server, ServerError, Workers};
+use crate::{Config, ConfigBuilder, RunningWorkers, Server, ServerError};
 
 pub use crate::fixtures::{
     Fixture, FixtureBuilder, fixture, fixture_named, fixture_where, fixtures,
@@ -116,7 +116,7 @@ pub struct TestClient {
     path: String,
     secret: AppSecret,
     states: Arc<webhook_core::Dispatcher>,
-    _workers: Option<Workers>,
+    _workers: RunningWorkers,
 }
 
 impl TestClient {
@@ -131,7 +131,7 @@ impl TestClient {
             path,
             secret,
             states: parts.dispatcher,
-            _workers: parts.workers,
+            _workers: parts.workers.spawn(),
         })
     }
 

@@ -235,7 +235,7 @@ async fn failures_refusals_and_the_handshake_show_in_the_response() {
 
 #[tokio::test]
 async fn signed_requests_go_through_any_router() {
-    let router = server().state(Seen::default()).into_router().unwrap();
+    let (router, _workers) = server().state(Seen::default()).into_router().unwrap();
     let body = fixture("page", "feed").unwrap().body();
     let request = signed_request("/webhook", body, TEST_APP_SECRET, Algorithm::Sha256);
     let response = ServiceExt::oneshot(router, request).await.unwrap();

@@ -1,24 +1,8 @@
-//! HTTPS for the bundled server (rustls, no OpenSSL), with optional client
-//! certificates for Meta's mutual TLS, reloaded without a restart.
-//!
-//! Meta calls only HTTPS callback URLs with a valid certificate. Give the server a
-//! certificate chain and its key (PEM files); a renewed certificate is picked up on
-//! `SIGHUP` or when the files change (checked every few seconds): new connections
-//! get the new one, open connections keep theirs.
-//!
-//! With mutual TLS on, only clients whose certificate chains to the configured CA
-//! bundle **and** is valid for the configured name are served. Meta's webhook
-//! client presents a certificate for `client.webhooks.fbclientcerts.com`; its CA
-//! changes over time, so neither is built in: download the current CA from Meta's
-//! "mTLS for Webhooks" page (developers.facebook.com, Graph API > Webhooks > mTLS;
-//! it names the root it currently uses, e.g. a `DigiCert` root, which you can take
-//! from your system's CA bundle) and configure both. The name is matched against
-//! the certificate's DNS subject alternative names.
+//! Loading and serving the certificates (feature `tls`).
 
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use rustls::RootCertStore;
 use rustls::crypto::CryptoProvider;
@@ -29,44 +13,7 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use tokio_rustls::TlsAcceptor;
 
-/// How often the certificate files are checked for changes, by default.
-pub const DEFAULT_RELOAD_CHECK: Duration = Duration::from_secs(5);
-
-/// Where the server's certificate, its key and (for mutual TLS) the client CA are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TlsSettings {
-    /// The certificate chain (PEM), leaf first.
-    pub cert: PathBuf,
-    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1).
-    pub key: PathBuf,
-    /// Client certificates required, chaining to these CAs (PEM) and valid for
-    /// `client_name`.
-    pub client_auth: Option<ClientAuth>,
-    /// How often the files are checked for changes.
-    pub reload_check: Duration,
-}
-
-/// Mutual TLS: which client certificates are accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientAuth {
-    /// The CA bundle (PEM) client certificates must chain to.
-    pub ca: PathBuf,
-    /// The DNS name client certificates must be valid for (Meta's:
-    /// `client.webhooks.fbclientcerts.com`).
-    pub name: String,
-}
-
-/// Why the TLS files could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TlsError(String);
-
-impl fmt::Display for TlsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for TlsError {}
+use super::{ClientAuth, TlsError, TlsSettings};
 
 /// The live TLS configuration: swapped on reload, read per connection.
 pub(crate) struct Tls {

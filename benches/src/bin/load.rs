@@ -7,7 +7,7 @@
 //! - the example bot in inline mode, in durable mode (SQLite, 32 and 64
 //!   connections) and in NATS mode when `nats-server` is installed,
 //! - the framework with no-op handlers taking the raw item or our typed value
-//!   (`examples/bench_receiver.rs`), and its router under `axum::serve` (as the
+//!   (`benches/src/bin/bench_receiver.rs`), and its router under `axum::serve` (as the
 //!   baselines are served: without our connection deadlines, cap and drain),
 //!
 //! on a 400 B Messenger message and on a 10 KB batch of 50 Page feed comments,
@@ -16,8 +16,8 @@
 //!
 //! ```sh
 //! apt-get install wrk       # or brew install wrk
-//! cargo build --release -p meta-webhooks-examples --examples && cargo build --release -p meta-webhooks-benches
-//! target/release/examples/load [seconds per run] [rounds]
+//! cargo build --release -p meta-webhooks-examples --example bot && cargo build --release -p meta-webhooks-benches --bins
+//! target/release/load [seconds per run] [rounds]
 //! ```
 //!
 //! Requests are signed before the run and written to a file that `benches/load.lua`
@@ -39,10 +39,10 @@ use std::time::Duration;
 
 use meta_webhooks_benches::SECRET;
 use meta_webhooks_benches::bodies::{batch, message};
-use meta_webhooks_examples::nats_server::{self, NatsServer};
+use meta_webhooks_tests::nats_server::{self, NatsServer};
 use webhook_server::signature::{self, Algorithm, AppSecret};
 
-const SCRIPT: &str = include_str!("../benches/load.lua");
+const SCRIPT: &str = include_str!("../../load.lua");
 /// Bodies in the pool of runs that may repeat them.
 const SHARED_POOL: u64 = 1000;
 /// Unique bodies per second of a durable run: above what one can store.
@@ -321,17 +321,17 @@ fn receivers(examples: &Path, bins: &Path, nats: bool) -> (Vec<Receiver>, Vec<Re
         [
             plain(
                 "meta-webhooks inline, RawItem",
-                examples.join("bench_receiver"),
+                bins.join("bench_receiver"),
                 &[("META_WEBHOOK_MODE", "inline"), ("BENCH_HANDLER", "raw")],
             ),
             plain(
-                "meta-webhooks inline, typed Value<T>",
-                examples.join("bench_receiver"),
+                "meta-webhooks inline, typed Payload<T>",
+                bins.join("bench_receiver"),
                 &[("META_WEBHOOK_MODE", "inline"), ("BENCH_HANDLER", "typed")],
             ),
             plain(
                 "meta-webhooks router under axum::serve, RawItem",
-                examples.join("bench_receiver"),
+                bins.join("bench_receiver"),
                 &[
                     ("META_WEBHOOK_MODE", "inline"),
                     ("BENCH_HANDLER", "raw"),
@@ -377,12 +377,12 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
     let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(2);
-    let examples = std::env::current_exe()
+    let bins = std::env::current_exe()
         .unwrap()
         .parent()
         .unwrap()
         .to_owned();
-    let bins = examples.parent().unwrap().to_owned();
+    let examples = bins.join("examples");
     let dir = std::env::temp_dir().join(format!("meta-webhooks-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let script = dir.join("load.lua");

@@ -1,10 +1,31 @@
-//! Natural idempotency keys: Meta sends no delivery id, but most items carry an id
-//! of their own that survives redelivery and re-batching.
+//! Idempotency: natural keys of items (Meta sends no delivery id, but most items
+//! carry an id of their own that survives redelivery and re-batching), and the keys
+//! of `(item, handler)` pairs that durable delivery records as done.
 
 use serde_json::Value as Json;
 
 use crate::routing::{Item, ItemKind};
 use crate::select::Element;
+
+/// The answer to claiming an idempotency key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyClaim {
+    /// Nobody ran it yet (or the last claim's lease expired): run it.
+    Run,
+    /// It already succeeded: skip it.
+    Done,
+    /// Another worker holds it now: try later.
+    Busy,
+}
+
+/// The key of one `(item, element, handler)` pair of a delivery.
+#[must_use]
+pub fn pair_key(item: usize, element: Option<usize>, handler: &str) -> String {
+    match element {
+        Some(element) => format!("{item}.{element}/{handler}"),
+        None => format!("{item}/{handler}"),
+    }
+}
 
 /// The natural key of an item (or of one element, for `each` routes), if it has one:
 ///

@@ -21,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
             listener.local_addr()?,
             server.config().path()
         );
-        axum::serve(listener, server.into_router()?).await?;
+        axum::serve(listener, server.into_router()?.0).await?;
         return Ok(());
     }
     Ok(server.serve().await?)

@@ -1,0 +1,6 @@
+use webhook_core::on;
+
+#[on(object = "page", Field = "feed")]
+async fn feed() {}
+
+fn main() {}

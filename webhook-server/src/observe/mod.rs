@@ -1,0 +1,132 @@
+//! The side listener (feature `metrics`; off unless `META_WEBHOOK_METRICS_BIND` is
+//! set; never the public webhook port): Prometheus metrics, liveness and readiness.
+//! Without the feature the counters below cost one relaxed load each.
+//!
+//! | path | answer |
+//! |---|---|
+//! | `/metrics` | Prometheus text: the metrics below and those of [`webhook_core::observe`] |
+//! | `/healthz` | `200 ok` while the process serves |
+//! | `/readyz` | `200 ready` when handlers are registered and the store answers; else `503` naming what is wrong |
+//!
+//! | metric | kind | labels |
+//! |---|---|---|
+//! | `webhook_deliveries_total` | counter | `status` (the code answered), `outcome` (`accepted`, `unauthenticated`, `rejected`, `unavailable`, `handler_failed`) |
+//! | `webhook_signature_failures_total` | counter | `reason` (`missing`, `duplicate`, `malformed`, `mismatch`, `sha1_refused`) |
+//! | `webhook_duplicates_total` | counter | durable mode: bodies already stored within the dedup window |
+//! | `webhook_shed_total` | counter | `reason` (`in_flight`, `connections`) |
+//! | `webhook_queue_depth` | gauge | durable mode: deliveries waiting (read at each scrape) |
+//! | `webhook_non_200_streak` | gauge | signed deliveries answered something else than 200 since the last 200 (unsigned 401/403 from scanners are not counted) |
+//! | `webhook_last_200_timestamp_seconds` | gauge | when a delivery was last answered 200 |
+//!
+//! Alert on what makes Meta give up: Messenger unsubscribes an app after about an
+//! hour of failures, so alert on `webhook_non_200_streak > 0` lasting ten minutes
+//! (failing deliveries), on `time() - webhook_last_200_timestamp_seconds` (nothing
+//! accepted at all: also catches TLS or network trouble that never reaches the
+//! route), and on `time() - webhook_entry_last_seen_timestamp_seconds` of a Page
+//! that usually talks (it stopped sending: unsubscribed, or its token expired).
+//! Last-seen gauges of accounts silent for 8 days are dropped.
+
+#[cfg(feature = "metrics")]
+mod side;
+
+#[cfg(feature = "metrics")]
+use std::sync::Mutex;
+#[cfg(feature = "metrics")]
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::http::StatusCode;
+#[cfg(feature = "metrics")]
+use webhook_core::observe::metrics_enabled;
+
+#[cfg(feature = "metrics")]
+pub(crate) use side::{Side, install, router};
+
+/// Answers other than 200 to signed deliveries since the last 200, and the gauge
+/// showing it, updated together.
+#[cfg(feature = "metrics")]
+static NON_200_STREAK: Mutex<u64> = Mutex::new(0);
+
+/// Counts an answer to a delivery (`POST`).
+#[cfg_attr(
+    not(feature = "metrics"),
+    allow(unused_variables, reason = "recorded only with the `metrics` feature")
+)]
+pub(crate) fn delivery(status: StatusCode) {
+    #[cfg(feature = "metrics")]
+    {
+        if !metrics_enabled() {
+            return;
+        }
+        let outcome = match status.as_u16() {
+            200 => "accepted",
+            401 | 403 => "unauthenticated",
+            500 => "handler_failed",
+            503 => "unavailable",
+            _ => "rejected",
+        };
+        metrics::counter!(
+            "webhook_deliveries_total",
+            "status" => status.as_str().to_owned(),
+            "outcome" => outcome
+        )
+        .increment(1);
+        // Unsigned requests (scanners) are not Meta's deliveries failing.
+        if matches!(status.as_u16(), 401 | 403) {
+            return;
+        }
+        let mut streak = NON_200_STREAK.lock().expect("not poisoned");
+        if status == StatusCode::OK {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            metrics::gauge!("webhook_last_200_timestamp_seconds").set(now);
+            *streak = 0;
+        } else {
+            *streak += 1;
+        }
+        #[allow(clippy::cast_precision_loss, reason = "a streak is far below 2^52")]
+        metrics::gauge!("webhook_non_200_streak").set(*streak as f64);
+    }
+}
+
+/// Counts a refused signature.
+#[cfg_attr(
+    not(feature = "metrics"),
+    allow(unused_variables, reason = "recorded only with the `metrics` feature")
+)]
+pub(crate) fn signature_failure(reason: &'static str) {
+    #[cfg(feature = "metrics")]
+    {
+        if metrics_enabled() {
+            metrics::counter!("webhook_signature_failures_total", "reason" => reason).increment(1);
+        }
+    }
+}
+
+/// Counts a duplicate body (durable mode).
+#[cfg_attr(
+    not(feature = "metrics"),
+    allow(unused_variables, reason = "recorded only with the `metrics` feature")
+)]
+pub(crate) fn duplicate() {
+    #[cfg(feature = "metrics")]
+    {
+        if metrics_enabled() {
+            metrics::counter!("webhook_duplicates_total").increment(1);
+        }
+    }
+}
+
+/// Counts a request or connection shed under load.
+#[cfg_attr(
+    not(feature = "metrics"),
+    allow(unused_variables, reason = "recorded only with the `metrics` feature")
+)]
+pub(crate) fn shed(reason: &'static str) {
+    #[cfg(feature = "metrics")]
+    {
+        if metrics_enabled() {
+            metrics::counter!("webhook_shed_total", "reason" => reason).increment(1);
+        }
+    }
+}
