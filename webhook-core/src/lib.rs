@@ -51,6 +51,8 @@
 //! Handlers return `()` or `Result<(), E>`. Meta delivers at least once and retries
 //! failed deliveries, so handlers must be idempotent.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[allow(
     unused_extern_crates,
     reason = "lets `#[on]` inside this crate name `::webhook_core`"

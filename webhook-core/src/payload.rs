@@ -2,7 +2,7 @@
 //!
 //! Parsing borrows from the raw body and leaves every field value as a
 //! [`RawValue`]: a value is only deserialised when a handler asks for it through
-//! [`Payload<T>`](crate::Value). Unknown keys are never an error; the raw JSON of the
+//! [`Payload<T>`](crate::Payload). Unknown keys are never an error; the raw JSON of the
 //! whole body and of every entry stays reachable ([`Notification::raw`],
 //! [`Entry::raw`]).
 //!

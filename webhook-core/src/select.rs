@@ -12,7 +12,7 @@
 //! - **`each = "messages"`** calls the handler once per element of the payload's
 //!   array `messages`, and the filters then apply to each element
 //!   (`#[on(object = "whatsapp_business_account", field = "messages", each = "messages", when(type = "text"))]`).
-//!   [`Payload<T>`](crate::Value) reads the element; the whole change stays reachable
+//!   [`Payload<T>`](crate::Payload) reads the element; the whole change stays reachable
 //!   ([`RawItem::value`](crate::RawItem), or a context extractor such as
 //!   [`fields::whatsapp::ChangeContext`](crate::fields::whatsapp::ChangeContext)).
 //!

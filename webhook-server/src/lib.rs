@@ -40,6 +40,8 @@
 //! Without default features the server runs inline (handlers before the answer),
 //! or durable with a store you pass to [`Server::store`].
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[allow(
     unused_extern_crates,
     reason = "lets `#[on]` inside this crate name `::webhook_server`"

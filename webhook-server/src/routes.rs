@@ -20,7 +20,7 @@
 //! Every refusal says why, in its `text/plain` body and in the log. Deliveries
 //! acknowledged, duplicates, signature refusals, shed requests and connections, 503s
 //! of the store, 408, 413, 415 and inline 400/500 are counted in
-//! [`Stats`](crate::Stats). Nothing of an unsigned body is parsed.
+//! [`Stats`]. Nothing of an unsigned body is parsed.
 //!
 //! Signature failures: a request without a usable signature (missing, malformed,
 //! repeated, SHA-1 only) is *unauthenticated*, `401`; one whose well-formed

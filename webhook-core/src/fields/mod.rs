@@ -1,5 +1,5 @@
 //! Typed values of Meta's webhook fields: plain serde types, used through
-//! [`Payload<T>`](crate::Value).
+//! [`Payload<T>`](crate::Payload).
 //!
 //! ```
 //! use webhook_core::{on, Payload};
