@@ -146,3 +146,8 @@ pub mod __private {
 
     impl<T: IntoOutcome + 'static> Finish for T {}
 }
+
+/// The crate README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -7,7 +7,6 @@
 
 use serde::{Deserialize, Serialize};
 
-
 use super::{Contact, Id, MessagingLimit, Metadata, Number, TimeOrText, Timestamp};
 
 crate::fields::string_enum! {

@@ -8,7 +8,6 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-
 use super::{Error, Id, Number, Timestamp};
 
 crate::fields::string_enum! {

@@ -7,7 +7,6 @@
 
 use serde::{Deserialize, Serialize};
 
-
 use super::{Id, TimeOrText, Timestamp};
 
 crate::fields::string_enum! {
