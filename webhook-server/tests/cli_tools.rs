@@ -13,8 +13,8 @@ use axum::http::Method;
 use axum::routing::any;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::testing::{self, RunningServer};
 use webhook_server::{Config, Server, State, on};
 
 const SECRET: &str = "cli-secret";
@@ -57,7 +57,7 @@ async fn run(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
 struct Running {
     url: String,
     count: Arc<AtomicUsize>,
-    stop: oneshot::Sender<()>,
+    server: RunningServer,
 }
 
 async fn start() -> Running {
@@ -67,15 +67,14 @@ async fn start() -> Running {
         .inline()
         .build()
         .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
     let server = Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&count)));
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
-    Running { url, count, stop }
+    let server = testing::spawn(server).await;
+    Running {
+        url: server.url().to_owned(),
+        count,
+        server,
+    }
 }
 
 /// A port nothing listens on.
@@ -217,7 +216,7 @@ async fn send_signs_and_posts_a_file_a_fixture_or_a_burst() {
     let down = run(&["send", &closed_port().await, "-"], &env, FEED.as_bytes()).await;
     assert_eq!(down.code, 3);
     assert!(down.stderr.contains("cannot reach"), "{}", down.stderr);
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 #[tokio::test]
@@ -250,7 +249,7 @@ async fn handshake_says_whether_meta_would_verify_the_callback() {
     )
     .await;
     assert_eq!(down.code, 3);
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 /// What the Graph stand-in received: method, path, parameters.
@@ -551,5 +550,5 @@ async fn a_plain_http_callback_would_not_pass_metas_check() {
     if out.code == 1 {
         assert!(out.stderr.contains("only HTTPS"), "{}", out.stderr);
     }
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }

@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::Notify;
 use webhook_core::delivery::sqlite::SqliteStore;
 use webhook_core::delivery::{DeliveryState, DeliveryStore, Incoming, ListFilter, RetryPolicy};
 use webhook_core::signature::{self, Algorithm, AppSecret};
-use webhook_server::{Config, ConfigBuilder, RawItem, Server, ServerError, State, on};
+use webhook_server::testing::{self, RunningServer};
+use webhook_server::{Config, ConfigBuilder, RawItem, Server, State, on};
 
 const SECRET: &str = "durable-secret";
 
@@ -105,16 +106,13 @@ async fn once_per_wamid(item: RawItem, State(calls): State<Calls>) {
     calls.record("once_per_wamid", &item);
 }
 
-type ServerTask = tokio::task::JoinHandle<Result<(), ServerError>>;
-
 struct Running {
     url: String,
     client: reqwest::Client,
     calls: Arc<Calls>,
     gate: Arc<Notify>,
     store: Arc<dyn DeliveryStore>,
-    stats: Arc<webhook_server::Stats>,
-    stop: Option<(oneshot::Sender<()>, ServerTask)>,
+    server: RunningServer,
 }
 
 fn fast_retries(max_attempts: u32) -> RetryPolicy {
@@ -138,25 +136,18 @@ async fn start(
     let config = configure(builder).build().unwrap();
     let store: Arc<dyn DeliveryStore> =
         Arc::new(SqliteStore::open(&path, config.max_pending()).unwrap());
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let (calls, gate) = (Arc::new(Calls::default()), Arc::new(Notify::new()));
     let server = Server::new(config)
         .store(Arc::clone(&store))
         .dispatcher(|b| b.state_arc(Arc::clone(&calls)).state_arc(Arc::clone(&gate)));
-    let stats = server.stats();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
+    let server = testing::spawn(server).await;
     Running {
-        url,
+        url: server.url().to_owned(),
         client: reqwest::Client::new(),
         calls,
         gate,
         store,
-        stats,
-        stop: Some((stop, task)),
+        server,
     }
 }
 
@@ -190,10 +181,8 @@ impl Running {
         self.store.list(filter, 100).await.unwrap()
     }
 
-    async fn stop(mut self) {
-        let (stop, task) = self.stop.take().unwrap();
-        stop.send(()).unwrap();
-        task.await.unwrap().unwrap();
+    async fn stop(self) {
+        self.server.stop().await.unwrap();
     }
 }
 
@@ -316,7 +305,7 @@ async fn duplicates_are_answered_200_and_handled_once() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.calls.count("ok"), 1);
     assert_eq!(app.records(ListFilter::All).await.len(), 1);
-    let stats = app.stats.snapshot();
+    let stats = app.server.stats().snapshot();
     assert_eq!((stats.acknowledged, stats.duplicates), (3, 2), "{stats:?}");
     app.stop().await;
 }
@@ -341,7 +330,7 @@ async fn fifty_concurrent_copies_are_stored_once_and_all_answered_200() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.calls.count("ok"), 1);
     assert_eq!(app.records(ListFilter::All).await.len(), 1);
-    let stats = app.stats.snapshot();
+    let stats = app.server.stats().snapshot();
     assert_eq!(
         (stats.acknowledged, stats.duplicates),
         (50, 49),
@@ -362,7 +351,7 @@ async fn a_copy_sent_after_a_restart_is_still_a_duplicate() {
 
     let app = start(&dir, |c| c).await;
     assert_eq!(app.post(&delivery).await.status(), StatusCode::OK);
-    assert_eq!(app.stats.snapshot().duplicates, 1);
+    assert_eq!(app.server.stats().snapshot().duplicates, 1);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         app.calls.count("ok"),
@@ -706,15 +695,11 @@ async fn a_store_that_cannot_write_answers_503_never_200() {
         .max_db_bytes(Some(128 * 1024))
         .build()
         .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let calls = Arc::new(Calls::default());
     let server =
         Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&calls)).state(Notify::new()));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
+    let server = testing::spawn(server).await;
+    let url = server.url().to_owned();
     let client = reqwest::Client::new();
     let mut statuses = Vec::new();
     for n in 0..40 {
@@ -754,8 +739,7 @@ async fn a_store_that_cannot_write_answers_503_never_200() {
             .all(|s| *s == StatusCode::OK || *s == StatusCode::SERVICE_UNAVAILABLE),
         "{statuses:?}"
     );
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
+    server.stop().await.unwrap();
     // Every 200 is in the store.
     let store = SqliteStore::open(&path, None).unwrap();
     let stored = store.list(ListFilter::All, 100).await.unwrap().len();
@@ -868,16 +852,12 @@ async fn no_200_before_the_commit() {
         .durable("/unused")
         .build()
         .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let calls = Arc::new(Calls::default());
     let server = Server::new(config)
         .store(Arc::clone(&store) as Arc<dyn DeliveryStore>)
         .dispatcher(|b| b.state_arc(Arc::clone(&calls)).state(Notify::new()));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
+    let server = testing::spawn(server).await;
+    let url = server.url().to_owned();
     let delivery = body("t_ok", 5);
     let header = signature::sign(
         Algorithm::Sha256,
@@ -908,6 +888,5 @@ async fn no_200_before_the_commit() {
         1,
         "stored before the 200"
     );
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
+    server.stop().await.unwrap();
 }

@@ -4,9 +4,8 @@
 use std::sync::Mutex;
 
 use reqwest::StatusCode;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::testing::{self, RunningServer};
 use webhook_server::{Config, ConfigBuilder, Payload, RawItem, Server, State, on};
 
 const SECRET: &str = "test_app_secret";
@@ -78,13 +77,10 @@ async fn stuck(State(started): State<tokio::sync::Notify>) {
     std::future::pending::<()>().await;
 }
 
-type ServerTask = tokio::task::JoinHandle<Result<(), webhook_server::ServerError>>;
-
 struct Running {
     url: String,
     client: reqwest::Client,
-    server: Option<(oneshot::Sender<()>, ServerTask)>,
-    stats: std::sync::Arc<webhook_server::Stats>,
+    server: RunningServer,
     seen: std::sync::Arc<Seen>,
     slow_started: std::sync::Arc<tokio::sync::Notify>,
 }
@@ -98,23 +94,16 @@ async fn start(configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Runnin
     )
     .build()
     .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let seen = std::sync::Arc::new(Seen::default());
     let shared = std::sync::Arc::clone(&seen);
     let started = std::sync::Arc::new(tokio::sync::Notify::new());
     let slow_started = std::sync::Arc::clone(&started);
-    let (stop, stopped) = oneshot::channel::<()>();
     let server = Server::new(config).dispatcher(|b| b.state_arc(shared).state_arc(started));
-    let stats = server.stats();
-    let server = tokio::spawn(server.serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
+    let server = testing::spawn(server).await;
     Running {
-        url,
+        url: server.url().to_owned(),
         client: reqwest::Client::new(),
-        server: Some((stop, server)),
-        stats,
+        server,
         seen,
         slow_started,
     }
@@ -163,10 +152,8 @@ impl Running {
             .await
     }
 
-    async fn stop(mut self) {
-        let (stop, server) = self.server.take().unwrap();
-        stop.send(()).unwrap();
-        server.await.unwrap().unwrap();
+    async fn stop(self) {
+        self.server.stop().await.unwrap();
     }
 }
 
@@ -329,7 +316,7 @@ async fn signatures() {
         5,
         "only the five valid deliveries reached the handler"
     );
-    let counted = app.stats.snapshot();
+    let counted = app.server.stats().snapshot();
     assert_eq!(
         (counted.acknowledged, counted.signature_refused),
         (5, 11),
@@ -488,7 +475,7 @@ async fn a_handler_past_its_time_limit_gives_500_and_the_server_keeps_serving() 
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(why.contains("hangs on (page, t_hang) timed_out"), "{why}");
     assert_eq!(app.post_signed(FEED).await.0, StatusCode::OK);
-    let counted = app.stats.snapshot();
+    let counted = app.server.stats().snapshot();
     assert_eq!(
         (counted.handler_failures, counted.acknowledged),
         (1, 1),

@@ -7,13 +7,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use webhook_core::delivery::sqlite::SqliteStore;
 use webhook_core::delivery::{
     Claimed, DeliveryId, DeliveryRecord, DeliveryStore, Enqueued, Incoming, KeyClaim, ListFilter,
     Next, StoreError, StoreFuture,
 };
 use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::testing::{self, RunningServer};
 use webhook_server::{Config, RawItem, Route, Server, State, on};
 
 const SECRET: &str = "metrics-secret";
@@ -109,8 +109,6 @@ fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
         .and_then(|l| l.rsplit(' ').next()?.parse().ok())
 }
 
-type ServerTask = tokio::task::JoinHandle<Result<(), webhook_server::ServerError>>;
-
 /// A durable server on the switchable store, with its metrics listener.
 struct App {
     _dir: tempfile::TempDir,
@@ -119,8 +117,7 @@ struct App {
     count: Arc<AtomicUsize>,
     store: Arc<Switchable>,
     client: reqwest::Client,
-    stop: oneshot::Sender<()>,
-    task: ServerTask,
+    server: RunningServer,
 }
 
 async fn start() -> App {
@@ -140,8 +137,6 @@ async fn start() -> App {
         })
         .build()
         .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let side = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let side_url = format!("http://{}", side.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
@@ -153,19 +148,15 @@ async fn start() -> App {
         .dispatcher(|_| routes)
         .store(Arc::clone(&store) as Arc<dyn DeliveryStore>)
         .metrics_listener(side);
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
+    let server = testing::spawn(server).await;
     App {
         _dir: dir,
-        url,
+        url: server.url().to_owned(),
         side_url,
         count,
         store,
         client: reqwest::Client::new(),
-        stop,
-        task,
+        server,
     }
 }
 
@@ -304,8 +295,7 @@ async fn counters_after_real_deliveries_and_health_that_flips_with_the_store() {
         .await
         .unwrap();
     assert_eq!(on_public.status(), 404);
-    app.stop.send(()).unwrap();
-    app.task.await.unwrap().unwrap();
+    app.server.stop().await.unwrap();
 }
 
 /// `/readyz` answers 503 while the store does not, `/healthz` stays 200, and the

@@ -5,16 +5,15 @@
 
 #![cfg(feature = "nats")]
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use meta_webhooks_tests::nats_server::{self, NatsServer};
 use webhook_core::delivery::RetryPolicy;
 use webhook_core::delivery::nats::NatsSettings;
 use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::testing;
 use webhook_server::{Config, Server, State, on};
 
 const SECRET: &str = "nats-progress-secret";
@@ -42,11 +41,7 @@ async fn flaky(State(runs): State<Runs>) -> Result<(), String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redelivered_message_does_not_rerun_handlers_that_succeeded() {
-    if Command::new("nats-server")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
+    if !nats_server::installed() {
         assert!(
             std::env::var_os("CI").is_none(),
             "nats-server is not installed: .ci/run installs it"
@@ -55,26 +50,12 @@ async fn a_redelivered_message_does_not_rerun_handlers_that_succeeded() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut nats = Command::new("nats-server")
-        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let nats = NatsServer::start(dir.path());
     let config = Config::builder()
         .app_secret(SECRET)
         .verify_token("t")
         .nats(NatsSettings {
-            url: format!("nats://127.0.0.1:{port}"),
+            url: nats.url(),
             prefix: "progress".to_owned(),
             ..NatsSettings::default()
         })
@@ -85,14 +66,10 @@ async fn a_redelivered_message_does_not_rerun_handlers_that_succeeded() {
         })
         .build()
         .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let runs = Arc::new(Runs::default());
     let server = Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&runs)));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(server.serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
+    let server = testing::spawn(server).await;
+    let url = server.url().to_owned();
 
     let body = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"item":"status","verb":"add"}}]}]}"#;
     let header = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), body);
@@ -131,8 +108,6 @@ async fn a_redelivered_message_does_not_rerun_handlers_that_succeeded() {
         1,
         "not re-run on the redeliveries"
     );
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
-    let _ = nats.kill();
-    let _ = nats.wait();
+    server.stop().await.unwrap();
+    drop(nats);
 }

@@ -4,9 +4,8 @@
 
 use std::time::Duration;
 
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::testing::{self, RunningServer};
 use webhook_server::{Config, Limits, Server, on};
 
 const SECRET: &str = "overload-secret";
@@ -22,11 +21,8 @@ fn signed(n: usize) -> (Vec<u8>, String) {
     (body, header)
 }
 
-type ServerTask = tokio::task::JoinHandle<Result<(), webhook_server::ServerError>>;
-
-/// The server in inline mode with at most 4 deliveries in flight: its URL, its stop
-/// switch and its task.
-async fn start() -> (String, oneshot::Sender<()>, ServerTask) {
+/// The server in inline mode with at most 4 deliveries in flight.
+async fn start() -> RunningServer {
     let limits = Limits {
         max_in_flight: 4,
         ..Limits::default()
@@ -38,18 +34,13 @@ async fn start() -> (String, oneshot::Sender<()>, ServerTask) {
         .limits(limits)
         .build()
         .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(Server::new(config).serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
-    (url, stop, server)
+    testing::spawn(Server::new(config)).await
 }
 
 #[tokio::test]
 async fn a_burst_above_the_bound_is_shed_with_503_and_everything_gets_an_answer() {
-    let (url, stop, server) = start().await;
+    let server = start().await;
+    let url = server.url().to_owned();
     let client = reqwest::Client::new();
 
     let burst: Vec<_> = (0..40)
@@ -117,8 +108,7 @@ async fn a_burst_above_the_bound_is_shed_with_503_and_everything_gets_an_answer(
         .await
         .unwrap();
     assert_eq!(after.status(), 200);
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    server.stop().await.unwrap();
 }
 
 /// Resident memory of this process (server and clients), from `/proc`.
@@ -138,7 +128,8 @@ fn rss_bytes() -> u64 {
 /// grows by over 200 MiB.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_stays_bounded_while_waves_above_the_bound_are_shed() {
-    let (url, stop, server) = start().await;
+    let server = start().await;
+    let url = server.url().to_owned();
     let padding = "x".repeat(512 * 1024);
     let body = axum::body::Bytes::from(format!(
         r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"feed","value":{{"pad":"{padding}"}}}}]}}]}}"#
@@ -194,6 +185,5 @@ async fn memory_stays_bounded_while_waves_above_the_bound_are_shed() {
         growth / (1024 * 1024),
         baseline / (1024 * 1024)
     );
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    server.stop().await.unwrap();
 }

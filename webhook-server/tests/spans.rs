@@ -7,13 +7,12 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::testing;
 use webhook_server::{Config, RawItem, Server, on};
 
 const SECRET: &str = "span-secret-value";
@@ -81,12 +80,8 @@ async fn one_delivery() -> String {
         .inline()
         .build()
         .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(Server::new(config).serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
+    let server = testing::spawn(Server::new(config)).await;
+    let url = server.url().to_owned();
     let body = format!(
         r#"{{"object":"page","entry":[{{"id":"42","time":1,"changes":[{{"field":"feed","value":{{"item":"status","verb":"add","message":"{TEXT}"}}}},{{"field":"mention","value":{{"post_id":"1_2"}}}}]}}]}}"#
     );
@@ -112,8 +107,7 @@ async fn one_delivery() -> String {
         .await
         .unwrap();
     assert_eq!(handshake.status(), 403);
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    server.stop().await.unwrap();
     body
 }
 

@@ -13,8 +13,8 @@ use rcgen::{
     KeyPair,
 };
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::testing::{self, RunningServer};
 use webhook_server::{Config, ConfigBuilder, Server, State, on};
 
 const SECRET: &str = "tls-secret";
@@ -61,7 +61,7 @@ impl Ca {
 struct Running {
     url: String,
     count: Arc<AtomicUsize>,
-    stop: oneshot::Sender<()>,
+    server: RunningServer,
 }
 
 async fn start(configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Running {
@@ -73,23 +73,14 @@ async fn start(configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Runnin
     )
     .build()
     .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "https://localhost:{}/webhook",
-        listener.local_addr().unwrap().port()
-    );
     let count = Arc::new(AtomicUsize::new(0));
     let server = Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&count)));
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        server
-            .serve_on(listener, async move {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-    });
-    Running { url, count, stop }
+    let server = testing::spawn(server).await;
+    Running {
+        url: format!("https://localhost:{}/webhook", server.addr().port()),
+        count,
+        server,
+    }
 }
 
 /// A client trusting `ca`, presenting `identity` (certificate and key PEM) if any.
@@ -144,7 +135,7 @@ async fn https_serves_signed_deliveries() {
         .send()
         .await;
     assert!(plain.is_err() || plain.unwrap().status() != 200);
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 #[tokio::test]
@@ -185,7 +176,7 @@ async fn mutual_tls_accepts_only_the_configured_ca_and_name() {
         deliver(&client(&trust, Some(&meta)), &app.url).await,
         Ok(200)
     );
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 #[tokio::test]
@@ -225,7 +216,7 @@ async fn a_renewed_certificate_is_served_without_dropping_open_connections() {
     // New connections get the new certificate only.
     let fresh_old = deliver(&client(&old_ca.pem(), None), &app.url).await;
     assert!(fresh_old.is_err(), "{fresh_old:?}");
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 #[tokio::test]

@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::net::TcpStream;
 use webhook_core::signature::{self, Algorithm, AppSecret};
+use webhook_server::testing::{self, RunningServer};
 use webhook_server::{Config, Limits, Server, State, on};
 
 const SECRET: &str = "slow-secret";
@@ -26,8 +26,7 @@ async fn feed(State(count): State<AtomicUsize>) {
 struct Running {
     addr: String,
     count: Arc<AtomicUsize>,
-    stats: Arc<webhook_server::Stats>,
-    stop: oneshot::Sender<()>,
+    server: RunningServer,
 }
 
 async fn start() -> Running {
@@ -46,20 +45,13 @@ async fn start() -> Running {
         .limits(limits)
         .build()
         .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
     let count = Arc::new(AtomicUsize::new(0));
     let server = Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&count)));
-    let stats = server.stats();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve_on(listener, async move {
-        let _ = stopped.await;
-    }));
+    let server = testing::spawn(server).await;
     Running {
-        addr,
+        addr: server.addr().to_string(),
         count,
-        stats,
-        stop,
+        server,
     }
 }
 
@@ -121,7 +113,7 @@ async fn headers_that_never_finish_are_cut_off_while_others_are_served() {
     let answer = answer_or_close(&mut slow).await;
     closed_or(&answer, "408");
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 #[tokio::test]
@@ -131,7 +123,7 @@ async fn a_connection_that_sends_nothing_is_closed() {
     let answer = answer_or_close(&mut idle).await;
     closed_or(&answer, "408");
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 #[tokio::test]
@@ -151,9 +143,9 @@ async fn a_body_that_stops_arriving_gets_408() {
         answer.contains("the body did not arrive within"),
         "{answer}"
     );
-    assert_eq!(app.stats.snapshot().too_slow, 1);
+    assert_eq!(app.server.stats().snapshot().too_slow, 1);
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 #[tokio::test]
@@ -180,7 +172,7 @@ async fn oversized_headers_are_refused() {
     .await;
     closed_or(&answer, "431");
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 fn signed_head(extra: &str) -> String {
@@ -229,10 +221,10 @@ async fn a_compressed_body_gets_415_unread() {
     let answer = exchange(&app.addr, &request).await;
     assert_eq!(statuses(&answer), ["415"], "{answer}");
     assert!(answer.contains("Content-Encoding"), "{answer}");
-    assert_eq!(app.stats.snapshot().unsupported_encoding, 1);
+    assert_eq!(app.server.stats().snapshot().unsupported_encoding, 1);
     assert_eq!(app.count.load(Ordering::SeqCst), 0);
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 /// C10: the content type plays no part; only the signature and the body do.
@@ -256,7 +248,7 @@ async fn any_content_type_or_none_is_accepted_when_signed() {
     }
     assert_eq!(app.count.load(Ordering::SeqCst), 4);
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 /// C13: with both Transfer-Encoding and Content-Length, the body is the de-chunked
@@ -281,7 +273,7 @@ async fn transfer_encoding_with_content_length_cannot_smuggle_a_request() {
     );
     assert_eq!(app.count.load(Ordering::SeqCst), 1);
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 /// C13: a malformed chunk and conflicting lengths are refused or cut off.
@@ -320,7 +312,7 @@ async fn broken_framing_is_refused() {
     }
     assert_eq!(app.count.load(Ordering::SeqCst), 0, "nothing was handled");
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 /// Pipelined requests on one connection are each verified and answered in order.
@@ -346,7 +338,7 @@ async fn pipelined_deliveries_are_each_verified_and_answered_in_order() {
     assert_eq!(statuses(&answer), ["200", "401", "200"], "{answer}");
     assert_eq!(app.count.load(Ordering::SeqCst), 2);
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 /// C6: a keep-alive connection left idle after its answer is closed at the
@@ -367,7 +359,7 @@ async fn an_idle_keep_alive_connection_is_closed() {
     );
     assert_eq!(app.count.load(Ordering::SeqCst), 1);
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }
 
 /// C6: connections past the cap are answered 503 and closed at once, so idle
@@ -387,11 +379,11 @@ async fn connections_past_the_cap_are_turned_away_at_once() {
     let answer = exchange(&app.addr, &request).await;
     assert_eq!(statuses(&answer), ["503"], "{answer}");
     assert!(answer.contains("retry-after: 5"), "{answer}");
-    assert_eq!(app.stats.snapshot().connections_refused, 1);
+    assert_eq!(app.server.stats().snapshot().connections_refused, 1);
     // The idle connections are closed at the header deadline, freeing the slots.
     for mut stream in idle {
         answer_or_close(&mut stream).await;
     }
     app.still_serves().await;
-    app.stop.send(()).unwrap();
+    app.server.stop().await.unwrap();
 }

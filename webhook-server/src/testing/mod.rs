@@ -109,6 +109,96 @@ pub fn signed_request(
         .expect("a valid request")
 }
 
+/// Starts `server` over loopback HTTP on a free port, as it runs in production
+/// (the bundled connection loop with its limits, workers in durable mode), for
+/// tests that need real sockets; stop it with [`RunningServer::stop`].
+///
+/// ```standalone_crate
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use webhook_server::testing;
+///
+/// let running = testing::spawn(testing::server()).await;
+/// let url = format!("{}?hub.mode=subscribe&hub.verify_token={}&hub.challenge=7",
+///     running.url(), testing::TEST_VERIFY_TOKEN);
+/// # let _ = url;
+/// running.stop().await.unwrap();
+/// # });
+/// ```
+pub async fn spawn(server: Server) -> RunningServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free loopback port");
+    let addr = listener.local_addr().expect("a bound listener");
+    let path = server.config().path().to_owned();
+    let stats = server.stats();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve_on(listener, async move {
+        let _ = stopped.await;
+    }));
+    RunningServer {
+        addr,
+        url: format!("http://{addr}{path}"),
+        stats,
+        stop: Some(stop),
+        task,
+    }
+}
+
+/// A server started by [`spawn`]. Dropping it stops it too, without waiting.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: std::net::SocketAddr,
+    url: String,
+    stats: Arc<crate::Stats>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), ServerError>>,
+}
+
+impl RunningServer {
+    /// The address it listens on.
+    #[must_use]
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// The webhook URL: `http://127.0.0.1:{port}{path}`.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Its counters (see [`Server::stats`]).
+    #[must_use]
+    pub fn stats(&self) -> &crate::Stats {
+        &self.stats
+    }
+
+    /// Whether it stopped (by itself: an error, or a panic).
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+
+    /// Shuts it down gracefully (requests in flight finish, workers finish the
+    /// delivery they hold) and returns how serving ended.
+    pub async fn stop(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task)
+            .await
+            .expect("the server task does not panic")
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
 /// Sends requests through the server's router in-process: the real routes,
 /// signature check, limits and dispatch, without a socket.
 pub struct TestClient {
