@@ -1,40 +1,64 @@
-//! The build-time check that one of our typed values is only taken from the
-//! field it belongs to (`Payload<whatsapp::Change>` on `(page, feed)` is an error).
+//! The check that a typed value is only taken from the field it belongs to:
+//! `Payload<whatsapp::Change>` on `(page, feed)` is a compile error, reported by
+//! `cargo check` and rust-analyzer as well as by `cargo build`, since it is a trait
+//! bound.
 //!
-//! The assertion is evaluated when the handler's registration is compiled to code,
-//! so `cargo build` and `cargo test` report it; `cargo check` (and editors built on
-//! it) do not.
+//! Each documented field is a type in [`names::fields`](crate::names::fields)
+//! (`names::fields::page::feed`), each array an `each` route iterates a type in
+//! [`names::arrays`](crate::names::arrays). A value type says where it comes from
+//! with [`ValueOf`]. For each argument of a handler routed to one field, `#[on]`
+//! emits a probe that resolves by autoref: for `Payload<T>` (also inside `Option` or
+//! `Result<_, Rejection>`) with `T:` [`TypedValue`], to a check requiring
+//! `T: ValueOf<Field>`; for every other argument, to nothing. The probe does nothing
+//! at run time.
 //!
-//! `#[on]` emits, for each argument, a call that resolves by autoref: to
-//! [`ViaTyped`] when the argument is `Payload<T>` (or `Option<Payload<T>>`) for a `T` of
-//! ours, whose constant assertion fails the build with a message naming the field
-//! `T` belongs to; and to the no-op [`ViaAny`] for every other argument, your own
-//! types included. The call is a no-op at run time.
+//! Your own types are never checked, unless you opt in: implement [`TypedValue`]
+//! and `ValueOf` for each field the type is the value of.
+//!
+//! ```
+//! use webhook_core::field_check::{TypedValue, ValueOf};
+//! use webhook_core::names::fields::page;
+//!
+//! /// The feed changes this application reads.
+//! #[derive(serde::Deserialize)]
+//! struct Post { post_id: String }
+//!
+//! impl TypedValue for Post {}
+//! impl ValueOf<page::feed> for Post {}
+//! ```
+//!
+//! With that, `#[on(object = "page", field = "ratings")] async fn f(Payload(p): Payload<Post>)`
+//! fails to compile: "`Post` is not the value of this handler's field, `ratings`", and
+//! the compiler names the field it is the value of.
 
 use std::marker::PhantomData;
 
-use crate::extract::Payload;
+use crate::extract::{Payload, Rejection};
 
-/// One of our typed values, and the `(object, field, each)` it is the value of
-/// (`each` is the array key for element types, empty otherwise).
-pub trait TypedValue {
-    /// Where it can come from.
-    const FIELDS: &'static [(&'static str, &'static str, &'static str)];
-    /// The error shown when it is taken from another field.
-    const MISMATCH: &'static str;
-}
+/// A value type whose field is checked: taking it from a field it does not belong
+/// to (see [`ValueOf`]) is a compile error. Every typed value of
+/// [`fields`](crate::fields) implements it.
+pub trait TypedValue {}
 
-/// The `(object, field, each)` a registration receives; `#[on]` declares one.
-pub trait FieldName {
-    /// The object.
-    const OBJECT: &'static str;
-    /// The field.
-    const FIELD: &'static str;
-    /// The array key of `each`, or empty.
-    const EACH: &'static str;
-}
+/// `Self` is the value of the field `F` (a type of
+/// [`names::fields`](crate::names::fields), or [`Each`] of one and an array).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the value of this handler's field, `{F}`",
+    label = "not the value of this handler's field",
+    note = "the documentation of `{Self}` names the fields it is the value of (under `TypedValue`); take the type of this handler's field, or a type of your own"
+)]
+pub trait ValueOf<F> {}
 
-/// Carries an argument type to the autoref resolution.
+/// The elements of the array `A` in the value of the field `F`, for routes with
+/// `each = ".."`.
+pub struct Each<F, A>(PhantomData<(F, A)>);
+
+/// A name outside the table (`#[on(.., unchecked)]`): no typed value of ours
+/// belongs to it.
+pub struct Unchecked;
+
+/// Carries an argument type to the autoref resolution. Not public API.
+#[doc(hidden)]
 pub struct Probe<T>(PhantomData<T>);
 
 impl<T> Probe<T> {
@@ -51,86 +75,83 @@ impl<T> Default for Probe<T> {
     }
 }
 
-/// Chosen for `Payload<T>` with `T: TypedValue`: checks the field.
+/// The probe's answer for a typed value `T`. Not public API.
+#[doc(hidden)]
+pub struct Typed<T>(PhantomData<T>);
+
+impl<T> Typed<T> {
+    /// Compiles only when `T` is the value of `F`.
+    pub fn check<F>(self)
+    where
+        T: ValueOf<F>,
+    {
+    }
+}
+
+/// The probe's answer for any other argument. Not public API.
+#[doc(hidden)]
+pub struct Untyped;
+
+impl Untyped {
+    /// Compiles always.
+    pub fn check<F>(self) {}
+}
+
+/// Chosen for `Payload<T>` with `T: TypedValue`. Not public API.
+#[doc(hidden)]
 pub trait ViaTyped {
-    /// Fails to build when the field does not match.
-    fn check_field<F: FieldName>(&self);
+    /// The value type.
+    type Value;
+    /// Its check.
+    fn tag(&self) -> Typed<Self::Value> {
+        Typed(PhantomData)
+    }
 }
 
 impl<T: TypedValue> ViaTyped for &Probe<Payload<T>> {
-    fn check_field<F: FieldName>(&self) {
-        const { assert_belongs::<T, F>() }
-    }
+    type Value = T;
 }
 
 impl<T: TypedValue> ViaTyped for &Probe<Option<Payload<T>>> {
-    fn check_field<F: FieldName>(&self) {
-        const { assert_belongs::<T, F>() }
-    }
+    type Value = T;
 }
 
-impl<T: TypedValue> ViaTyped for &Probe<Result<Payload<T>, crate::Rejection>> {
-    fn check_field<F: FieldName>(&self) {
-        const { assert_belongs::<T, F>() }
-    }
+impl<T: TypedValue> ViaTyped for &Probe<Result<Payload<T>, Rejection>> {
+    type Value = T;
 }
 
-/// Chosen for every other argument: no check.
+/// Chosen for every other argument: no check. Not public API.
+#[doc(hidden)]
 pub trait ViaAny {
-    /// Does nothing.
-    fn check_field<F: FieldName>(&self) {}
+    /// No check.
+    fn tag(&self) -> Untyped {
+        Untyped
+    }
 }
 
 impl<T> ViaAny for Probe<T> {}
 
-const fn assert_belongs<T: TypedValue, F: FieldName>() {
-    let mut i = 0;
-    while i < T::FIELDS.len() {
-        let (object, field, each) = T::FIELDS[i];
-        if eq(object, F::OBJECT) && (eq(field, F::FIELD) || eq(field, "*")) && eq(each, F::EACH) {
-            return;
-        }
-        i += 1;
-    }
-    panic!("{}", T::MISMATCH);
-}
-
-const fn eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// Declares where our typed values come from, with the message naming it, and
-/// builds the `TABLE` that `explain --typed` reads.
+/// Declares where our typed values come from (`TypedValue`, one `ValueOf` per field,
+/// documented on the impl), and builds the `TABLE` that `explain --typed` reads.
+/// `__any` stands for any field of an object whose fields are open-ended.
 macro_rules! typed_values {
-    ($( $ty:path => [ $( ($object:literal, $field:literal $(, $each:literal)?) ),+ $(,)? ] ),* $(,)?) => {
+    ($( $ty:path => [ $( ($object:ident, $field:ident $(, $each:ident)?) ),+ $(,)? ] ),* $(,)?) => {
         $(
-            impl $crate::field_check::TypedValue for $ty {
-                const FIELDS: &'static [(&'static str, &'static str, &'static str)] =
-                    &[ $( ($object, $field, typed_values!(@each $($each)?)) ),+ ];
-                const MISMATCH: &'static str = concat!(
-                    "`", stringify!($ty), "` is the value of",
-                    $( " (", $object, ", ", $field, $( ", each = ", $each, )? ")" ),+,
-                    ", and cannot come from the field this handler is registered for; ",
-                    "use the type of that field, or your own type"
-                );
-            }
+            #[doc = concat!(
+                "The value of",
+                $( " (`", stringify!($object), "`, `", stringify!($field), "`", $( ", each `", stringify!($each), "`", )? ")" ),+,
+                "."
+            )]
+            impl $crate::field_check::TypedValue for $ty {}
+            $(
+                impl $crate::field_check::ValueOf<typed_values!(@field $object $field $($each)?)> for $ty {}
+            )+
         )*
         pub(crate) const TABLE: &[TypedEntry] = &[
             $( $(
                 TypedEntry {
-                    object: $object,
-                    field: $field,
+                    object: stringify!($object),
+                    field: $crate::field_check::field_text(stringify!($field)),
                     each: typed_values!(@each $($each)?),
                     type_name: stringify!($ty),
                     parse: parse_as::<$ty>,
@@ -138,7 +159,27 @@ macro_rules! typed_values {
             )+ )*
         ];
     };
-    (@each $each:literal) => { $each };
+    (@field $object:ident $field:ident $each:ident) => {
+        $crate::field_check::Each<$crate::names::fields::$object::$field, $crate::names::arrays::$each>
+    };
+    (@field $object:ident $field:ident) => { $crate::names::fields::$object::$field };
+    (@each $each:ident) => { stringify!($each) };
     (@each) => { "" };
 }
 pub(crate) use typed_values;
+
+/// `*` for `__any` (any field), else the field's name.
+pub(crate) const fn field_text(field: &'static str) -> &'static str {
+    let (name, any) = (field.as_bytes(), b"__any");
+    if name.len() != any.len() {
+        return field;
+    }
+    let mut i = 0;
+    while i < name.len() {
+        if name[i] != any[i] {
+            return field;
+        }
+        i += 1;
+    }
+    "*"
+}

@@ -69,6 +69,7 @@ pub mod handler;
 pub mod handshake;
 pub mod idempotency;
 mod messaging_events;
+pub mod names;
 pub mod observe;
 pub mod payload;
 pub mod registry;
@@ -98,8 +99,8 @@ pub use webhook_macros::on;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dispatch::{StaticRoute, Target};
-    pub use crate::field_check::{FieldName, Probe, ViaAny, ViaTyped};
     pub use crate::registry::{HandlerInfo, Registration};
+    pub use crate::{field_check, names};
     pub use inventory;
 
     use std::future::Future;

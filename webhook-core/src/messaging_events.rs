@@ -145,6 +145,24 @@ impl<'a> MessagingEvent<'a> {
     }
 }
 
+/// Every `(object, field)` a messaging event can be routed to (for the test against
+/// [`names`](crate::names)).
+#[cfg(test)]
+pub(crate) fn routed_fields() -> Vec<(&'static str, &'static str)> {
+    let mut fields = vec![
+        ("page", "messages"),
+        ("page", "message_echoes"),
+        ("instagram", "messages"),
+        ("page", "standby"),
+        ("instagram", "standby"),
+    ];
+    for route in EVENT_ROUTES {
+        fields.push(("page", route.page));
+        fields.push(("instagram", route.instagram));
+    }
+    fields
+}
+
 /// What routing needs from an event, read in one pass without materialising values.
 struct EventKeys<'a> {
     field: Option<Cow<'a, str>>,

@@ -60,7 +60,7 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn, default_crate: &TokenStre
     };
     let line = quote_spanned!(name.span()=> ::core::line!());
     let options = options(args);
-    let (field_name, probes) = field_check(args, function, &private);
+    let probes = field_check(args, function, &private);
     let cx = format_ident!("cx");
 
     quote! {
@@ -68,7 +68,6 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn, default_crate: &TokenStre
 
         #[doc(hidden)]
         const _: () = {
-            #field_name
             #private::inventory::submit! {
                 #private::Registration::new(
                     #private::StaticRoute::new(#target) #options,
@@ -98,39 +97,38 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn, default_crate: &TokenStre
 /// The build-time check that our typed values come from their own field (see
 /// `webhook_core::field_check`): a `FieldName` for the route, and one probe per
 /// argument.
-fn field_check(
-    args: &OnArgs,
-    function: &ItemFn,
-    private: &TokenStream,
-) -> (Option<TokenStream>, Vec<TokenStream>) {
-    match (&args.object, &args.field) {
-        (Some(object), Some(field)) => {
-            let each = args.each.as_ref().map_or_else(String::new, LitStr::value);
-            let field_name = quote! {
-                struct __Field;
-                impl #private::FieldName for __Field {
-                    const OBJECT: &'static str = #object;
-                    const FIELD: &'static str = #field;
-                    const EACH: &'static str = #each;
-                }
-            };
-            let probes = function.sig.inputs.iter().filter_map(|input| match input {
-                FnArg::Typed(arg) => {
-                    let ty = &arg.ty;
-                    Some(quote_spanned! {ty.span()=>
-                        {
-                            #[allow(unused_imports)]
-                            use #private::{ViaAny as _, ViaTyped as _};
-                            (&&#private::Probe::<#ty>::new()).check_field::<__Field>();
-                        }
-                    })
-                }
-                FnArg::Receiver(_) => None,
-            });
-            (Some(field_name), probes.collect::<Vec<_>>())
-        }
-        _ => (None, Vec::new()),
-    }
+fn field_check(args: &OnArgs, function: &ItemFn, private: &TokenStream) -> Vec<TokenStream> {
+    let (Some(object), Some(field)) = (&args.object, &args.field) else {
+        return Vec::new();
+    };
+    let each = args.each.as_ref().map(LitStr::value);
+    let field_type = crate::names::field_type(
+        private,
+        &object.value(),
+        &field.value(),
+        each.as_deref(),
+        args.unchecked.is_some(),
+    );
+    function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(arg) => {
+                let ty = &arg.ty;
+                Some(quote_spanned! {ty.span()=>
+                    {
+                        #[allow(unused_imports)]
+                        use #private::field_check::{ViaAny as _, ViaTyped as _};
+                        (&&#private::field_check::Probe::<#ty>::new())
+                            .tag()
+                            .check::<#field_type>();
+                    }
+                })
+            }
+            FnArg::Receiver(_) => None,
+        })
+        .collect()
 }
 
 /// The route's builder calls for filters, idempotency and the time limit.

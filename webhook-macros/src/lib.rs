@@ -30,7 +30,7 @@ use syn::spanned::Spanned;
 /// # Grammar
 ///
 /// ```text
-/// #[on(object = "<object>", field = "<field>" [, <key> = "<value>" ...] [, each = "<array>"]
+/// #[on(object = "<object>", field = "<field>" [, each = "<array>"] [, when(<key> = "<value>", ...)]
 ///      [, idempotent] [, timeout = "<duration>"] [, unchecked] [, crate = path])]
 /// #[on(object = "<object>" [, ...])]            every item of one object
 /// #[on(catch_all)]                               every item no other handler selects
@@ -40,7 +40,7 @@ use syn::spanned::Spanned;
 /// |---|---|
 /// | `object = "page"` | the notification's `object` (`page`, `instagram`, `whatsapp_business_account`, `user`, `permissions`, ..., or a Threads topic) |
 /// | `field = "feed"` | the subscription field; messaging events use their field name (`messages`, `messaging_postbacks`, ...; see `webhook_core::routing`) |
-/// | `key = "value"` | a filter: the payload's top-level `key` must equal `value` (see `webhook_core::select`) |
+/// | `when(key = "value", ..)` | filters: the payload's top-level `key` must equal `value`, for every pair (see `webhook_core::select`); any key, `r#type` for `type` |
 /// | `each = "messages"` | call the handler once per element of the payload's array (filters then apply to the element) |
 /// | `idempotent` | in durable mode, claim the item's natural key before each call (see `webhook_core::delivery`) |
 /// | `timeout = "500ms"` | cancel a call that runs longer (`500ms`, `10s`, `2m`), overriding the dispatcher's handler timeout (default 30 s); the call is reported as timed out and, in durable mode, retried |
@@ -49,9 +49,11 @@ use syn::spanned::Spanned;
 /// | `crate = path` | where our runtime is, when neither `webhook-core` nor `webhook-server` is a direct dependency under its own name (for example re-exported by your own crate) |
 ///
 /// Objects and fields are checked against Meta's documented names when compiling
-/// (`"fead"` is an error suggesting `feed`). One of our typed values
-/// (`webhook_core::fields`) taken from another field fails the build with a message
-/// naming its field.
+/// (`"fead"` is an error suggesting `feed`), and so is every argument: a key the
+/// attribute does not know (`fields`, `Field`, or a payload key outside `when(..)`)
+/// is an error with a did-you-mean, never a silent filter. One of our typed values
+/// (`webhook_core::fields`) taken from another field is a compile error naming its
+/// field (`cargo check` reports it: it is a trait bound).
 ///
 /// # Typing requirements
 ///
@@ -69,7 +71,8 @@ use syn::spanned::Spanned;
 /// many messages it holds); with `each`, once per selected element. An item for
 /// which no route selects the item or any of its elements goes to the `catch_all`
 /// handlers. Several `#[on]` on one function register it several times.
-/// Registration is global to the program and read by `Dispatcher::builder().registered_handlers()`, which
+/// Registration is global to the program and read by
+/// `Dispatcher::builder().registered_handlers()`, which
 /// fails at start-up when a `State<T>` is missing.
 ///
 /// # Equivalent code
@@ -79,7 +82,7 @@ use syn::spanned::Spanned;
 /// ```
 /// # use webhook_core::{Dispatcher, Payload, Route};
 /// # async fn feed(Payload(v): Payload<serde_json::Value>) {}
-/// let dispatcher = Dispatcher::builder().registered_handlers().route(Route::field("page", "feed"), feed).build();
+/// let dispatcher = Dispatcher::builder().route(Route::field("page", "feed"), feed).build();
 /// // with filters: .route(Route::field("page", "feed").when("verb", "add"), feed)
 /// ```
 ///
@@ -141,6 +144,65 @@ fn on_with(
         }
         None => expand::expand(&args, &function, default_crate).into(),
     }
+}
+
+/// Meta's names as constants, for `webhook_core::names`: the one table the
+/// attribute checks names against, handed to the runtime crate so that its routing
+/// table and catalog of typed values are tested against the same names. Not public
+/// API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __meta_names(input: TokenStream) -> TokenStream {
+    if !input.is_empty() {
+        return syn::Error::new(proc_macro2::Span::call_site(), "takes no input")
+            .to_compile_error()
+            .into();
+    }
+    let objects = names::OBJECTS
+        .iter()
+        .map(|(object, fields)| quote!((#object, &[#(#fields),*])));
+    let each = names::EACH;
+    let field_types = names::OBJECTS.iter().map(|(object, fields)| {
+        let module = names::ident(object);
+        let types = fields.iter().map(|field| {
+            let ty = names::ident(field);
+            let doc = format!("The field `{field}` of `{object}`.");
+            quote!(#[doc = #doc] pub struct #ty;)
+        });
+        let doc = format!("The fields of `{object}`, as types.");
+        let any = fields.is_empty().then(|| {
+            let doc = format!("Any field of `{object}` (its fields are open-ended).");
+            quote!(#[doc = #doc] pub struct __any;)
+        });
+        quote! {
+            #[doc = #doc]
+            #[allow(non_camel_case_types)]
+            pub mod #module { #(#types)* #any }
+        }
+    });
+    let array_types = each.iter().map(|array| {
+        let ty = names::ident(array);
+        let doc = format!("The array `{array}` of a value, for `each = \"{array}\"`.");
+        quote!(#[doc = #doc] pub struct #ty;)
+    });
+    quote! {
+        /// Every object, with its documented subscription fields; an empty list means
+        /// any field (one per permission for `permissions`, for example).
+        pub const OBJECTS: &[(&str, &[&str])] = &[#(#objects),*];
+        /// The arrays `each = ".."` iterates in Meta's documented values.
+        pub const EACH: &[&str] = &[#(#each),*];
+        /// Every documented field as a type, for the typed-value check
+        /// ([`field_check`](crate::field_check)).
+        pub mod fields {
+            #(#field_types)*
+        }
+        /// Every array `each` iterates, as a type.
+        #[allow(non_camel_case_types)]
+        pub mod arrays {
+            #(#array_types)*
+        }
+    }
+    .into()
 }
 
 fn item_keyword_span(item: &syn::Item) -> proc_macro2::Span {

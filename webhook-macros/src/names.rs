@@ -1,4 +1,5 @@
-//! Meta's webhook objects and each object's documented subscription fields, so that
+//! Meta's webhook objects and each object's documented subscription fields: the one
+//! table of names (handed to `webhook_core::names` by `__meta_names!`), so that
 //! a typo is a compile error. `#[on(.., unchecked)]` reaches names added later.
 
 /// `(object, fields)`; an empty field list means any field (the object's fields are
@@ -274,3 +275,47 @@ pub(crate) const EACH: &[&str] = &[
     "values",
     "entries",
 ];
+
+/// `name` as an identifier (raw when it is a keyword).
+pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
+    if syn::parse_str::<proc_macro2::Ident>(name).is_ok()
+        && syn::parse_str::<syn::Ident>(name).is_ok()
+    {
+        proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
+    } else {
+        proc_macro2::Ident::new_raw(name, proc_macro2::Span::call_site())
+    }
+}
+
+/// The type the typed-value check names for a route: its field in
+/// `webhook_core::names::fields` (wrapped in `Each` with the array for `each`
+/// routes), or `Unchecked` for a name outside the table.
+pub(crate) fn field_type(
+    private: &proc_macro2::TokenStream,
+    object: &str,
+    field: &str,
+    each: Option<&str>,
+    unchecked: bool,
+) -> proc_macro2::TokenStream {
+    use quote::quote;
+    let known = OBJECTS.iter().find(|(o, _)| *o == object);
+    let field_ty = match known {
+        Some((_, fields)) if !unchecked && fields.is_empty() => {
+            let module = ident(object);
+            quote!(#private::names::fields::#module::__any)
+        }
+        Some((_, fields)) if !unchecked && fields.contains(&field) => {
+            let (module, ty) = (ident(object), ident(field));
+            quote!(#private::names::fields::#module::#ty)
+        }
+        _ => return quote!(#private::field_check::Unchecked),
+    };
+    match each {
+        None => field_ty,
+        Some(array) if EACH.contains(&array) && !unchecked => {
+            let array = ident(array);
+            quote!(#private::field_check::Each<#field_ty, #private::names::arrays::#array>)
+        }
+        Some(_) => quote!(#private::field_check::Unchecked),
+    }
+}

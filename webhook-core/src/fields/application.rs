@@ -24,9 +24,6 @@ use super::page::{Actor, Time, Verb};
 /// A comment made with the Comments Plugin on your site (`plugin_comment`), or a
 /// reply to one (`plugin_comment_reply`, with the comment replied to in `parent`).
 ///
-/// Value of (application, plugin_comment).
-/// Value of (application, plugin_comment_reply).
-///
 /// `created_time` is an ISO-8601 string here (`2024-05-02T10:20:30+0000`).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct PluginComment {
@@ -48,8 +45,6 @@ pub struct PluginComment {
 }
 
 /// A change in the status of an ad account the app manages.
-///
-/// Value of (application, ad_account).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct AdAccount {
     /// The ad account.
@@ -87,8 +82,6 @@ super::string_enum! {
 }
 
 /// An ad object that passed the evaluation of an ad rule (Ad Rules Engine).
-///
-/// Value of (application, ads_rules_engine).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct AdsRulesEngine {
     /// The rule.
@@ -124,8 +117,6 @@ super::string_enum! {
 }
 
 /// An asynchronous job (an async ad report ...) finished.
-///
-/// Value of (application, async_requests).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct AsyncRequest {
     /// The kind of job.
@@ -140,8 +131,6 @@ pub struct AsyncRequest {
 }
 
 /// The app was installed on (or removed from) a group.
-///
-/// Value of (application, group_install).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct GroupInstall {
     /// The group.

@@ -30,8 +30,6 @@ pub struct CtCertificate {
 }
 
 /// A certificate was issued for domains that may be phishing a subscribed one.
-///
-/// Value of (certificate_transparency, phishing).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Phishing {
     /// The new certificate.

@@ -70,9 +70,6 @@ pub struct Media {
 /// A comment on media owned by the account (`comments`), or on its live video
 /// (`live_comments`).
 ///
-/// Value of (instagram, comments).
-/// Value of (instagram, live_comments).
-///
 /// The comment's id is in `id`; some of Meta's examples name it `comment_id`
 /// instead, so read it with [`Comment::resolved_id`]. `parent_id` is set on replies.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -108,8 +105,6 @@ impl Comment {
 /// An @mention of the account in a caption (`media_id` only) or in a comment
 /// (`media_id` and `comment_id`). The payload holds ids only: read the text with
 /// `GET /{ig-user-id}?fields=mentioned_media` or `mentioned_comment`.
-///
-/// Value of (instagram, mentions).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Mention {
     /// The media holding the mention (or commented on).
@@ -123,8 +118,6 @@ pub struct Mention {
 /// Metrics of a story, sent after it expires. Counts below a privacy threshold
 /// (5) are sent as `-1`. Every count is also read from a string (`"-1"`, `"412"`);
 /// text that is not an integer gives `None`.
-///
-/// Value of (instagram, story_insights).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct StoryInsights {
     /// The story.

@@ -163,10 +163,6 @@ pub struct ReferralProduct {
 // ---------------------------------------------------------------------------
 
 /// A message a person sent, or (with `is_echo`) one the Page or Instagram account sent.
-///
-/// Value of (page, messages).
-/// Value of (page, message_echoes).
-/// Value of (instagram, messages).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct MessageEvent {
     /// Who sent the message (the Page or Instagram account for echoes).
@@ -522,9 +518,6 @@ super::string_enum! {
 
 /// A tap on a postback button, Get Started, a persistent-menu item or an Instagram
 /// icebreaker.
-///
-/// Value of (page, messaging_postbacks).
-/// Value of (instagram, messaging_postbacks).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct PostbackEvent {
     /// The person (or `user_ref` for the chat plugin).
@@ -563,8 +556,6 @@ pub struct Postback {
 // ---------------------------------------------------------------------------
 
 /// Messages the Page sent were delivered.
-///
-/// Value of (page, message_deliveries).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct DeliveryEvent {
     /// The person.
@@ -597,9 +588,6 @@ pub struct Delivery {
 
 /// The person read messages the Page sent (Messenger: `watermark`), or saw a message
 /// (Instagram: `mid`).
-///
-/// Value of (page, message_reads).
-/// Value of (instagram, messaging_seen).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct ReadEvent {
     /// The person.
@@ -637,9 +625,6 @@ pub struct Read {
 /// A person opted in: to Marketing Messages (`type: notification_messages`), to a
 /// one-time notification, through the Send to Messenger plugin (`ref`) or the
 /// checkbox plugin (`user_ref`, and no `sender`).
-///
-/// Value of (page, messaging_optins).
-/// Value of (instagram, messaging_optins).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct OptinEvent {
     /// The person; absent for the checkbox plugin.
@@ -744,9 +729,6 @@ super::string_enum! {
 // ---------------------------------------------------------------------------
 
 /// A person with an existing conversation came back through a link, ad or plugin.
-///
-/// Value of (page, messaging_referrals).
-/// Value of (instagram, messaging_referral).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct ReferralEvent {
     /// The person (`user_ref` for the chat plugin).
@@ -768,9 +750,6 @@ pub struct ReferralEvent {
 // ---------------------------------------------------------------------------
 
 /// A person reacted to a message, or removed a reaction.
-///
-/// Value of (page, message_reactions).
-/// Value of (instagram, message_reactions).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct ReactionEvent {
     /// The person.
@@ -843,8 +822,6 @@ super::string_enum! {
 // ---------------------------------------------------------------------------
 
 /// A person linked or unlinked their account with the business.
-///
-/// Value of (page, messaging_account_linking).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct AccountLinkingEvent {
     /// The person.
@@ -889,9 +866,6 @@ super::string_enum! {
 /// A Handover Protocol / Conversation Routing event: thread control was passed,
 /// taken or requested, or the Page changed the apps' roles. Exactly one of the
 /// optional payloads is present.
-///
-/// Value of (page, messaging_handovers).
-/// Value of (instagram, messaging_handover).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct HandoverEvent {
     /// The person; absent on `app_roles`.
@@ -954,8 +928,6 @@ super::string_enum! {
 
 /// Meta warned, blocked or unblocked the Page's messaging for a policy violation.
 /// There is no `sender`. The legacy key `policy-enforcement` is accepted too.
-///
-/// Value of (page, messaging_policy_enforcement).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct PolicyEnforcementEvent {
     /// Absent in practice.
@@ -1000,9 +972,6 @@ super::string_enum! {
 // ---------------------------------------------------------------------------
 
 /// A person edited a message they sent.
-///
-/// Value of (page, message_edits).
-/// Value of (instagram, message_edit).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct MessageEditEvent {
     /// The person.
@@ -1038,8 +1007,6 @@ pub struct MessageEdit {
 // ---------------------------------------------------------------------------
 
 /// A person played a round of an Instant Game.
-///
-/// Value of (page, messaging_game_plays).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct GamePlayEvent {
     /// The person.
@@ -1081,8 +1048,6 @@ pub struct GamePlay {
 }
 
 /// A person rated a response of the business's AI agent.
-///
-/// Value of (page, response_feedback).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct ResponseFeedbackEvent {
     /// The person.
@@ -1116,35 +1081,6 @@ pub struct ResponseFeedback {
 
 /// Any messaging event, with every event payload optional: for `standby`, and for
 /// handlers of several fields. [`kind`](Self::kind) names the payload present.
-///
-/// Value of (page, messages).
-/// Value of (page, message_echoes).
-/// Value of (page, message_deliveries).
-/// Value of (page, message_reads).
-/// Value of (page, messaging_postbacks).
-/// Value of (page, messaging_optins).
-/// Value of (page, messaging_referrals).
-/// Value of (page, message_reactions).
-/// Value of (page, messaging_account_linking).
-/// Value of (page, messaging_handovers).
-/// Value of (page, messaging_policy_enforcement).
-/// Value of (page, message_edits).
-/// Value of (page, messaging_game_plays).
-/// Value of (page, response_feedback).
-/// Value of (page, messaging_feedback).
-/// Value of (page, messaging_checkout_updates).
-/// Value of (page, messaging_payments).
-/// Value of (page, messaging_pre_checkouts).
-/// Value of (page, standby).
-/// Value of (instagram, messages).
-/// Value of (instagram, messaging_seen).
-/// Value of (instagram, messaging_postbacks).
-/// Value of (instagram, messaging_optins).
-/// Value of (instagram, messaging_referral).
-/// Value of (instagram, message_reactions).
-/// Value of (instagram, messaging_handover).
-/// Value of (instagram, message_edit).
-/// Value of (instagram, standby).
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct AnyEvent {
     /// The sender, when there is one.

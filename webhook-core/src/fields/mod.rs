@@ -22,7 +22,7 @@
 //!   [`RawItem`](crate::RawItem) argument beside the typed one.
 
 pub mod application;
-mod catalog;
+pub(crate) mod catalog;
 pub mod certificate_transparency;
 pub mod instagram;
 mod lenient;
@@ -39,7 +39,7 @@ pub use catalog::{TypedJson, typed_fields, typed_json};
 use std::fmt;
 use std::ops::Deref;
 
-use crate::field_check::TypedValue;
+use crate::field_check::{TypedValue, ValueOf};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -303,10 +303,9 @@ impl<'de, T: de::DeserializeOwned> Deserialize<'de> for WithRaw<T> {
 }
 
 /// `WithRaw<T>` comes from wherever `T` does.
-impl<T: TypedValue> TypedValue for WithRaw<T> {
-    const FIELDS: &'static [(&'static str, &'static str, &'static str)] = T::FIELDS;
-    const MISMATCH: &'static str = T::MISMATCH;
-}
+impl<T: TypedValue> TypedValue for WithRaw<T> {}
+
+impl<F, T: ValueOf<F>> ValueOf<F> for WithRaw<T> {}
 
 impl<T> Deref for WithRaw<T> {
     type Target = T;

@@ -248,8 +248,6 @@ pub(crate) fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<
 /// A change to a Page's feed: posts, statuses, photos, videos, shares, comments,
 /// reactions, likes, albums, events ... made by the Page or by visitors.
 ///
-/// Value of (page, feed).
-///
 /// Which keys are present depends on `item` and `verb`: a comment carries
 /// `comment_id`, `parent_id` (the post, or the parent comment for a reply) and
 /// `message`; a reaction carries `reaction_type`; a photo `photo_id` and `link`; a
@@ -443,8 +441,6 @@ pub struct MessageTag {
 
 /// A new mention of the Page in a post or a comment.
 ///
-/// Value of (page, mention).
-///
 /// `item` is `post` or `comment`; public-Page payloads name the author in
 /// `sender_id`/`sender_name` or not at all (Meta documents `from` for Workplace).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -516,8 +512,6 @@ super::string_enum! {
 /// A change to the Page's ratings: a review (recommendation) added, edited or
 /// removed, or a comment, like or reaction on one.
 ///
-/// Value of (page, ratings).
-///
 /// `item` is `rating` for the review itself (`review_text`, `recommendation_type`,
 /// the older star `rating`, `reviewer_*`), or `comment`, `like`, `reaction` for
 /// activity on it (`sender_*`, `comment_id`, `reaction_type`).
@@ -578,8 +572,6 @@ pub struct Rating {
 
 /// A new lead from a Lead Ads form. Fetch the answers with `GET /{leadgen_id}`.
 ///
-/// Value of (page, leadgen).
-///
 /// Meta's sample sends every id as a JSON number (`entry[].id` included); [`Id`]
 /// keeps them exact. `ad_id`/`adgroup_id` are missing (or `0`) for organic leads.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -613,8 +605,6 @@ pub struct VideoStatus {
 }
 
 /// A change in the encoding state of one of the Page's videos.
-///
-/// Value of (page, videos).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Video {
     /// The video.
@@ -641,8 +631,6 @@ super::string_enum! {
 }
 
 /// A change in the state of one of the Page's live videos.
-///
-/// Value of (page, live_videos).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct LiveVideo {
     /// The live video.
@@ -664,8 +652,6 @@ super::string_enum! {
 
 /// A change Meta proposes to the Page's details (a menu link, hours, category ...).
 /// Accept or reject it with `POST /{id}?accept=true|false`.
-///
-/// Value of (page, page_change_proposal).
 ///
 /// `current_value`/`proposed_value` are strings for most categories, and objects for
 /// some (`place_address` sends only the changed parts of the address), so they stay
@@ -691,8 +677,6 @@ pub struct ChangeProposal {
 
 /// An upcoming change to the Page, proposed by Meta, that takes effect at
 /// `effective_time` unless rejected.
-///
-/// Value of (page, page_upcoming_change).
 ///
 /// Meta's sample puts an `action` (`pending`, `accepted_manually`,
 /// `accepted_automatically`, `rejected_manually`) beside `field`, outside `value`;
@@ -721,8 +705,6 @@ pub struct UpcomingChange {
 }
 
 /// A change to one of the Page's conversations (legacy inbox field).
-///
-/// Value of (page, conversations).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Conversation {
     /// The Page.

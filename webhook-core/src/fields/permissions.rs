@@ -27,22 +27,6 @@ super::string_enum! {
 
 /// A permission granted or revoked.
 ///
-/// Value of (permissions, email).
-/// Value of (permissions, public_profile).
-/// Value of (permissions, public_search).
-/// Value of (permissions, social_ads).
-/// Value of (permissions, pages_show_list).
-/// Value of (permissions, instagram_basic).
-/// Value of (permissions, user_friends).
-/// Value of (permissions, pages_manage_metadata).
-/// Value of (permissions, pages_read_engagement).
-/// Value of (permissions, pages_messaging).
-/// Value of (permissions, business_management).
-/// Value of (permissions, ads_management).
-/// Value of (permissions, manage_fundraisers).
-/// Value of (permissions, connected).
-/// Value of (permissions, bookmarked).
-///
 /// `target_ids` lists the assets (Pages, businesses, ...) a granular permission was
 /// granted for; it is absent for plain permissions.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

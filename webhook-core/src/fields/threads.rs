@@ -67,10 +67,6 @@ pub struct RootPost {
 /// A Threads media: a reply to the user's media (`replies`), a post mentioning the
 /// user (`mentions`), or a post the user published (`publish`).
 ///
-/// Value of (moderate, replies).
-/// Value of (interaction, mentions).
-/// Value of (interaction, publish).
-///
 /// Without the `threads_read_replies` permission, mention payloads lack
 /// `has_replies`, `is_reply`, `replied_to` and `root_post`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -152,8 +148,6 @@ pub struct Owner {
 }
 
 /// A post the user deleted.
-///
-/// Value of (moderate, delete).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Deleted {
     /// The deleted media.

@@ -37,16 +37,6 @@ pub type Text = String;
 /// A change to a section of the user's profile: a Page added to their books,
 /// movies, likes ..., a new hometown, a photo uploaded.
 ///
-/// Value of (user, books).
-/// Value of (user, friends).
-/// Value of (user, hometown).
-/// Value of (user, likes).
-/// Value of (user, location).
-/// Value of (user, movies).
-/// Value of (user, music).
-/// Value of (user, photos).
-/// Value of (user, television).
-///
 /// Sections backed by Pages send the Page in `page`; `photos` sends the photo in
 /// `object_id` with `verb: update`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -64,8 +54,6 @@ pub struct UserChange {
 
 /// Facebook Business Extension install data: the assets the merchant selected
 /// while onboarding.
-///
-/// Value of (user, fbe_install).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct FbeInstall {
     /// Why the notification was sent (an enum Meta does not list).

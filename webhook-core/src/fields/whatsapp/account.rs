@@ -1,10 +1,5 @@
 //! Account, phone number, capability, security, preference and partner events.
 
-#![allow(
-    clippy::doc_markdown,
-    reason = "the `Value of (object, field).` lines are read by a test, without backticks"
-)]
-
 use serde::{Deserialize, Serialize};
 
 use super::{Contact, Id, MessagingLimit, Metadata, Number, TimeOrText, Timestamp};
@@ -59,8 +54,6 @@ crate::fields::string_enum! {
 
 /// A change to a WhatsApp Business Account: violations, restrictions, bans,
 /// partner sharing, pricing eligibility, deletion ...
-///
-/// Value of (whatsapp_business_account, account_update).
 ///
 /// Which of the optional parts is present depends on [`event`](Self::event).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
@@ -145,7 +138,7 @@ pub struct BanInfo {
 
 /// A restriction on a WhatsApp Business Account.
 ///
-/// Element of (whatsapp_business_account, account_update) value.restriction_info[].
+/// Element of (`whatsapp_business_account`, `account_update`) `value.restriction_info[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct Restriction {
     /// What is restricted.
@@ -228,8 +221,6 @@ crate::fields::string_enum! {
 
 /// An alert about messaging limits, the Official Business Account status or the
 /// business profile.
-///
-/// Value of (whatsapp_business_account, account_alerts).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct AccountAlerts {
     /// What the alert is about.
@@ -264,8 +255,6 @@ crate::fields::string_enum! {
 }
 
 /// The outcome of a WhatsApp Business Account's policy review.
-///
-/// Value of (whatsapp_business_account, account_review_update).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct AccountReviewUpdate {
     /// The decision.
@@ -273,8 +262,6 @@ pub struct AccountReviewUpdate {
 }
 
 /// A change of the business's messaging or phone number limits.
-///
-/// Value of (whatsapp_business_account, business_capability_update).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct BusinessCapabilityUpdate {
     /// The portfolio's messaging limit (`TIER_2K` or `2000`).
@@ -302,8 +289,6 @@ crate::fields::string_enum! {
 }
 
 /// A change of a business phone number's messaging limit or throughput.
-///
-/// Value of (whatsapp_business_account, phone_number_quality_update).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct PhoneNumberQualityUpdate {
     /// The business phone number.
@@ -320,8 +305,6 @@ pub struct PhoneNumberQualityUpdate {
 }
 
 /// The outcome of a business phone number's display name review.
-///
-/// Value of (whatsapp_business_account, phone_number_name_update).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct PhoneNumberNameUpdate {
     /// The business phone number.
@@ -336,8 +319,6 @@ pub struct PhoneNumberNameUpdate {
 
 /// A change of a business phone number's security settings (two-step
 /// verification PIN).
-///
-/// Value of (whatsapp_business_account, security).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct Security {
     /// The business phone number.
@@ -349,8 +330,6 @@ pub struct Security {
 }
 
 /// Users stopping or resuming marketing messages.
-///
-/// Value of (whatsapp_business_account, user_preferences).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct UserPreferences {
     /// Always `whatsapp`.
@@ -375,7 +354,7 @@ crate::fields::string_enum! {
 
 /// One user's preference change.
 ///
-/// Element of (whatsapp_business_account, user_preferences) value.user_preferences[].
+/// Element of (`whatsapp_business_account`, `user_preferences`) `value.user_preferences[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct UserPreference {
     /// The user's WhatsApp id.
@@ -395,8 +374,6 @@ pub struct UserPreference {
 }
 
 /// A change to a Multi-Partner Solution.
-///
-/// Value of (whatsapp_business_account, partner_solutions).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct PartnerSolutions {
     /// `SOLUTION_CREATED` or `SOLUTION_UPDATED`.

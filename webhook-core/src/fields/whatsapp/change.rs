@@ -1,18 +1,11 @@
 //! The `messages` field's change: its envelope, metadata and contacts.
 
-#![allow(
-    clippy::doc_markdown,
-    reason = "the `Value of (object, field).` lines are read by a test, without backticks"
-)]
-
 use serde::{Deserialize, Serialize};
 
 use super::{Error, Id, Message, Status};
 
 /// Incoming messages, outgoing message statuses and system errors of one business
 /// phone number.
-///
-/// Value of (whatsapp_business_account, messages).
 ///
 /// One change holds one of `messages`, `statuses` or `errors` in practice, each
 /// possibly with several elements.
@@ -100,8 +93,8 @@ pub struct Metadata {
 
 /// A WhatsApp user a change is about.
 ///
-/// Element of (whatsapp_business_account, messages) value.contacts[].
-/// Element of (whatsapp_business_account, user_preferences) value.contacts[].
+/// Element of (`whatsapp_business_account`, `messages`) `value.contacts[]`.
+/// Element of (`whatsapp_business_account`, `user_preferences`) `value.contacts[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct Contact {
     /// The user's profile.

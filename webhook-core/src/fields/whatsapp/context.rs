@@ -4,11 +4,6 @@
 //! [`FromItem`](crate::FromItem) for a type built from the routed item (here the
 //! change holding the element) and take it as a handler argument.
 
-#![allow(
-    clippy::doc_markdown,
-    reason = "the `Value of (object, field).` lines are read by a test, without backticks"
-)]
-
 use serde::Deserialize;
 
 use super::{Contact, Id, Metadata};

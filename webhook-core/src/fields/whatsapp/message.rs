@@ -1,10 +1,5 @@
 //! Incoming messages (`messages[]` of a `messages` change) and their contents.
 
-#![allow(
-    clippy::doc_markdown,
-    reason = "the `Value of (object, field).` lines are read by a test, without backticks"
-)]
-
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +31,7 @@ crate::fields::string_enum! {
 
 /// A message a WhatsApp user sent to the business.
 ///
-/// Element of (whatsapp_business_account, messages) value.messages[].
+/// Element of (`whatsapp_business_account`, `messages`) `value.messages[]`.
 ///
 /// The payload is in the field named after [`kind`](Self::kind): `text` for
 /// `text`, `image` for `image`, and so on.

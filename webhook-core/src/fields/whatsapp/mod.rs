@@ -42,10 +42,6 @@
 //!
 //! [bsuid]: https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
 
-// The `Value of (object, field).` lines are grepped verbatim, so field names stay
-// without backticks there.
-#![allow(clippy::doc_markdown)]
-
 use std::fmt;
 
 use serde::de::Deserializer;

@@ -1,10 +1,5 @@
 //! Statuses of outgoing messages (`statuses[]`) and errors.
 
-#![allow(
-    clippy::doc_markdown,
-    reason = "the `Value of (object, field).` lines are read by a test, without backticks"
-)]
-
 use serde::{Deserialize, Serialize};
 
 use super::{Id, Timestamp};
@@ -25,7 +20,7 @@ crate::fields::string_enum! {
 
 /// A status update of a message the business sent.
 ///
-/// Element of (whatsapp_business_account, messages) value.statuses[].
+/// Element of (`whatsapp_business_account`, `messages`) `value.statuses[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct Status {
     /// The id of the message (`wamid....`).
@@ -150,9 +145,9 @@ pub struct Pricing {
 /// An error: of a failed status, of an unsupported message, or of the whole
 /// phone number.
 ///
-/// Element of (whatsapp_business_account, messages) value.errors[].
-/// Element of (whatsapp_business_account, messages) value.statuses[].errors[].
-/// Element of (whatsapp_business_account, messages) value.messages[].errors[].
+/// Element of (`whatsapp_business_account`, `messages`) `value.errors[]`.
+/// Element of (`whatsapp_business_account`, `messages`) `value.statuses[].errors[]`.
+/// Element of (`whatsapp_business_account`, `messages`) `value.messages[].errors[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct Error {
     /// The error code (`131049`, `130429` ...; also read from a string).

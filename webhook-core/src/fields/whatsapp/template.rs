@@ -1,10 +1,5 @@
 //! Message template events: status, quality, components and category updates.
 
-#![allow(
-    clippy::doc_markdown,
-    reason = "the `Value of (object, field).` lines are read by a test, without backticks"
-)]
-
 use serde::{Deserialize, Serialize};
 
 use super::{Id, TimeOrText, Timestamp};
@@ -55,8 +50,6 @@ crate::fields::string_enum! {
 }
 
 /// A change of a template's status.
-///
-/// Value of (whatsapp_business_account, message_template_status_update).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct MessageTemplateStatusUpdate {
     /// What happened.
@@ -116,8 +109,6 @@ crate::fields::string_enum! {
 }
 
 /// A change of a template's quality score.
-///
-/// Value of (whatsapp_business_account, message_template_quality_update).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct MessageTemplateQualityUpdate {
     /// The score before.
@@ -134,8 +125,6 @@ pub struct MessageTemplateQualityUpdate {
 
 /// A change of a template's category, announced 24 hours ahead (with
 /// `correct_category`) and when done (with `previous_category`).
-///
-/// Value of (whatsapp_business_account, template_category_update).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct TemplateCategoryUpdate {
     /// The template id.
@@ -164,8 +153,6 @@ impl TemplateCategoryUpdate {
 }
 
 /// An edit of a template's components.
-///
-/// Value of (whatsapp_business_account, message_template_components_update).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct MessageTemplateComponentsUpdate {
     /// The template id.
@@ -187,7 +174,7 @@ pub struct MessageTemplateComponentsUpdate {
 
 /// A URL or phone number button of a template.
 ///
-/// Element of (whatsapp_business_account, message_template_components_update) value.message_template_buttons[].
+/// Element of (`whatsapp_business_account`, `message_template_components_update`) `value.message_template_buttons[]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct TemplateButton {
     /// `URL` or `PHONE_NUMBER`.
