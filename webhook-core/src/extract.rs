@@ -13,7 +13,31 @@
 //!
 //! Extraction is synchronous and produces owned values, so a handler's future is
 //! `'static`; asynchronous work belongs in the handler body. Implement [`FromItem`]
-//! for a domain type that validates or combines several parts of an item.
+//! for a domain type that validates or combines several parts of an item, and
+//! [`OptionalFromItem`] to let handlers take it as `Option<T>`:
+//!
+//! ```
+//! use webhook_core::{FromItem, ItemContext, Rejection};
+//!
+//! /// The Page, Instagram account or WABA an item is about.
+//! struct AccountId(String);
+//!
+//! impl FromItem for AccountId {
+//!     fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
+//!         cx.item()
+//!             .entry()
+//!             .id()
+//!             .map(|id| Self(id.to_owned()))
+//!             .ok_or_else(|| Rejection::new("the entry has no id"))
+//!     }
+//! }
+//!
+//! async fn handler(AccountId(id): AccountId) { println!("{id}"); }
+//! ```
+//!
+//! `examples/own_extractor.rs` is a whole one, with its test;
+//! [`fields::whatsapp::ChangeContext`](crate::fields::whatsapp::ChangeContext) is a
+//! larger one.
 
 use std::any::type_name;
 use std::fmt;

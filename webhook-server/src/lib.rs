@@ -82,8 +82,8 @@ pub use webhook_core::{
     RawItem, Rejection, Route, State, StateMap, Target,
 };
 pub use webhook_core::{
-    delivery, dispatch, extract, field_check, fields, handler, handshake, idempotency, payload,
-    registry, report, routing, select, signature, state,
+    delivery, dispatch, extract, field_check, fields, handler, handshake, idempotency, names,
+    payload, registry, report, routing, select, signature, state,
 };
 /// Registers an `async fn` as a handler: `webhook_core::on`, finding the runtime
 /// through this crate, so that an application depending on `webhook-server` alone

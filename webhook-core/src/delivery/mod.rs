@@ -253,6 +253,10 @@ impl std::error::Error for StoreError {}
 ///
 /// Times are Unix milliseconds passed by the caller, so that behaviour does not
 /// depend on the store's clock.
+///
+/// A store of your own is given to the server with `Server::store`; see
+/// `examples/own_store.rs` (a decorator over [`MemoryStore`], with its test) and
+/// the source of [`MemoryStore`], the reference implementation of every method.
 pub trait DeliveryStore: Send + Sync + 'static {
     /// Stores a delivery unless the same body was stored within `dedup_window` ms.
     fn enqueue(&self, incoming: Incoming, dedup_window: u64) -> StoreFuture<'_, Enqueued>;
