@@ -95,16 +95,6 @@ fn text(status: StatusCode, body: impl Into<Body>) -> Response {
     (status, headers, body.into()).into_response()
 }
 
-/// A 503 that tells Meta when to retry.
-fn unavailable(retry_after_secs: &'static str, why: impl Into<String>) -> Response {
-    let mut response = refuse(StatusCode::SERVICE_UNAVAILABLE, why);
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from_static(retry_after_secs),
-    );
-    response
-}
-
 fn refuse(status: StatusCode, why: impl Into<String>) -> Response {
     let why = why.into();
     tracing::warn!(status = status.as_u16(), "refused webhook request: {why}");
@@ -168,9 +158,10 @@ async fn receive(
         duration_ms = tracing::field::Empty
     );
     let start = Instant::now();
-    let response = handle(state, headers, body, start, want_report.is_some())
+    let response = handle(&state, &headers, body, start, want_report.is_some())
         .instrument(span.clone())
-        .await;
+        .await
+        .unwrap_or_else(|refusal| refusal.counted(&state.stats));
     if !span.is_disabled() {
         span.record("status", response.status().as_u16());
         span.record("duration_ms", start.elapsed().as_secs_f64() * 1000.0);
@@ -179,60 +170,78 @@ async fn receive(
     response
 }
 
+/// The `POST` rows of the status table, in the order they are decided.
 async fn handle(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
+    app: &App,
+    headers: &HeaderMap,
     body: Body,
     start: Instant,
     want_report: bool,
-) -> Response {
-    // Shed at once, before reading anything: a refused request costs almost nothing.
-    let Ok(_permit) = app.in_flight.try_acquire() else {
+) -> Result<Response, Refusal> {
+    // 503 at once, before reading anything: a refused request costs almost nothing.
+    let _permit = shed(app)?;
+    // 415, 413, 408, 400 (unreadable body), 401, 403.
+    let SignedBody(body) = SignedBody::read(app, headers, body).await?;
+    tracing::Span::current().record("bytes", body.len());
+    match &app.engine {
+        // 200 once stored (or a duplicate of a stored body); 503 when the store cannot.
+        Some(engine) => Ok(store(engine, &app.stats, body, start).await),
+        // 400 when not a notification; 500 when a handler failed; else 200.
+        None => inline(app, &body, start, want_report).await,
+    }
+}
+
+/// A permit for one delivery in flight, or `503` with `Retry-After`.
+fn shed(app: &App) -> Result<tokio::sync::SemaphorePermit<'_>, Refusal> {
+    app.in_flight.try_acquire().map_err(|_| {
         app.stats.count(Event::Shed);
         observe::shed("in_flight");
         let limit = app.config.limits().max_in_flight;
-        return unavailable(
+        Refusal::unavailable(
             "5",
             format!(
                 "overloaded: {limit} deliveries in flight (META_WEBHOOK_MAX_IN_FLIGHT); Meta will retry"
             ),
-        );
-    };
-    if headers
-        .get_all(header::CONTENT_ENCODING)
-        .iter()
-        .any(|encoding| !encoding.as_bytes().eq_ignore_ascii_case(b"identity"))
-    {
-        app.stats.count(Event::UnsupportedEncoding);
-        return refuse(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "a Content-Encoding was sent; compressed bodies are refused (Meta sends none, and \
-             the signature covers the bytes as sent)",
-        );
-    }
-    let body = match read_body(&app.config, &headers, body).await {
-        Ok(body) => body,
-        Err(refusal) => return refusal.counted(&app.stats),
-    };
-    tracing::Span::current().record("bytes", body.len());
-    if let Err(refusal) = check_signature(&app.config, &headers, &body) {
-        app.stats.count(Event::SignatureRefused);
-        return refusal.into_response();
-    }
+        )
+    })
+}
 
-    if let Some(engine) = &app.engine {
-        return store(engine, &app.stats, body, start).await;
-    }
-    let notification = match Notification::parse(&body) {
-        Ok(notification) => notification,
-        Err(e) => {
-            app.stats.count(Event::NotNotification);
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                format!("signed body is not a webhook notification: {e}"),
-            );
+/// A body read within the limits whose signature verified: nothing else is parsed.
+struct SignedBody(Bytes);
+
+impl SignedBody {
+    async fn read(app: &App, headers: &HeaderMap, body: Body) -> Result<Self, Refusal> {
+        if headers
+            .get_all(header::CONTENT_ENCODING)
+            .iter()
+            .any(|encoding| !encoding.as_bytes().eq_ignore_ascii_case(b"identity"))
+        {
+            return Err(Refusal::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "a Content-Encoding was sent; compressed bodies are refused (Meta sends none, and \
+                 the signature covers the bytes as sent)",
+            ));
         }
-    };
+        let body = read_body(&app.config, headers, body).await?;
+        check_signature(&app.config, headers, &body)?;
+        Ok(Self(body))
+    }
+}
+
+/// Inline mode: every handler runs before the answer.
+async fn inline(
+    app: &App,
+    body: &[u8],
+    start: Instant,
+    want_report: bool,
+) -> Result<Response, Refusal> {
+    let notification = Notification::parse(body).map_err(|e| {
+        app.stats.count(Event::NotNotification);
+        Refusal::new(
+            StatusCode::BAD_REQUEST,
+            format!("signed body is not a webhook notification: {e}"),
+        )
+    })?;
     let report = app.dispatcher.dispatch(&notification).await;
     tracing::Span::current().record("items", report.items().len());
 
@@ -252,7 +261,11 @@ async fn handle(
             "delivery handled"
         );
         app.stats.count(Event::Acknowledged);
-        return with_report(text(StatusCode::OK, "EVENT_RECEIVED"), report, want_report);
+        return Ok(with_report(
+            text(StatusCode::OK, "EVENT_RECEIVED"),
+            report,
+            want_report,
+        ));
     }
     app.stats.count(Event::HandlerFailure);
     tracing::warn!(
@@ -279,11 +292,11 @@ async fn handle(
             run.outcome.name()
         );
     }
-    with_report(
+    Ok(with_report(
         text(StatusCode::INTERNAL_SERVER_ERROR, why),
         report,
         want_report,
-    )
+    ))
 }
 
 /// Inline mode: attaches the dispatch report to the response's extensions when the
@@ -373,19 +386,40 @@ fn check_signature(config: &Config, headers: &HeaderMap, body: &[u8]) -> Result<
     })
 }
 
-/// A refused request: its status and why. Logged when it becomes the response.
-struct Refusal(StatusCode, String);
+/// A refused request: its status, why, and for a 503 when to retry. Logged when it
+/// becomes the response.
+struct Refusal {
+    status: StatusCode,
+    why: String,
+    retry_after: Option<&'static str>,
+}
 
 impl Refusal {
     fn new(status: StatusCode, why: impl Into<String>) -> Self {
-        Self(status, why.into())
+        Self {
+            status,
+            why: why.into(),
+            retry_after: None,
+        }
     }
 
-    /// The response, counted by its status.
+    /// A 503 that tells Meta when to retry.
+    fn unavailable(retry_after_secs: &'static str, why: impl Into<String>) -> Self {
+        Self {
+            retry_after: Some(retry_after_secs),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, why)
+        }
+    }
+
+    /// The response, counted by its status (shed requests are counted where shed).
     fn counted(self, stats: &Stats) -> Response {
-        match self.0 {
+        match self.status {
             StatusCode::PAYLOAD_TOO_LARGE => stats.count(Event::TooLarge),
             StatusCode::REQUEST_TIMEOUT => stats.count(Event::TooSlow),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => stats.count(Event::UnsupportedEncoding),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                stats.count(Event::SignatureRefused);
+            }
             _ => {}
         }
         self.into_response()
@@ -394,7 +428,13 @@ impl Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        refuse(self.0, self.1)
+        let mut response = refuse(self.status, self.why);
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static(secs));
+        }
+        response
     }
 }
 
@@ -424,7 +464,7 @@ async fn store(engine: &Engine, stats: &Stats, body: Bytes, start: Instant) -> R
         }
         Err(e) => {
             stats.count(Event::StoreUnavailable);
-            unavailable("30", format!("{e}; Meta will retry"))
+            Refusal::unavailable("30", format!("{e}; Meta will retry")).into_response()
         }
     }
 }

@@ -26,6 +26,23 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `serve --help`: every environment variable, from the configuration's one
+/// declaration of them.
+fn serve_help() -> String {
+    use std::fmt::Write as _;
+    let mut text = String::from("Environment variables:\n");
+    for variable in crate::Config::variables() {
+        let _ = writeln!(
+            text,
+            "  {}\n      {} (default: {})",
+            variable.name,
+            variable.meaning.replace('`', ""),
+            variable.default.replace('`', "")
+        );
+    }
+    text
+}
+
 /// The check failed or the server refused.
 const FAILED: u8 = 1;
 /// Bad usage or input.
@@ -49,6 +66,7 @@ struct Cli {
 enum Command {
     /// Run the bundled server from the META_* environment variables (the handlers
     /// linked into this binary).
+    #[command(after_long_help = serve_help())]
     Serve,
     /// Sign a body and POST it to a webhook URL, as Meta does.
     Send(tools::SendArgs),

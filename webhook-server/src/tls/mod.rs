@@ -75,6 +75,10 @@ pub(crate) enum Tls {}
 
 #[cfg(not(feature = "tls"))]
 impl Tls {
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "the same signature as with the feature"
+    )]
     pub(crate) fn load(settings: TlsSettings) -> Result<std::sync::Arc<Self>, TlsError> {
         Err(TlsError(format!(
             "{} is configured, but this build of webhook-server has no HTTPS: enable its \

@@ -1,0 +1,225 @@
+//! Server configuration, by builder or from the environment.
+//!
+//! Every environment variable, its builder method, meaning and default are declared
+//! once (in `config/env.rs`): the table in [`variables`], the parsing, and the
+//! `--help` of `meta-webhooks serve` all come from that declaration.
+//!
+//! A missing or empty secret or token stops start-up with a message naming the
+//! variable: the server never runs unauthenticated.
+
+mod builder;
+mod env;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use webhook_core::delivery::EngineConfig;
+use webhook_core::handshake::VerifyToken;
+use webhook_core::signature::AppSecret;
+
+pub use crate::serve::Limits;
+pub use crate::tls::{ClientAuth, TlsSettings};
+pub use builder::ConfigBuilder;
+pub use env::{Variable, variables};
+
+/// The default body limit: 4 MiB, above Meta's 3 MB largest payloads.
+pub const DEFAULT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// A complete, validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) secrets: Vec<AppSecret>,
+    pub(crate) verify_token: VerifyToken,
+    pub(crate) bind: SocketAddr,
+    pub(crate) path: String,
+    pub(crate) body_limit: usize,
+    pub(crate) allow_sha1: bool,
+    pub(crate) mode: Mode,
+    pub(crate) engine: EngineConfig,
+    pub(crate) max_pending: Option<u64>,
+    pub(crate) max_db_bytes: Option<u64>,
+    pub(crate) limits: Limits,
+    pub(crate) handler_timeout: Option<Duration>,
+    pub(crate) tls: Option<TlsSettings>,
+    pub(crate) metrics_bind: Option<SocketAddr>,
+    pub(crate) role: Role,
+}
+
+/// When handlers run relative to the answer to Meta.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Mode {
+    /// Verify, store durably, answer 200, then handle with workers (retries, dead
+    /// letters, deduplication). The default.
+    Durable {
+        /// The SQLite file.
+        path: PathBuf,
+    },
+    /// Verify, handle every item, then answer: 200, or 500 when a handler failed.
+    Inline,
+    /// Like `Durable`, on NATS JetStream shared by several receivers and workers
+    /// (feature `nats`; see [`webhook_core::delivery::nats`]).
+    #[cfg(feature = "nats")]
+    Nats(webhook_core::delivery::nats::NatsSettings),
+}
+
+/// What this process does with deliveries (durable and NATS modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Receive and handle: the default, as one machine does.
+    #[default]
+    Both,
+    /// Only receive: verify, store, answer; no workers.
+    Receiver,
+    /// Only handle stored deliveries: no webhook listener.
+    Worker,
+}
+
+/// The default SQLite file of durable mode.
+pub const DEFAULT_DB: &str = "./meta-webhooks.db";
+
+/// Pending deliveries before new ones get 503, by default.
+pub const DEFAULT_MAX_PENDING: u64 = 100_000;
+
+/// Why the configuration is unusable. Each message names the setting and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required setting is missing or empty.
+    Missing {
+        /// The environment variable (and builder method) concerned.
+        variable: &'static str,
+        /// What to put there.
+        hint: &'static str,
+    },
+    /// A setting has a value that cannot be used.
+    Invalid {
+        /// The environment variable concerned.
+        variable: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing { variable, hint } => write!(f, "{variable} is missing or empty: {hint}"),
+            Self::Invalid { variable, reason } => write!(f, "{variable} is invalid: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+pub(super) const SECRET_HINT: &str = "set it to your app secret (App Dashboard > Settings > Basic); \
+                           separate several with commas";
+pub(super) const TOKEN_HINT: &str =
+    "set it to the verify token you type into the App Dashboard's webhook settings";
+
+impl Config {
+    /// A builder with the defaults.
+    #[must_use]
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Reads the `META_*` environment variables (see [`variables`]).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Deadlines and caps for client connections.
+    #[must_use]
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// What this process does: receive, handle, or both.
+    #[must_use]
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Where `/metrics`, `/healthz` and `/readyz` are served, if anywhere.
+    #[must_use]
+    pub fn metrics_bind(&self) -> Option<SocketAddr> {
+        self.metrics_bind
+    }
+
+    /// HTTPS settings, when the server serves TLS itself.
+    #[must_use]
+    pub fn tls(&self) -> Option<&TlsSettings> {
+        self.tls.as_ref()
+    }
+
+    /// The time limit of a handler call, when configured (else the dispatcher's,
+    /// 30 s by default); a handler's `#[on(.., timeout = "..")]` overrides both.
+    #[must_use]
+    pub fn handler_timeout(&self) -> Option<Duration> {
+        self.handler_timeout
+    }
+
+    /// The disk quota of the SQLite file (durable mode), if any.
+    #[must_use]
+    pub fn max_db_bytes(&self) -> Option<u64> {
+        self.max_db_bytes
+    }
+
+    /// How deliveries are handled.
+    #[must_use]
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    /// Workers, leases, retries and deduplication of durable mode.
+    #[must_use]
+    pub fn engine(&self) -> EngineConfig {
+        self.engine
+    }
+
+    /// Pending deliveries before new ones are refused with 503 (durable mode).
+    #[must_use]
+    pub fn max_pending(&self) -> Option<u64> {
+        self.max_pending
+    }
+
+    /// The address to listen on.
+    #[must_use]
+    pub fn bind_addr(&self) -> SocketAddr {
+        self.bind
+    }
+
+    /// The webhook path.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The largest body accepted, in bytes.
+    #[must_use]
+    pub fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+
+    /// Whether a lone legacy `X-Hub-Signature` (SHA-1) is accepted.
+    #[must_use]
+    pub fn allows_sha1(&self) -> bool {
+        self.allow_sha1
+    }
+}
+
+/// Durable on the SQLite file when the `sqlite` feature is on, else inline.
+pub(super) fn default_mode() -> Mode {
+    if cfg!(feature = "sqlite") {
+        Mode::Durable {
+            path: DEFAULT_DB.into(),
+        }
+    } else {
+        Mode::Inline
+    }
+}
