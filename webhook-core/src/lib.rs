@@ -68,6 +68,7 @@ pub mod fields;
 pub mod handler;
 pub mod handshake;
 pub mod idempotency;
+mod json_str;
 mod messaging_events;
 pub mod names;
 pub mod observe;
@@ -98,8 +99,7 @@ pub use webhook_macros::on;
 /// Used by the code `#[on]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dispatch::{StaticRoute, Target};
-    pub use crate::registry::{HandlerInfo, Registration};
+    pub use crate::registry::{HandlerInfo, Registration, StaticRoute, Target};
     pub use crate::{field_check, names};
     pub use inventory;
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::payload::Str;
+use crate::json_str::Str;
 
 /// One event key of the messaging table and the fields it routes to.
 struct EventRoute {
@@ -235,5 +235,20 @@ impl<'de: 'a, 'a> Deserialize<'de> for EventKeys<'a> {
         deserializer
             .deserialize_map(KeysVisitor)
             .map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_messaging_event_routes_to_a_known_field() {
+        for (object, field) in routed_fields() {
+            assert!(
+                crate::names::is_known(object, Some(field)),
+                "messaging events are routed to ({object}, {field}), which `#[on]` rejects"
+            );
+        }
     }
 }

@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use crate::dispatch::{StaticRoute, Target};
 use crate::extract::ItemContext;
 use crate::handler::HandlerFuture;
 use crate::state::{MissingState, StateMap};
@@ -13,6 +12,78 @@ pub type CallFn = for<'a, 'b> fn(&'a ItemContext<'b>) -> HandlerFuture;
 
 /// Checks a handler's start-up requirements.
 pub type PreflightFn = fn(&StateMap) -> Vec<MissingState>;
+
+/// Which items a route receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Target {
+    /// `#[on(object = "..", field = "..")]`: one field of one object.
+    Field(&'static str, &'static str),
+    /// `#[on(object = "..")]`: every item of one object.
+    Object(&'static str),
+    /// `#[on(catch_all)]`: every item that no other handler receives.
+    CatchAll,
+}
+
+/// The static form of a route that `#[on]` registers (built in a constant).
+/// Not public API: write a [`Route`](crate::Route).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct StaticRoute {
+    pub(crate) target: Target,
+    pub(crate) each: Option<&'static str>,
+    pub(crate) when: &'static [(&'static str, &'static str)],
+    pub(crate) idempotent: bool,
+    pub(crate) timeout_ms: Option<u64>,
+}
+
+impl StaticRoute {
+    /// A route to `target` with no filters.
+    #[must_use]
+    pub const fn new(target: Target) -> Self {
+        Self {
+            target,
+            each: None,
+            when: &[],
+            idempotent: false,
+            timeout_ms: None,
+        }
+    }
+
+    /// `each = ".."`.
+    #[must_use]
+    pub const fn each(mut self, key: &'static str) -> Self {
+        self.each = Some(key);
+        self
+    }
+
+    /// `when(key = "value", ..)`.
+    #[must_use]
+    pub const fn when(mut self, pairs: &'static [(&'static str, &'static str)]) -> Self {
+        self.when = pairs;
+        self
+    }
+
+    /// `idempotent`.
+    #[must_use]
+    pub const fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// `timeout = ".."`, in milliseconds.
+    #[must_use]
+    pub const fn timeout(mut self, millis: u64) -> Self {
+        self.timeout_ms = Some(millis);
+        self
+    }
+
+    /// Its target.
+    #[must_use]
+    pub const fn target(&self) -> Target {
+        self.target
+    }
+}
 
 /// Where a handler was written, for start-up logs, reports and errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,8 +26,8 @@ use std::hash::{Hash, Hasher};
 
 use serde_json::value::RawValue;
 
+use crate::json_str::{Str, string};
 use crate::messaging_events::MessagingEvent;
-use crate::payload::{Str, string};
 use crate::routing::{Item, ItemKind};
 
 /// A route's filters below its field (see [`Route::when`](crate::Route::when) and

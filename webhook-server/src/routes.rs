@@ -120,7 +120,7 @@ async fn verify(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Respo
 
 /// A request extension asking the inline route to attach its
 /// [`DispatchReport`](webhook_core::DispatchReport) to the response's extensions, as
-/// an `Arc<DispatchReport>` (never sent to Meta). [`TestClient`](crate::testing)
+/// an `Arc<DispatchReport>` (never sent to Meta). `testing::TestClient`
 /// asks for it; middleware of your own can too:
 ///
 /// ```
@@ -466,53 +466,5 @@ async fn store(engine: &Engine, stats: &Stats, body: Bytes, start: Instant) -> R
             stats.count(Event::StoreUnavailable);
             Refusal::unavailable("30", format!("{e}; Meta will retry")).into_response()
         }
-    }
-}
-
-#[cfg(all(test, feature = "testing"))]
-mod tests {
-    use tower::ServiceExt;
-
-    use super::*;
-    use crate::testing;
-    use webhook_core::Route;
-
-    async fn deliver(router: Router, want_report: bool) -> Response {
-        let body =
-            br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{}}]}]}"#;
-        let (name, value) = testing::sign(body, testing::TEST_APP_SECRET, Algorithm::Sha256);
-        let mut request = axum::http::Request::post("/webhook")
-            .header(name, value)
-            .body(Body::from(&body[..]))
-            .unwrap();
-        if want_report {
-            request.extensions_mut().insert(WantReport);
-        }
-        router.oneshot(request).await.unwrap()
-    }
-
-    #[tokio::test]
-    async fn the_report_is_attached_only_when_the_request_asks() {
-        let config = testing::config().build().unwrap();
-        let dispatcher = Dispatcher::builder()
-            .route(Route::field("page", "feed"), async || {})
-            .build()
-            .unwrap();
-        let router = router(config, Arc::new(dispatcher), None, Arc::default());
-        let plain = deliver(router.clone(), false).await;
-        assert_eq!(plain.status(), 200);
-        assert!(
-            plain
-                .extensions()
-                .get::<Arc<webhook_core::DispatchReport>>()
-                .is_none()
-        );
-        let asked = deliver(router, true).await;
-        assert_eq!(asked.status(), 200);
-        let report = asked
-            .extensions()
-            .get::<Arc<webhook_core::DispatchReport>>()
-            .unwrap();
-        assert_eq!(report.items()[0].runs().len(), 1);
     }
 }

@@ -6,7 +6,7 @@
 //! - the request line and headers must arrive within the header-read timeout;
 //! - headers are capped in size (hyper answers 431 past it);
 //! - the body must arrive within the body-read timeout (enforced where the body is
-//!   read, in [`routes`](crate::routes): 408);
+//!   read, by the webhook route: 408);
 //! - open connections are capped: past the cap, a new connection gets `503` with
 //!   `Retry-After` and is closed at once, so idle or slow clients cannot exhaust
 //!   file descriptors;
@@ -31,6 +31,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::config::Limits;
 use crate::stats::{Event, Stats};
 use crate::tls::Tls;
 
@@ -38,41 +39,6 @@ use crate::tls::Tls;
 const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\n\
 content-type: text/plain; charset=utf-8\r\ncontent-length: 21\r\nconnection: close\r\n\r\n\
 too many connections\n";
-
-/// Deadlines and caps for client connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Time to receive a request's line and headers (also an idle keep-alive
-    /// connection's wait for its next request).
-    pub header_timeout: Duration,
-    /// Time to receive a request's whole body.
-    pub body_timeout: Duration,
-    /// Largest request line plus headers, in bytes.
-    pub max_header_bytes: usize,
-    /// Time given to requests in flight when shutting down.
-    pub drain_timeout: Duration,
-    /// Deliveries (`POST`s) handled at once; past it, `503` with `Retry-After` at
-    /// once instead of a queue. The `GET` handshake is never shed.
-    pub max_in_flight: usize,
-    /// Open connections; past it, every new one (a handshake too) gets `503` with
-    /// `Retry-After` and is closed.
-    pub max_connections: usize,
-}
-
-impl Default for Limits {
-    /// 10 s for headers, 30 s for a body (Meta's reach 3 MB), 64 KiB of headers,
-    /// 30 s to drain, 256 deliveries in flight, 1024 connections.
-    fn default() -> Self {
-        Self {
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(30),
-            max_header_bytes: 64 * 1024,
-            drain_timeout: Duration::from_secs(30),
-            max_in_flight: 256,
-            max_connections: 1024,
-        }
-    }
-}
 
 /// Serves `router` on `listener` until `shutdown` completes, then drains.
 pub(crate) async fn serve(

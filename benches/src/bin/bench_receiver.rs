@@ -11,6 +11,8 @@ use webhook_server::Server;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The load program reads the listening address from the log.
+    webhook_server::logging::init();
     let typed = std::env::var("BENCH_HANDLER").is_ok_and(|h| h == "typed");
     let routes = meta_webhooks_benches::framework_routes(typed);
     let server = Server::from_env()?.dispatcher(|_| routes);

@@ -65,7 +65,7 @@ impl DispatcherBuilder {
         for registration in registry::registrations() {
             let call = registration.call;
             self.push(
-                registration.route.to_route(registration.info.name),
+                Route::registered(&registration.route, registration.info.name),
                 registration.info,
                 Arc::new(move |cx| call(cx)),
                 registration.preflight,

@@ -33,9 +33,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, stream};
 
+pub use crate::registry::Target;
 pub use builder::DispatcherBuilder;
 pub use error::{BuildError, Problem, is_valid_name};
-pub use route::{Route, StaticRoute, Target};
+pub use route::Route;
 
 use crate::observe;
 use crate::payload::{Notification, ParseError};

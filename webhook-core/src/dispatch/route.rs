@@ -8,19 +8,8 @@
 
 use std::time::Duration;
 
+use crate::registry::{StaticRoute, Target};
 use crate::select::Filter;
-
-/// Which items a route receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Target {
-    /// `#[on(object = "..", field = "..")]`: one field of one object.
-    Field(&'static str, &'static str),
-    /// `#[on(object = "..")]`: every item of one object.
-    Object(&'static str),
-    /// `#[on(catch_all)]`: every item that no other handler receives.
-    CatchAll,
-}
 
 /// A route: its target, filters below the field, idempotency, time limit and name.
 ///
@@ -152,6 +141,29 @@ impl Route {
         self.filter.describe()
     }
 
+    /// A registration's route, through the builder's own methods, so that both are
+    /// checked and keyed alike.
+    pub(crate) fn registered(registered: &StaticRoute, name: &'static str) -> Self {
+        let mut route = match registered.target {
+            Target::Field(object, field) => Self::field(object, field),
+            Target::Object(object) => Self::object(object),
+            Target::CatchAll => Self::catch_all(),
+        };
+        if let Some(each) = registered.each {
+            route = route.each(each);
+        }
+        for (key, value) in registered.when {
+            route = route.when(key, value);
+        }
+        if registered.idempotent {
+            route = route.idempotent();
+        }
+        if let Some(ms) = registered.timeout_ms {
+            route = route.timeout(Duration::from_millis(ms));
+        }
+        route.name(name)
+    }
+
     /// `(object, field)`, `(object, *)` or `(catch_all)`.
     pub(crate) fn describe_target(&self) -> String {
         match (&self.object, &self.field) {
@@ -162,100 +174,19 @@ impl Route {
     }
 }
 
-/// The static form of a [`Route`] that `#[on]` registers (built in a constant).
-/// Not public API: write a [`Route`].
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy)]
-pub struct StaticRoute {
-    target: Target,
-    each: Option<&'static str>,
-    when: &'static [(&'static str, &'static str)],
-    idempotent: bool,
-    timeout_ms: Option<u64>,
-}
-
-impl StaticRoute {
-    /// A route to `target` with no filters.
-    #[must_use]
-    pub const fn new(target: Target) -> Self {
-        Self {
-            target,
-            each: None,
-            when: &[],
-            idempotent: false,
-            timeout_ms: None,
-        }
-    }
-
-    /// `each = ".."`.
-    #[must_use]
-    pub const fn each(mut self, key: &'static str) -> Self {
-        self.each = Some(key);
-        self
-    }
-
-    /// `when(key = "value", ..)`.
-    #[must_use]
-    pub const fn when(mut self, pairs: &'static [(&'static str, &'static str)]) -> Self {
-        self.when = pairs;
-        self
-    }
-
-    /// `idempotent`.
-    #[must_use]
-    pub const fn idempotent(mut self) -> Self {
-        self.idempotent = true;
-        self
-    }
-
-    /// `timeout = ".."`, in milliseconds.
-    #[must_use]
-    pub const fn timeout(mut self, millis: u64) -> Self {
-        self.timeout_ms = Some(millis);
-        self
-    }
-
-    /// Its target.
-    #[must_use]
-    pub const fn target(&self) -> Target {
-        self.target
-    }
-
-    /// The same route, through [`Route`]'s own methods.
-    #[must_use]
-    pub fn to_route(&self, name: &'static str) -> Route {
-        let mut route = match self.target {
-            Target::Field(object, field) => Route::field(object, field),
-            Target::Object(object) => Route::object(object),
-            Target::CatchAll => Route::catch_all(),
-        };
-        if let Some(each) = self.each {
-            route = route.each(each);
-        }
-        for (key, value) in self.when {
-            route = route.when(key, value);
-        }
-        if self.idempotent {
-            route = route.idempotent();
-        }
-        if let Some(ms) = self.timeout_ms {
-            route = route.timeout(Duration::from_millis(ms));
-        }
-        route.name(name)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_registration_and_a_builder_route_are_the_same_route() {
-        let registered = StaticRoute::new(Target::Field("page", "feed"))
-            .when(&[("item", "comment"), ("verb", "add")])
-            .idempotent()
-            .timeout(2000)
-            .to_route("feed");
+        let registered = Route::registered(
+            &StaticRoute::new(Target::Field("page", "feed"))
+                .when(&[("item", "comment"), ("verb", "add")])
+                .idempotent()
+                .timeout(2000),
+            "feed",
+        );
         let built = Route::field("page", "feed")
             .when("item", "comment")
             .when("verb", "add")

@@ -143,3 +143,32 @@ pub(crate) fn parse_as<T: serde::de::DeserializeOwned + serde::Serialize>(
 ) -> Result<serde_json::Value, serde_json::Error> {
     serde_json::to_value(serde_json::from_str::<T>(value.get())?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_typed_value_comes_from_a_known_field_and_array() {
+        let mut checked = 0;
+        for entry in TABLE {
+            if entry.field != "*" {
+                assert!(
+                    crate::names::is_known(entry.object, Some(entry.field)),
+                    "({}, {}) is catalogued for `{}`, but `#[on]` does not know it",
+                    entry.object,
+                    entry.field,
+                    entry.type_name
+                );
+            }
+            assert!(
+                entry.each.is_empty() || crate::names::EACH.contains(&entry.each),
+                "`each = {:?}` is catalogued for `{}`, but `#[on]` does not know it",
+                entry.each,
+                entry.type_name
+            );
+            checked += 1;
+        }
+        assert!(checked > 60, "{checked}");
+    }
+}

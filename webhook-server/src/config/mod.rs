@@ -21,7 +21,6 @@ use webhook_core::delivery::EngineConfig;
 use webhook_core::handshake::VerifyToken;
 use webhook_core::signature::AppSecret;
 
-pub use crate::serve::Limits;
 pub use crate::tls::{ClientAuth, TlsSettings};
 pub use builder::ConfigBuilder;
 pub use env::{Variable, variables};
@@ -221,5 +220,40 @@ pub(super) fn default_mode() -> Mode {
         }
     } else {
         Mode::Inline
+    }
+}
+
+/// Deadlines and caps for client connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Time to receive a request's line and headers (also an idle keep-alive
+    /// connection's wait for its next request).
+    pub header_timeout: Duration,
+    /// Time to receive a request's whole body.
+    pub body_timeout: Duration,
+    /// Largest request line plus headers, in bytes.
+    pub max_header_bytes: usize,
+    /// Time given to requests in flight when shutting down.
+    pub drain_timeout: Duration,
+    /// Deliveries (`POST`s) handled at once; past it, `503` with `Retry-After` at
+    /// once instead of a queue. The `GET` handshake is never shed.
+    pub max_in_flight: usize,
+    /// Open connections; past it, every new one (a handshake too) gets `503` with
+    /// `Retry-After` and is closed.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    /// 10 s for headers, 30 s for a body (Meta's reach 3 MB), 64 KiB of headers,
+    /// 30 s to drain, 256 deliveries in flight, 1024 connections.
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_header_bytes: 64 * 1024,
+            drain_timeout: Duration::from_secs(30),
+            max_in_flight: 256,
+            max_connections: 1024,
+        }
     }
 }

@@ -251,3 +251,38 @@ async fn signed_requests_go_through_any_router() {
         "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
     );
 }
+
+/// The inline route attaches its report only when the request asks (`WantReport`).
+async fn deliver_raw(router: Router, want_report: bool) -> axum::response::Response {
+    let body = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{}}]}]}"#;
+    let (name, value) = sign(
+        body,
+        TEST_APP_SECRET,
+        webhook_core::signature::Algorithm::Sha256,
+    );
+    let mut request = Request::post("/webhook")
+        .header(name, value)
+        .body(Body::from(&body[..]))
+        .unwrap();
+    if want_report {
+        request.extensions_mut().insert(crate::routes::WantReport);
+    }
+    ServiceExt::oneshot(router, request).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_report_is_attached_only_when_the_request_asks() {
+    let config = config().build().unwrap();
+    let dispatcher = webhook_core::Dispatcher::builder()
+        .route(webhook_core::Route::field("page", "feed"), async || {})
+        .build()
+        .unwrap();
+    let router = crate::routes::router(config, Arc::new(dispatcher), None, Arc::default());
+    let plain = deliver_raw(router.clone(), false).await;
+    assert_eq!(plain.status(), 200);
+    assert!(plain.extensions().get::<Arc<DispatchReport>>().is_none());
+    let asked = deliver_raw(router, true).await;
+    assert_eq!(asked.status(), 200);
+    let report = asked.extensions().get::<Arc<DispatchReport>>().unwrap();
+    assert_eq!(report.items()[0].runs().len(), 1);
+}
