@@ -160,7 +160,7 @@ variables! {
 
 impl Config {
     /// Every environment variable it reads, in the order of the
-    /// [`variables`](super::variables) table (for `--help` texts and checks).
+    /// [`variables`] table (for `--help` texts and checks).
     #[must_use]
     pub fn variables() -> &'static [Variable] {
         VARIABLES
