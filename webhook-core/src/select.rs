@@ -1,4 +1,4 @@
-//! Routing below the field: `key = "value"` filters and per-element routing with
+//! Routing below the field: `when(key = "value")` filters and per-element routing with
 //! `each = "array"`.
 //!
 //! A route may narrow what it receives within its `(object, field)`:
