@@ -34,8 +34,8 @@ pub fn pair_key(item: usize, element: Option<usize>, handler: &str) -> String {
 /// | WhatsApp `messages[]` element | message id (`wamid`) |
 /// | WhatsApp `statuses[]` element | status id and status |
 /// | WhatsApp `messages` change | its message ids and status ids with statuses |
-/// | Messenger / Instagram event | event key and `mid` (plus action, emoji and time for reactions; sender and watermark for reads and deliveries) |
-/// | Page `feed` change | item, verb, comment or post id, author, reaction type, created time |
+/// | Messenger / Instagram event | event key and `mid` (plus action, emoji and time for reactions; the edit's number for `message_edit`; `deleted` for an Instagram unsend; sender and watermark for reads and deliveries) |
+/// | Page `feed` change | item, verb, comment or post id, author, reaction type, created time (plus a digest of the value for edits, which share all of those) |
 /// | `leadgen` | lead id |
 /// | Instagram comments and mentions | comment id, media id |
 /// | template status updates | template id, event and entry time |
@@ -84,8 +84,27 @@ fn messaging(kind: &str, event: &Json, text: impl Fn(&Json) -> Option<String>) -
                 .unwrap_or_default(),
             text(&event["timestamp"]).unwrap_or_default()
         )),
+        // An edit is its own event: each one carries its number (`num_edit`).
+        "message_edit" => Some(format!(
+            "{kind}:{}:{}",
+            text(&payload["mid"])?,
+            text(&payload["num_edit"]).unwrap_or_default()
+        )),
+        // Instagram's unsend arrives as the same `mid` with `is_deleted`.
+        "message" if payload["is_deleted"] == Json::Bool(true) => {
+            Some(format!("{kind}:{}:deleted", text(&payload["mid"])?))
+        }
         _ => Some(format!("{kind}:{}", text(&payload["mid"])?)),
     }
+}
+
+/// A short digest of a value's content (keys sorted, so the same content in another
+/// order gives the same digest): what tells apart events that share every id, like
+/// successive edits of one post.
+fn digest(value: &Json) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(value.to_string().as_bytes());
+    hex::encode(&hash[..8])
 }
 
 fn change(item: &Item<'_>, value: &Json, text: impl Fn(&Json) -> Option<String>) -> Option<String> {
@@ -117,15 +136,24 @@ fn change(item: &Item<'_>, value: &Json, text: impl Fn(&Json) -> Option<String>)
             text(&value["event"]).unwrap_or_default(),
             item.entry().time().unwrap_or_default()
         )),
-        (_, "feed") => Some(format!(
-            "{}:{}:{}:{}:{}:{}",
-            text(&value["item"]).unwrap_or_default(),
-            text(&value["verb"]).unwrap_or_default(),
-            text(&value["comment_id"]).or_else(|| text(&value["post_id"]))?,
-            text(&value["from"]["id"]).unwrap_or_default(),
-            text(&value["reaction_type"]).unwrap_or_default(),
-            text(&value["created_time"]).unwrap_or_default()
-        )),
+        (_, "feed") => {
+            let verb = text(&value["verb"]).unwrap_or_default();
+            let key = format!(
+                "{}:{verb}:{}:{}:{}:{}",
+                text(&value["item"]).unwrap_or_default(),
+                text(&value["comment_id"]).or_else(|| text(&value["post_id"]))?,
+                text(&value["from"]["id"]).unwrap_or_default(),
+                text(&value["reaction_type"]).unwrap_or_default(),
+                text(&value["created_time"]).unwrap_or_default()
+            );
+            // Edits of one post or comment share all of the above (`created_time` is
+            // the original's): what was edited tells them apart.
+            Some(if verb == "edited" || verb == "edit" {
+                format!("{key}:{}", digest(value))
+            } else {
+                key
+            })
+        }
         (_, "leadgen") => text(&value["leadgen_id"]),
         ("instagram", "comments" | "live_comments") => {
             text(&value["id"]).or_else(|| text(&value["comment_id"]))
@@ -170,6 +198,49 @@ mod tests {
                 Some("page/message_reactions/reaction:m1:react:x:".to_owned()),
                 None,
             ]
+        );
+    }
+
+    #[test]
+    fn distinct_events_sharing_an_id_have_distinct_keys() {
+        // Two edits of one Messenger message, an Instagram message and its unsend, two
+        // edits of one post: each event its own key, and a redelivery the same key.
+        let got = keys(
+            r#"{"object":"page","entry":[{"id":"1","time":5,"messaging":[
+                {"sender":{"id":"u"},"message_edit":{"mid":"m1","text":"a","num_edit":1}},
+                {"sender":{"id":"u"},"message_edit":{"mid":"m1","text":"ab","num_edit":2}},
+                {"sender":{"id":"u"},"message_edit":{"mid":"m1","text":"ab","num_edit":2}}]}]}"#,
+        );
+        assert_ne!(got[0], got[1], "{got:?}");
+        assert_eq!(got[1], got[2], "{got:?}");
+
+        let got = keys(
+            r#"{"object":"instagram","entry":[{"id":"1","time":5,"messaging":[
+                {"sender":{"id":"u"},"message":{"mid":"m2","text":"hi"}},
+                {"sender":{"id":"u"},"message":{"mid":"m2","is_deleted":true}}]}]}"#,
+        );
+        assert_ne!(got[0], got[1], "{got:?}");
+
+        let edit = |text: &str, order_swapped: bool| {
+            let value = if order_swapped {
+                format!(
+                    r#"{{"message":"{text}","verb":"edited","item":"status","post_id":"p1","created_time":9}}"#
+                )
+            } else {
+                format!(
+                    r#"{{"item":"status","verb":"edited","post_id":"p1","created_time":9,"message":"{text}"}}"#
+                )
+            };
+            keys(&format!(
+                r#"{{"object":"page","entry":[{{"id":"1","time":5,"changes":[{{"field":"feed","value":{value}}}]}}]}}"#
+            ))
+            .remove(0)
+        };
+        assert_ne!(edit("first", false), edit("second", false));
+        assert_eq!(
+            edit("first", false),
+            edit("first", true),
+            "a redelivery in another key order"
         );
     }
 
