@@ -167,3 +167,70 @@ fn the_bot_refuses_to_start_on_bad_configuration() {
         );
     }
 }
+
+/// A flood of refused requests (a scanner, or someone without the secret) is one log
+/// line per status and interval, with the count, not a line per request; a signed
+/// delivery in the middle of it is still handled.
+#[tokio::test]
+async fn a_flood_of_refused_requests_is_a_few_log_lines() {
+    let mut bot = Bot::start(&[
+        ("META_APP_SECRET", "bot-test-secret"),
+        ("META_VERIFY_TOKEN", "bot-test-token"),
+        ("META_WEBHOOK_BIND", "127.0.0.1:0"),
+        ("META_WEBHOOK_MODE", "inline"),
+    ]);
+    let listening = bot.wait_for("listening on http://");
+    let url = listening[listening.find("http://").unwrap()..]
+        .trim()
+        .to_owned();
+    let client = reqwest::Client::new();
+    for n in 0..300 {
+        let unsigned = client
+            .post(&url)
+            .body(format!(r#"{{"object":"page","entry":[],"n":{n}}}"#))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unsigned.status(), 401);
+        let forged = client
+            .post(&url)
+            .header("x-hub-signature-256", format!("sha256={}", "0".repeat(64)))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403);
+    }
+    let body = br#"{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"feed","value":{"item":"status","verb":"add"}}]}]}"#;
+    let header = signature::sign(
+        Algorithm::Sha256,
+        &AppSecret::new("bot-test-secret").unwrap(),
+        body,
+    );
+    let signed = client
+        .post(&url)
+        .header("x-hub-signature-256", header)
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 200);
+    bot.wait_for("delivery handled");
+    let terminated = Command::new("kill")
+        .args(["-TERM", &bot.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    bot.wait_for("shut down");
+    let refused: Vec<_> = bot
+        .log
+        .iter()
+        .filter(|l| l.contains("refused webhook request"))
+        .collect();
+    assert!(
+        (2..=4).contains(&refused.len()),
+        "600 refusals of two kinds logged as {} lines:\n{}",
+        refused.len(),
+        bot.log.join("\n")
+    );
+}

@@ -17,7 +17,9 @@
 //! | inline mode: `POST`, signed, a handler failed or panicked | `500` (Meta redelivers: handlers must be idempotent) |
 //! | inline mode: `POST`, signed, every handler that ran succeeded, or none matched | `200` |
 //!
-//! Every refusal says why, in its `text/plain` body and in the log. Deliveries
+//! Every refusal says why, in its `text/plain` body and in the log, where refusals of
+//! one kind and status share one line per ten seconds with a count (a scanner is not
+//! a flood of logs). Deliveries
 //! acknowledged, duplicates, signature refusals, shed requests and connections, 503s
 //! of the store, 408, 413, 415 and inline 400/500 are counted in
 //! [`Stats`]. Nothing of an unsigned body is parsed.
@@ -27,13 +29,14 @@
 //! signature does not match is *forbidden*, `403`. Both are refused before the body
 //! is parsed, and Meta treats both alike (anything but 200 is retried).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -56,6 +59,8 @@ pub(crate) struct App {
     /// Permits for deliveries in flight (load shedding).
     pub(crate) in_flight: Semaphore,
     pub(crate) stats: Arc<Stats>,
+    /// Refusals logged at most once per status and interval.
+    pub(crate) refusals: QuietLog,
 }
 
 /// The webhook routes (`GET` and `POST` on the configured path), to serve or to
@@ -74,6 +79,7 @@ pub(crate) fn router(
         engine,
         in_flight,
         stats,
+        refusals: QuietLog::default(),
     });
     Router::new()
         // `receive` reads and limits the body itself.
@@ -95,9 +101,54 @@ fn text(status: StatusCode, body: impl Into<Body>) -> Response {
     (status, headers, body.into()).into_response()
 }
 
-fn refuse(status: StatusCode, why: impl Into<String>) -> Response {
+/// How long refusals of one status share a log line.
+const QUIET_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Refusals, logged at most once per request kind, status and [`QUIET_INTERVAL`]: a
+/// scanner or a flood of unsigned requests is one line every ten seconds with a
+/// count, not a line per request (every refusal is still counted in the stats and
+/// metrics).
+#[derive(Default)]
+pub(crate) struct QuietLog {
+    windows: Mutex<HashMap<(Method, u16), (Instant, u64)>>,
+}
+
+impl QuietLog {
+    /// `Some(refusals not logged since the last line)` when this one is to be logged.
+    fn admit(&self, method: Method, status: u16) -> Option<u64> {
+        let now = Instant::now();
+        let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
+        match windows.get_mut(&(method.clone(), status)) {
+            Some((since, quiet)) if now.duration_since(*since) < QUIET_INTERVAL => {
+                *quiet += 1;
+                None
+            }
+            Some((since, quiet)) => {
+                let unlogged = *quiet;
+                (*since, *quiet) = (now, 0);
+                Some(unlogged)
+            }
+            None => {
+                windows.insert((method, status), (now, 0));
+                Some(0)
+            }
+        }
+    }
+}
+
+fn refuse(log: &QuietLog, method: Method, status: StatusCode, why: impl Into<String>) -> Response {
     let why = why.into();
-    tracing::warn!(status = status.as_u16(), "refused webhook request: {why}");
+    match log.admit(method, status.as_u16()) {
+        Some(0) => tracing::warn!(status = status.as_u16(), "refused webhook request: {why}"),
+        Some(unlogged) => tracing::warn!(
+            status = status.as_u16(),
+            unlogged,
+            "refused webhook request: {why} ({unlogged} more refused with {} since the last \
+             such line were not logged)",
+            status.as_u16()
+        ),
+        None => {}
+    }
     text(status, why)
 }
 
@@ -111,10 +162,17 @@ async fn verify(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Respo
             text(StatusCode::OK, challenge)
         }
         Err(e) if e.is_bad_request() => refuse(
+            &app.refusals,
+            Method::GET,
             StatusCode::BAD_REQUEST,
             format!("verification refused: {e}"),
         ),
-        Err(e) => refuse(StatusCode::FORBIDDEN, format!("verification refused: {e}")),
+        Err(e) => refuse(
+            &app.refusals,
+            Method::GET,
+            StatusCode::FORBIDDEN,
+            format!("verification refused: {e}"),
+        ),
     }
 }
 
@@ -161,7 +219,7 @@ async fn receive(
     let response = handle(&state, &headers, body, start, want_report.is_some())
         .instrument(span.clone())
         .await
-        .unwrap_or_else(|refusal| refusal.counted(&state.stats));
+        .unwrap_or_else(|refusal| refusal.counted(&state.stats).respond(&state.refusals));
     if !span.is_disabled() {
         span.record("status", response.status().as_u16());
         span.record("duration_ms", start.elapsed().as_secs_f64() * 1000.0);
@@ -185,7 +243,7 @@ async fn handle(
     tracing::Span::current().record("bytes", body.len());
     match &app.engine {
         // 200 once stored (or a duplicate of a stored body); 503 when the store cannot.
-        Some(engine) => Ok(store(engine, &app.stats, body, start).await),
+        Some(engine) => Ok(store(engine, &app.stats, &app.refusals, body, start).await),
         // 400 when not a notification; 500 when a handler failed; else 200.
         None => inline(app, &body, start, want_report).await,
     }
@@ -411,8 +469,8 @@ impl Refusal {
         }
     }
 
-    /// The response, counted by its status (shed requests are counted where shed).
-    fn counted(self, stats: &Stats) -> Response {
+    /// Counts it by its status (shed requests are counted where shed).
+    fn counted(self, stats: &Stats) -> Self {
         match self.status {
             StatusCode::PAYLOAD_TOO_LARGE => stats.count(Event::TooLarge),
             StatusCode::REQUEST_TIMEOUT => stats.count(Event::TooSlow),
@@ -422,13 +480,12 @@ impl Refusal {
             }
             _ => {}
         }
-        self.into_response()
+        self
     }
-}
 
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let mut response = refuse(self.status, self.why);
+    /// The response, logged through `log`.
+    fn respond(self, log: &QuietLog) -> Response {
+        let mut response = refuse(log, Method::POST, self.status, self.why);
         if let Some(secs) = self.retry_after {
             response
                 .headers_mut()
@@ -439,7 +496,13 @@ impl IntoResponse for Refusal {
 }
 
 /// Durable mode: the 200 means the body is committed to the store.
-async fn store(engine: &Engine, stats: &Stats, body: Bytes, start: Instant) -> Response {
+async fn store(
+    engine: &Engine,
+    stats: &Stats,
+    refusals: &QuietLog,
+    body: Bytes,
+    start: Instant,
+) -> Response {
     let bytes = body.len();
     match engine.receive(body.to_vec()).await {
         Ok(enqueued) => {
@@ -464,7 +527,7 @@ async fn store(engine: &Engine, stats: &Stats, body: Bytes, start: Instant) -> R
         }
         Err(e) => {
             stats.count(Event::StoreUnavailable);
-            Refusal::unavailable("30", format!("{e}; Meta will retry")).into_response()
+            Refusal::unavailable("30", format!("{e}; Meta will retry")).respond(refusals)
         }
     }
 }

@@ -60,14 +60,26 @@ pub(crate) async fn serve(
     // Held to cut off connections still busy when the drain time is up.
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
+    // When accepting last failed and was logged, and the failures since.
+    let mut accept_errors: (Option<std::time::Instant>, u64) = (None, 0);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let stream = match accepted {
                     Ok((stream, _peer)) => stream,
                     Err(e) => {
-                        // Out of file descriptors and the like: wait instead of spinning.
-                        tracing::warn!("cannot accept a connection: {e}");
+                        // Out of file descriptors and the like: wait instead of spinning,
+                        // and say so once per interval, not every 50 ms.
+                        let now = std::time::Instant::now();
+                        if accept_errors.0.is_none_or(|since| now.duration_since(since) >= Duration::from_secs(10)) {
+                            tracing::warn!(
+                                "cannot accept a connection: {e} ({} more since the last such line)",
+                                accept_errors.1
+                            );
+                            accept_errors = (Some(now), 0);
+                        } else {
+                            accept_errors.1 += 1;
+                        }
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     }
