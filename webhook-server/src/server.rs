@@ -388,7 +388,7 @@ impl Server {
             .map_err(ServerError::Store)?;
             tracing::info!(
                 "NATS mode: deliveries are stored in JetStream at {} before the answer",
-                settings.url
+                settings.redacted_url()
             );
             self.store = Some(Arc::new(store));
         }

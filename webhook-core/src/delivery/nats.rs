@@ -42,8 +42,9 @@ use super::{
     KeyClaim, ListFilter, Next, StoreError, StoreFuture, now_ms,
 };
 
-/// Where and how the JetStream store keeps deliveries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where and how the JetStream store keeps deliveries. Its `Debug` output and the
+/// store's errors show the URL without credentials ([`redacted_url`](Self::redacted_url)).
+#[derive(Clone, PartialEq, Eq)]
 pub struct NatsSettings {
     /// The NATS server(s), e.g. `nats://127.0.0.1:4222` (comma-separated for a
     /// cluster).
@@ -60,6 +61,39 @@ pub struct NatsSettings {
     /// How long a publish may wait for its acknowledgement before the receiver
     /// answers 503.
     pub publish_timeout: Duration,
+}
+
+impl NatsSettings {
+    /// The server URLs with any user, password or token replaced by `***`, for logs
+    /// and errors (`nats://user:secret@host:4222` becomes `nats://***@host:4222`).
+    #[must_use]
+    pub fn redacted_url(&self) -> String {
+        self.url
+            .split(',')
+            .map(|url| {
+                let url = url.trim();
+                let scheme = url.find("://").map_or(0, |i| i + 3);
+                match url[scheme..].rfind('@') {
+                    Some(at) => format!("{}***@{}", &url[..scheme], &url[scheme + at + 1..]),
+                    None => url.to_owned(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+impl fmt::Debug for NatsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NatsSettings")
+            .field("url", &self.redacted_url())
+            .field("prefix", &self.prefix)
+            .field("replicas", &self.replicas)
+            .field("duplicate_window", &self.duplicate_window)
+            .field("dead_retention", &self.dead_retention)
+            .field("publish_timeout", &self.publish_timeout)
+            .finish()
+    }
 }
 
 impl Default for NatsSettings {
@@ -164,7 +198,10 @@ impl JetStreamStore {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| {
                 unavailable(
-                    &format!("`{}` is not a NATS URL (META_NATS_URL)", settings.url),
+                    &format!(
+                        "`{}` is not a NATS URL (META_NATS_URL)",
+                        settings.redacted_url()
+                    ),
                     e,
                 )
             })?;
@@ -175,7 +212,10 @@ impl JetStreamStore {
             .await
             .map_err(|e| {
                 unavailable(
-                    &format!("cannot connect to {} (set META_NATS_URL)", settings.url),
+                    &format!(
+                        "cannot connect to {} (set META_NATS_URL)",
+                        settings.redacted_url()
+                    ),
                     e,
                 )
             })?;
@@ -836,5 +876,51 @@ impl DeliveryStore for JetStreamStore {
                 .map_err(|e| unavailable("cannot read the consumer", e))?;
             Ok(info.num_pending + info.num_ack_pending as u64)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_the_url_never_reach_logs_errors_or_debug() {
+        let settings = NatsSettings {
+            url: "nats://worker:hunter2@10.0.0.1:4222, tls://s3cr3t-token@nats.example:4443,nats://plain:4222"
+                .to_owned(),
+            ..NatsSettings::default()
+        };
+        assert_eq!(
+            settings.redacted_url(),
+            "nats://***@10.0.0.1:4222,tls://***@nats.example:4443,nats://plain:4222"
+        );
+        let debug = format!("{settings:?}");
+        assert!(
+            !debug.contains("hunter2") && !debug.contains("s3cr3t") && !debug.contains("worker"),
+            "{debug}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_url_error_names_the_url_without_its_password() {
+        let settings = NatsSettings {
+            url: "nats://worker:hunter2@127.0.0.1:port".to_owned(),
+            ..NatsSettings::default()
+        };
+        let error = JetStreamStore::connect(
+            settings,
+            None,
+            Duration::from_secs(60),
+            3,
+            Duration::from_secs(60),
+        )
+        .await
+        .err()
+        .expect("`port` is not a port");
+        let text = error.to_string();
+        assert!(
+            text.contains("nats://***@127.0.0.1:port") && !text.contains("hunter2"),
+            "{text}"
+        );
     }
 }
