@@ -907,16 +907,17 @@ mod tests {
             url: "nats://worker:hunter2@127.0.0.1:port".to_owned(),
             ..NatsSettings::default()
         };
-        let error = JetStreamStore::connect(
+        let Err(error) = JetStreamStore::connect(
             settings,
             None,
-            Duration::from_secs(60),
+            Duration::from_mins(1),
             3,
-            Duration::from_secs(60),
+            Duration::from_mins(1),
         )
         .await
-        .err()
-        .expect("`port` is not a port");
+        else {
+            panic!("`port` is not a port");
+        };
         let text = error.to_string();
         assert!(
             text.contains("nats://***@127.0.0.1:port") && !text.contains("hunter2"),
