@@ -216,6 +216,9 @@ async fn receive(
         duration_ms = tracing::field::Empty
     );
     let start = Instant::now();
+    let signed = [Algorithm::Sha256, Algorithm::Sha1]
+        .iter()
+        .any(|algorithm| headers.contains_key(algorithm.header_name()));
     let response = handle(&state, &headers, body, start, want_report.is_some())
         .instrument(span.clone())
         .await
@@ -224,7 +227,7 @@ async fn receive(
         span.record("status", response.status().as_u16());
         span.record("duration_ms", start.elapsed().as_secs_f64() * 1000.0);
     }
-    observe::delivery(response.status());
+    observe::delivery(response.status(), signed);
     response
 }
 

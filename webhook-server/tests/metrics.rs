@@ -312,6 +312,17 @@ async fn health_flips_with_the_store(app: &App) {
     );
     assert_eq!(app.get("/healthz").await.0, 200, "alive, though not ready");
     assert_eq!(app.post(&body(4), Some(SECRET)).await, 503);
+    // Unsigned refusals other than 401 (a scanner's compressed or oversized body)
+    // are not Meta's deliveries failing.
+    let compressed = app
+        .client
+        .post(&app.url)
+        .header("content-encoding", "gzip")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status(), 415);
     let text = app.get("/metrics").await.1;
     assert_eq!(sample(&text, "webhook_non_200_streak", &[]), Some(1.0));
     app.store.down.store(false, Ordering::SeqCst);

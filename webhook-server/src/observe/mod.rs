@@ -15,7 +15,7 @@
 //! | `webhook_duplicates_total` | counter | durable mode: bodies already stored within the dedup window |
 //! | `webhook_shed_total` | counter | `reason` (`in_flight`, `connections`) |
 //! | `webhook_queue_depth` | gauge | durable mode: deliveries waiting (read at each scrape) |
-//! | `webhook_non_200_streak` | gauge | signed deliveries answered something else than 200 since the last 200 (unsigned 401/403 from scanners are not counted) |
+//! | `webhook_non_200_streak` | gauge | signed deliveries answered something else than 200 since the last 200 (requests without a signature header, and 401/403, are scanners, not Meta, and are not counted) |
 //! | `webhook_last_200_timestamp_seconds` | gauge | when a delivery was last answered 200 |
 //!
 //! Alert on what makes Meta give up: Messenger unsubscribes an app after about an
@@ -46,12 +46,14 @@ pub(crate) use side::{Side, install, router};
 #[cfg(feature = "metrics")]
 static NON_200_STREAK: Mutex<u64> = Mutex::new(0);
 
-/// Counts an answer to a delivery (`POST`).
+/// Counts an answer to a delivery (`POST`); `signed` when it carried a signature
+/// header (only those count in the non-200 streak: a scanner's 413 or 415 is not
+/// Meta's deliveries failing).
 #[cfg_attr(
     not(feature = "metrics"),
     allow(unused_variables, reason = "recorded only with the `metrics` feature")
 )]
-pub(crate) fn delivery(status: StatusCode) {
+pub(crate) fn delivery(status: StatusCode, signed: bool) {
     #[cfg(feature = "metrics")]
     {
         if !metrics_enabled() {
@@ -70,8 +72,8 @@ pub(crate) fn delivery(status: StatusCode) {
             "outcome" => outcome
         )
         .increment(1);
-        // Unsigned requests (scanners) are not Meta's deliveries failing.
-        if matches!(status.as_u16(), 401 | 403) {
+        // Unsigned or forged requests (scanners) are not Meta's deliveries failing.
+        if !signed || matches!(status.as_u16(), 401 | 403) {
             return;
         }
         let mut streak = NON_200_STREAK.lock().expect("not poisoned");
