@@ -8,6 +8,24 @@ use support::Bot;
 
 use webhook_server::signature::{self, Algorithm, AppSecret};
 
+/// POSTs `body` signed with the bot's secret, as Meta does; returns the status.
+async fn post_signed(client: &reqwest::Client, url: &str, body: &[u8]) -> u16 {
+    let header = signature::sign(
+        Algorithm::Sha256,
+        &AppSecret::new("bot-test-secret").unwrap(),
+        body,
+    );
+    client
+        .post(url)
+        .header("x-hub-signature-256", header)
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 #[tokio::test]
 async fn the_bot_answers_the_handshake_and_a_signed_delivery_then_shuts_down_on_sigterm() {
     let dir = std::env::temp_dir().join(format!("meta-webhooks-bot-test-{}", std::process::id()));
@@ -50,19 +68,7 @@ async fn the_bot_answers_the_handshake_and_a_signed_delivery_then_shuts_down_on_
     assert_eq!(handshake.text().await.unwrap(), "4242");
 
     let body = br#"{"object":"page","entry":[{"id":"1001","time":1732700000123,"messaging":[{"sender":{"id":"2002"},"recipient":{"id":"1001"},"timestamp":1732700000100,"message":{"mid":"m_1","text":"Hello bot"}}]}]}"#;
-    let header = signature::sign(
-        Algorithm::Sha256,
-        &AppSecret::new("bot-test-secret").unwrap(),
-        body,
-    );
-    let delivery = client
-        .post(&url)
-        .header("x-hub-signature-256", header)
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(delivery.status(), 200);
+    assert_eq!(post_signed(&client, &url, body).await, 200);
     bot.wait_for("delivery stored");
     bot.wait_for(r#"message from 2002: "Hello bot""#);
     bot.wait_for("delivery handled");
@@ -202,19 +208,7 @@ async fn a_flood_of_refused_requests_is_a_few_log_lines() {
         assert_eq!(forged.status(), 403);
     }
     let body = br#"{"object":"page","entry":[{"id":"1","time":1,"changes":[{"field":"feed","value":{"item":"status","verb":"add"}}]}]}"#;
-    let header = signature::sign(
-        Algorithm::Sha256,
-        &AppSecret::new("bot-test-secret").unwrap(),
-        body,
-    );
-    let signed = client
-        .post(&url)
-        .header("x-hub-signature-256", header)
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), 200);
+    assert_eq!(post_signed(&client, &url, body).await, 200);
     bot.wait_for("delivery handled");
     let terminated = Command::new("kill")
         .args(["-TERM", &bot.child.id().to_string()])
