@@ -44,27 +44,34 @@ impl Filter {
         self.each.is_none() && self.equals.is_empty()
     }
 
-    /// `each = "..", when(key = "..")` as written in `#[on]`, for logs and keys.
+    /// `each = "..", when(key = "..")` as written in `#[on]`, for logs.
     pub(crate) fn describe(&self) -> String {
-        let each = self.each.iter().map(|e| format!("each = {e:?}"));
-        let when = (!self.equals.is_empty()).then(|| {
-            let pairs: Vec<_> = self
-                .equals
-                .iter()
-                .map(|(k, v)| format!("{k} = {v:?}"))
-                .collect();
-            format!("when({})", pairs.join(", "))
-        });
-        each.chain(when).collect::<Vec<_>>().join(", ")
+        let pairs: Vec<_> = self.pairs().collect();
+        let when = (!pairs.is_empty()).then(|| format!("when({})", pairs.join(", ")));
+        self.each_text()
+            .into_iter()
+            .chain(when)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// `each = "..", key = ".."`: the form durable progress keys were written in
     /// before filters had their own group, kept so that stored progress still
     /// matches its route.
     pub(crate) fn key_text(&self) -> String {
-        let each = self.each.iter().map(|e| format!("each = {e:?}"));
-        let equals = self.equals.iter().map(|(k, v)| format!("{k} = {v:?}"));
-        each.chain(equals).collect::<Vec<_>>().join(", ")
+        self.each_text()
+            .into_iter()
+            .chain(self.pairs())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn each_text(&self) -> Option<String> {
+        self.each.as_ref().map(|e| format!("each = {e:?}"))
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = String> + '_ {
+        self.equals.iter().map(|(k, v)| format!("{k} = {v:?}"))
     }
 }
 

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn, LitStr, ReturnType};
+use syn::{FnArg, ItemFn, LitStr, ReturnType, Type};
 
 use crate::attr::OnArgs;
 
@@ -60,7 +60,7 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn, default_crate: &TokenStre
     };
     let line = quote_spanned!(name.span()=> ::core::line!());
     let options = options(args);
-    let probes = field_check(args, function, &private);
+    let probes = field_check(args, &arg_types, &private);
     let cx = format_ident!("cx");
 
     quote! {
@@ -97,7 +97,7 @@ pub(crate) fn expand(args: &OnArgs, function: &ItemFn, default_crate: &TokenStre
 /// The build-time check that our typed values come from their own field (see
 /// `webhook_core::field_check`): a `FieldName` for the route, and one probe per
 /// argument.
-fn field_check(args: &OnArgs, function: &ItemFn, private: &TokenStream) -> Vec<TokenStream> {
+fn field_check(args: &OnArgs, arg_types: &[&Type], private: &TokenStream) -> Vec<TokenStream> {
     let (Some(object), Some(field)) = (&args.object, &args.field) else {
         return Vec::new();
     };
@@ -109,24 +109,18 @@ fn field_check(args: &OnArgs, function: &ItemFn, private: &TokenStream) -> Vec<T
         each.as_deref(),
         args.unchecked.is_some(),
     );
-    function
-        .sig
-        .inputs
+    arg_types
         .iter()
-        .filter_map(|input| match input {
-            FnArg::Typed(arg) => {
-                let ty = &arg.ty;
-                Some(quote_spanned! {ty.span()=>
-                    {
-                        #[allow(unused_imports)]
-                        use #private::field_check::{ViaAny as _, ViaTyped as _};
-                        (&&#private::field_check::Probe::<#ty>::new())
-                            .tag()
-                            .check::<#field_type>();
-                    }
-                })
+        .map(|ty| {
+            quote_spanned! {ty.span()=>
+                {
+                    #[allow(unused_imports)]
+                    use #private::field_check::{ViaAny as _, ViaTyped as _};
+                    (&&#private::field_check::Probe::<#ty>::new())
+                        .tag()
+                        .check::<#field_type>();
+                }
             }
-            FnArg::Receiver(_) => None,
         })
         .collect()
 }

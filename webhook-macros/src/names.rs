@@ -278,9 +278,8 @@ pub(crate) const EACH: &[&str] = &[
 
 /// `name` as an identifier (raw when it is a keyword).
 pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
-    if syn::parse_str::<proc_macro2::Ident>(name).is_ok()
-        && syn::parse_str::<syn::Ident>(name).is_ok()
-    {
+    // Parsing as an identifier refuses keywords.
+    if syn::parse_str::<syn::Ident>(name).is_ok() {
         proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
     } else {
         proc_macro2::Ident::new_raw(name, proc_macro2::Span::call_site())

@@ -60,6 +60,7 @@ pub mod fixtures;
 #[cfg(feature = "logging")]
 pub mod logging;
 pub mod observe;
+mod quiet;
 pub mod routes;
 mod serve;
 mod server;

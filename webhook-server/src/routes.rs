@@ -32,7 +32,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -48,6 +48,7 @@ use webhook_core::{Dispatcher, Notification, handshake};
 
 use crate::config::Config;
 use crate::observe;
+use crate::quiet::LogWindow;
 use crate::stats::{Event, Stats};
 use tracing::Instrument;
 
@@ -101,38 +102,24 @@ fn text(status: StatusCode, body: impl Into<Body>) -> Response {
     (status, headers, body.into()).into_response()
 }
 
-/// How long refusals of one status share a log line.
-const QUIET_INTERVAL: Duration = Duration::from_secs(10);
-
-/// Refusals, logged at most once per request kind, status and [`QUIET_INTERVAL`]: a
+/// Refusals, logged at most once per request kind, status and ten seconds: a
 /// scanner or a flood of unsigned requests is one line every ten seconds with a
 /// count, not a line per request (every refusal is still counted in the stats and
 /// metrics).
 #[derive(Default)]
 pub(crate) struct QuietLog {
-    windows: Mutex<HashMap<(Method, u16), (Instant, u64)>>,
+    windows: Mutex<HashMap<(Method, u16), LogWindow>>,
 }
 
 impl QuietLog {
     /// `Some(refusals not logged since the last line)` when this one is to be logged.
     fn admit(&self, method: Method, status: u16) -> Option<u64> {
-        let now = Instant::now();
-        let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
-        match windows.get_mut(&(method.clone(), status)) {
-            Some((since, quiet)) if now.duration_since(*since) < QUIET_INTERVAL => {
-                *quiet += 1;
-                None
-            }
-            Some((since, quiet)) => {
-                let unlogged = *quiet;
-                (*since, *quiet) = (now, 0);
-                Some(unlogged)
-            }
-            None => {
-                windows.insert((method, status), (now, 0));
-                Some(0)
-            }
-        }
+        self.windows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry((method, status))
+            .or_default()
+            .admit()
     }
 }
 

@@ -32,6 +32,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::config::Limits;
+use crate::quiet::LogWindow;
 use crate::stats::{Event, Stats};
 use crate::tls::Tls;
 
@@ -60,8 +61,7 @@ pub(crate) async fn serve(
     // Held to cut off connections still busy when the drain time is up.
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
-    // When accepting last failed and was logged, and the failures since.
-    let mut accept_errors: (Option<std::time::Instant>, u64) = (None, 0);
+    let mut accept_errors = LogWindow::default();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -70,15 +70,10 @@ pub(crate) async fn serve(
                     Err(e) => {
                         // Out of file descriptors and the like: wait instead of spinning,
                         // and say so once per interval, not every 50 ms.
-                        let now = std::time::Instant::now();
-                        if accept_errors.0.is_none_or(|since| now.duration_since(since) >= Duration::from_secs(10)) {
+                        if let Some(unlogged) = accept_errors.admit() {
                             tracing::warn!(
-                                "cannot accept a connection: {e} ({} more since the last such line)",
-                                accept_errors.1
+                                "cannot accept a connection: {e} ({unlogged} more since the last such line)"
                             );
-                            accept_errors = (Some(now), 0);
-                        } else {
-                            accept_errors.1 += 1;
                         }
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
