@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use webhook_server::delivery::{
     Claimed, DeliveryId, DeliveryRecord, DeliveryStore, Enqueued, Incoming, KeyClaim, ListFilter,
-    MemoryStore, Next, StoreFuture,
+    MemoryStore, Next, Pruned, Retention, StoreFuture,
 };
 use webhook_server::{EntryMeta, Server, on};
 
@@ -69,8 +69,8 @@ impl DeliveryStore for AuditedStore {
         self.inner.claim_key(key, now, lease)
     }
 
-    fn finish_key(&self, key: String, succeeded: bool) -> StoreFuture<'_, ()> {
-        self.inner.finish_key(key, succeeded)
+    fn finish_key(&self, key: String, holder: u64, succeeded: bool) -> StoreFuture<'_, ()> {
+        self.inner.finish_key(key, holder, succeeded)
     }
 
     fn list(&self, filter: ListFilter, limit: usize) -> StoreFuture<'_, Vec<DeliveryRecord>> {
@@ -89,8 +89,8 @@ impl DeliveryStore for AuditedStore {
         self.inner.discard(id)
     }
 
-    fn prune(&self, before: u64) -> StoreFuture<'_, u64> {
-        self.inner.prune(before)
+    fn prune(&self, retention: Retention) -> StoreFuture<'_, Pruned> {
+        self.inner.prune(retention)
     }
 
     fn pending(&self) -> StoreFuture<'_, u64> {

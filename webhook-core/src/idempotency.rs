@@ -18,13 +18,70 @@ pub enum KeyClaim {
     Busy,
 }
 
-/// The key of one `(item, element, handler)` pair of a delivery.
+/// The key of one `(item, element, handler)` pair of a delivery, as durable
+/// progress records it: the item's [`item_ids`] entry, the element's
+/// [`element_id`] for `each` routes, and the route's key.
 #[must_use]
-pub fn pair_key(item: usize, element: Option<usize>, handler: &str) -> String {
+pub fn pair_key(item: &str, element: Option<&str>, handler: &str) -> String {
     match element {
         Some(element) => format!("{item}.{element}/{handler}"),
         None => format!("{item}/{handler}"),
     }
+}
+
+/// What identifies each item of a delivery, in the items' order: a digest of the
+/// item's object, entry id and time, kind, field and raw JSON, and, when equal
+/// items occur more than once, which occurrence it is. Unlike a position, this does
+/// not move when a release routes the same body into more or fewer items, so
+/// progress recorded by one release is read right by the next. Starts with `i`
+/// (keys of 0.1 were positions, and start with a digit).
+#[must_use]
+pub fn item_ids(items: &[Item<'_>]) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    items
+        .iter()
+        .map(|item| {
+            let entry = item.entry();
+            let time = entry.time().map(|t| t.to_string()).unwrap_or_default();
+            let id = short_digest(&[
+                item.object().as_bytes(),
+                entry.id().unwrap_or("").as_bytes(),
+                time.as_bytes(),
+                item.kind().name().as_bytes(),
+                item.field().unwrap_or("").as_bytes(),
+                item.value().get().as_bytes(),
+            ]);
+            let n = seen.entry(id.clone()).or_insert(0);
+            *n += 1;
+            match *n {
+                1 => format!("i{id}"),
+                n => format!("i{id}#{n}"),
+            }
+        })
+        .collect()
+}
+
+/// What identifies an element of an item's array for `each` routes: the array's
+/// key and a digest of the element's JSON. Equal elements of one array (a
+/// duplicate Meta sent twice in one batch) share it, and run once.
+#[must_use]
+pub fn element_id(element: &Element<'_>) -> String {
+    format!(
+        "{}.{}",
+        element.key,
+        short_digest(&[element.value.get().as_bytes()])
+    )
+}
+
+/// The first 8 bytes of the SHA-256 of the parts, each length-prefixed, in hex.
+fn short_digest(parts: &[&[u8]]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update((part.len() as u64).to_le_bytes());
+        hash.update(part);
+    }
+    hex::encode(&hash.finalize()[..8])
 }
 
 /// The natural key of an item (or of one element, for `each` routes), if it has one:

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use webhook_core::delivery::{
-    DeliveryId, DeliveryState, DeliveryStore, Enqueued, Incoming, KeyClaim, ListFilter,
-    MemoryStore, Next, StoreError,
+    DeliveryId, DeliveryState, DeliveryStore, Enqueued, HistoryEvent, Incoming, KeyClaim,
+    ListFilter, MemoryStore, Next, Pruned, Retention, StoreError,
 };
 
 const HOUR: u64 = 3_600_000;
@@ -20,9 +20,164 @@ fn sqlite(
         .unwrap()
 }
 
-async fn conformance(store: &dyn DeliveryStore) {
-    deliveries_conform(store).await;
-    idempotency_keys_conform(store).await;
+/// Each case on a fresh store from `make`.
+async fn conformance(make: impl Fn() -> Box<dyn DeliveryStore>) {
+    let store = make();
+    deliveries_conform(&*store).await;
+    idempotency_keys_conform(&*store).await;
+    replay_conforms(&*make()).await;
+    retention_conforms(&*make()).await;
+}
+
+/// A dead letter that used up its attempts runs again when replayed: the crash-loop
+/// guard counts claims since the last finish, not every claim it ever had, and the
+/// errors of before stay in its history.
+async fn replay_conforms(store: &dyn DeliveryStore) {
+    let Enqueued::Stored(id) = store
+        .enqueue(Incoming::new(b"replayed".to_vec(), 0), HOUR)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let mut now = 100_000_000;
+    for attempt in 1..=10u32 {
+        let claimed = store.claim(now, 10).await.unwrap().unwrap();
+        assert_eq!((claimed.id, claimed.unfinished), (id, 1));
+        let next = if attempt == 10 {
+            Next::Dead {
+                error: "error 10".into(),
+            }
+        } else {
+            Next::Retry {
+                at: now,
+                error: format!("error {attempt}"),
+            }
+        };
+        assert!(
+            store
+                .finish(id, claimed.claims, vec![], next)
+                .await
+                .unwrap()
+        );
+        now += 1;
+    }
+    assert!(store.replay(id, now).await.unwrap());
+    let again = store.claim(now, 10).await.unwrap().unwrap();
+    assert_eq!(
+        (again.id, again.attempts, again.claims, again.unfinished),
+        (id, 0, 11, 1),
+        "claims keep counting (they are the token), unfinished starts again"
+    );
+    // A worker that died holding it: claimed again after the lease, unfinished grows.
+    let crashed = store.claim(now + 10, 10).await.unwrap().unwrap();
+    assert_eq!(crashed.unfinished, 2);
+    assert!(
+        store
+            .finish(id, crashed.claims, vec![], Next::Done)
+            .await
+            .unwrap()
+    );
+    let record = store.get(id).await.unwrap().unwrap();
+    assert_eq!(record.state, DeliveryState::Done);
+    let events: Vec<_> = record.history.iter().map(|h| h.event).collect();
+    assert_eq!(events.len(), 12);
+    assert_eq!(events[0], HistoryEvent::Retry);
+    assert_eq!(
+        &events[9..],
+        [
+            HistoryEvent::Dead,
+            HistoryEvent::Replayed,
+            HistoryEvent::Done
+        ]
+    );
+    assert_eq!(record.history[0].error.as_deref(), Some("error 1"));
+    assert_eq!(record.history[9].error.as_deref(), Some("error 10"));
+    assert!(
+        record.body.is_empty(),
+        "a handled delivery keeps its hash, not its body"
+    );
+    // Its hash still drops Meta's retry of it.
+    assert_eq!(
+        store
+            .enqueue(Incoming::new(b"replayed".to_vec(), 1), HOUR)
+            .await
+            .unwrap(),
+        Enqueued::Duplicate(id)
+    );
+    assert!(store.discard(id).await.unwrap());
+}
+
+/// Dead letters and idempotency keys have retentions of their own.
+async fn retention_conforms(store: &dyn DeliveryStore) {
+    let base = 500_000_000;
+    let Enqueued::Stored(old) = store
+        .enqueue(Incoming::new(b"old dead".to_vec(), base), HOUR)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let Enqueued::Stored(young) = store
+        .enqueue(Incoming::new(b"young dead".to_vec(), base + 1_000), HOUR)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    for _ in 0..2 {
+        let claimed = store.claim(base + 2_000, 10).await.unwrap().unwrap();
+        let dead = Next::Dead { error: "no".into() };
+        store
+            .finish(claimed.id, claimed.claims, vec![], dead)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.claim_key("old".into(), base, 10).await.unwrap(),
+        KeyClaim::Run
+    );
+    store
+        .finish_key("old".into(), base + 10, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .claim_key("young".into(), base + 1_000, 10)
+            .await
+            .unwrap(),
+        KeyClaim::Run
+    );
+    store
+        .finish_key("young".into(), base + 1_010, true)
+        .await
+        .unwrap();
+    let pruned = store
+        .prune(Retention {
+            handled_before: 0,
+            dead_before: base + 500,
+            keys_before: base + 500,
+        })
+        .await
+        .unwrap();
+    assert_eq!((pruned.dead, pruned.keys), (1, 1));
+    assert_eq!(store.get(old).await.unwrap(), None);
+    assert!(store.get(young).await.unwrap().is_some());
+    assert_eq!(
+        store
+            .claim_key("old".into(), base + 2_000, 10)
+            .await
+            .unwrap(),
+        KeyClaim::Run
+    );
+    assert_eq!(
+        store
+            .claim_key("young".into(), base + 2_000, 10)
+            .await
+            .unwrap(),
+        KeyClaim::Done
+    );
+    store.discard(young).await.unwrap();
 }
 
 async fn deliveries_conform(store: &dyn DeliveryStore) {
@@ -158,7 +313,18 @@ async fn inspection_conforms(
     assert!(!store.replay(DeliveryId(999), 0).await.unwrap());
 
     // Prune forgets finished deliveries and old dedup records.
-    assert_eq!(store.prune(5_000).await.unwrap(), 1);
+    let handled = Retention {
+        handled_before: 5_000,
+        dead_before: 0,
+        keys_before: 0,
+    };
+    assert_eq!(
+        store.prune(handled).await.unwrap(),
+        Pruned {
+            handled: 1,
+            ..Pruned::default()
+        }
+    );
     assert_eq!(store.get(id_b).await.unwrap(), None);
     assert!(
         store.get(id_c).await.unwrap().is_some(),
@@ -181,12 +347,19 @@ async fn idempotency_keys_conform(store: &dyn DeliveryStore) {
         KeyClaim::Run,
         "lease expired"
     );
-    store.finish_key("k".into(), false).await.unwrap();
+    // The first holder, whose lease ran out, fails: the key stays with the second.
+    store.finish_key("k".into(), 100, false).await.unwrap();
+    assert_eq!(
+        store.claim_key("k".into(), 101, 100).await.unwrap(),
+        KeyClaim::Busy,
+        "a stale holder cannot free the key"
+    );
+    store.finish_key("k".into(), 200, false).await.unwrap();
     assert_eq!(
         store.claim_key("k".into(), 101, 100).await.unwrap(),
         KeyClaim::Run
     );
-    store.finish_key("k".into(), true).await.unwrap();
+    store.finish_key("k".into(), 201, true).await.unwrap();
     assert_eq!(
         store.claim_key("k".into(), 10_000, 100).await.unwrap(),
         KeyClaim::Done
@@ -195,13 +368,23 @@ async fn idempotency_keys_conform(store: &dyn DeliveryStore) {
 
 #[tokio::test]
 async fn memory_store_conforms() {
-    conformance(&MemoryStore::new()).await;
+    conformance(|| Box::new(MemoryStore::new())).await;
 }
 
 #[tokio::test]
 async fn sqlite_store_conforms() {
     let dir = tempfile::tempdir().unwrap();
-    conformance(&sqlite(&dir, None)).await;
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    conformance(|| {
+        let file = format!(
+            "store-{}.db",
+            n.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        Box::new(
+            webhook_core::delivery::sqlite::SqliteStore::open(dir.path().join(file), None).unwrap(),
+        )
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -247,7 +430,7 @@ async fn sqlite_keeps_everything_across_a_reopen() {
     };
     store.claim(0, 60_000).await.unwrap().unwrap();
     store.claim_key("key".into(), 0, 1).await.unwrap();
-    store.finish_key("key".into(), true).await.unwrap();
+    store.finish_key("key".into(), 0, true).await.unwrap();
     drop(store);
     let store = sqlite(&dir, None);
     assert_eq!(
@@ -335,6 +518,7 @@ enum Op {
     },
     FinishKey {
         key: u8,
+        holder: u64,
         ok: bool,
     },
     Replay {
@@ -345,7 +529,9 @@ enum Op {
         nth: usize,
     },
     Prune {
-        before: u64,
+        handled: u64,
+        dead: u64,
+        keys: u64,
     },
 }
 
@@ -368,10 +554,18 @@ fn op() -> impl Strategy<Value = Op> {
             until
         }),
         (0..3u8, 0..100u64, 1..50u64).prop_map(|(key, at, lease)| Op::ClaimKey { key, at, lease }),
-        (0..3u8, any::<bool>()).prop_map(|(key, ok)| Op::FinishKey { key, ok }),
+        (0..3u8, 0..150u64, any::<bool>()).prop_map(|(key, holder, ok)| Op::FinishKey {
+            key,
+            holder,
+            ok
+        }),
         (0..8usize, 0..100u64).prop_map(|(nth, at)| Op::Replay { nth, at }),
         (0..8usize).prop_map(|nth| Op::Discard { nth }),
-        (0..100u64).prop_map(|before| Op::Prune { before }),
+        (0..100u64, 0..100u64, 0..100u64).prop_map(|(handled, dead, keys)| Op::Prune {
+            handled,
+            dead,
+            keys
+        }),
     ]
 }
 
@@ -421,10 +615,26 @@ async fn apply(store: &dyn DeliveryStore, op: &Op, ids: &mut Vec<DeliveryId>) ->
         Op::ClaimKey { key, at, lease } => {
             format!("{:?}", store.claim_key(format!("k{key}"), at, lease).await)
         }
-        Op::FinishKey { key, ok } => format!("{:?}", store.finish_key(format!("k{key}"), ok).await),
+        Op::FinishKey { key, holder, ok } => {
+            format!(
+                "{:?}",
+                store.finish_key(format!("k{key}"), holder, ok).await
+            )
+        }
         Op::Replay { nth: n, at } => format!("{:?}", store.replay(nth(ids, n), at).await),
         Op::Discard { nth: n } => format!("{:?}", store.discard(nth(ids, n)).await),
-        Op::Prune { before } => format!("{:?}", store.prune(before).await),
+        Op::Prune {
+            handled,
+            dead,
+            keys,
+        } => {
+            let retention = Retention {
+                handled_before: handled,
+                dead_before: dead,
+                keys_before: keys,
+            };
+            format!("{:?}", store.prune(retention).await)
+        }
     }
 }
 
@@ -447,9 +657,18 @@ proptest! {
                 // Counted by triggers in SQLite, by a scan in the model.
                 prop_assert_eq!(real.pending().await.unwrap(), model.pending().await.unwrap(), "pending after {:?}", op);
             }
+            // History times are the stores' own clock readings.
+            let timeless = |mut records: Vec<webhook_core::delivery::DeliveryRecord>| {
+                for r in &mut records {
+                    for h in &mut r.history {
+                        h.at = 0;
+                    }
+                }
+                records
+            };
             prop_assert_eq!(
-                real.list(ListFilter::All, 100).await.unwrap(),
-                model.list(ListFilter::All, 100).await.unwrap()
+                timeless(real.list(ListFilter::All, 100).await.unwrap()),
+                timeless(model.list(ListFilter::All, 100).await.unwrap())
             );
             drop(real);
             let reopened = sqlite(&dir, None);

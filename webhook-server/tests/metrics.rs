@@ -70,8 +70,8 @@ impl DeliveryStore for Switchable {
     fn claim_key(&self, key: String, now: u64, lease: u64) -> StoreFuture<'_, KeyClaim> {
         self.inner.claim_key(key, now, lease)
     }
-    fn finish_key(&self, key: String, succeeded: bool) -> StoreFuture<'_, ()> {
-        self.inner.finish_key(key, succeeded)
+    fn finish_key(&self, key: String, holder: u64, succeeded: bool) -> StoreFuture<'_, ()> {
+        self.inner.finish_key(key, holder, succeeded)
     }
     fn list(&self, filter: ListFilter, limit: usize) -> StoreFuture<'_, Vec<DeliveryRecord>> {
         self.inner.list(filter, limit)
@@ -85,8 +85,11 @@ impl DeliveryStore for Switchable {
     fn discard(&self, id: DeliveryId) -> StoreFuture<'_, bool> {
         self.inner.discard(id)
     }
-    fn prune(&self, before: u64) -> StoreFuture<'_, u64> {
-        self.inner.prune(before)
+    fn prune(
+        &self,
+        retention: webhook_core::delivery::Retention,
+    ) -> StoreFuture<'_, webhook_core::delivery::Pruned> {
+        self.inner.prune(retention)
     }
     fn pending(&self) -> StoreFuture<'_, u64> {
         Box::pin(async move {

@@ -9,7 +9,7 @@ use futures_util::future::join_all;
 use tokio::sync::{Notify, watch};
 
 use super::{
-    Claimed, DeliveryStore, Enqueued, Incoming, KeyClaim, Next, StoreError, now_ms, pair_key,
+    Claimed, DeliveryStore, Enqueued, Incoming, KeyClaim, Next, Retention, StoreError, now_ms,
 };
 use crate::dispatch::Dispatcher;
 use crate::dispatch::gate::{Gate, GateFuture};
@@ -78,6 +78,11 @@ pub struct EngineConfig {
     /// Deliveries a worker claims at once, handles concurrently and records in one
     /// commit (each claim and each finish would otherwise wait for its own fsync).
     pub batch: usize,
+    /// How long dead letters are kept for inspection and replay.
+    pub dead_letter_retention: Duration,
+    /// How long an idempotency key is remembered after its handler ran (Meta
+    /// retries for up to 7 days, and may re-batch an event into another body).
+    pub key_retention: Duration,
 }
 
 impl Default for EngineConfig {
@@ -89,6 +94,8 @@ impl Default for EngineConfig {
             dedup_window: Duration::from_hours(7 * 24),
             retry: RetryPolicy::default(),
             batch: 16,
+            dead_letter_retention: Duration::from_hours(30 * 24),
+            key_retention: Duration::from_hours(7 * 24),
         }
     }
 }
@@ -178,15 +185,19 @@ impl Engine {
         let engine = Arc::clone(self);
         let mut shutdown = shutdown.clone();
         tasks.push(tokio::spawn(async move {
-            // Finished deliveries and dedup records older than the window go.
+            // What is past its retention goes.
             let mut every = tokio::time::interval(PRUNE_EVERY);
             loop {
                 tokio::select! {
                     _ = every.tick() => {
-                        let before = now_ms().saturating_sub(millis(engine.config.dedup_window));
-                        match engine.store.prune(before).await {
-                            Ok(0) => {}
-                            Ok(n) => tracing::info!("pruned {n} handled deliveries older than the dedup window"),
+                        match engine.store.prune(engine.retention(now_ms())).await {
+                            Ok(pruned) if pruned.is_empty() => {}
+                            Ok(pruned) => tracing::info!(
+                                handled = pruned.handled,
+                                dead_letters = pruned.dead,
+                                idempotency_keys = pruned.keys,
+                                "pruned what is past its retention"
+                            ),
                             Err(e) => tracing::error!("cannot prune the delivery store: {e}"),
                         }
                     }
@@ -195,6 +206,17 @@ impl Engine {
             }
         }));
         tasks
+    }
+
+    /// The cut-offs of this configuration's retentions at `now`.
+    #[must_use]
+    pub fn retention(&self, now: u64) -> Retention {
+        Retention::at(
+            now,
+            millis(self.config.dedup_window),
+            millis(self.config.dead_letter_retention),
+            millis(self.config.key_retention),
+        )
     }
 
     /// Claims up to [`EngineConfig::batch`] due deliveries (one commit), handles
@@ -273,12 +295,12 @@ impl Engine {
             duration_ms = tracing::field::Empty
         );
         let start = std::time::Instant::now();
-        let (done, next) = if claimed.claims > u64::from(claimed.attempts) + MAX_UNFINISHED_CLAIMS {
+        let (done, next) = if claimed.unfinished > MAX_UNFINISHED_CLAIMS {
             // Claimed again and again without an attempt ever finishing: something in
             // its handling kills the process. Keep it out of the way.
             let error = format!(
                 "claimed {} times without finishing: a handler may be crashing the process",
-                claimed.claims - 1
+                claimed.unfinished - 1
             );
             (Vec::new(), Next::Dead { error })
         } else {
@@ -326,27 +348,35 @@ impl Engine {
                 );
             }
         };
+        let upgraded = self
+            .dispatcher
+            .upgrade_progress(&notification, &claimed.done);
         let gate = StoreGate {
             store: &*self.store,
-            done: &claimed.done,
+            done: &upgraded,
+            succeeded: std::sync::Mutex::new(Vec::new()),
             lease: millis(self.config.lease),
         };
         let report = self.dispatcher.dispatch_gated(&notification, &gate).await;
         tracing::Span::current().record("items", report.items().len());
-        let mut done = Vec::new();
+        let mut done = gate.succeeded.into_inner().unwrap_or_default();
+        // Rewritten progress of an earlier release is recorded in today's keys.
+        done.extend(upgraded.difference(&claimed.done).cloned());
         let mut failures = Vec::new();
-        for (index, item) in report.items().iter().enumerate() {
+        let mut only_rejections = true;
+        for item in report.items() {
             for run in item.runs() {
-                match &run.outcome {
-                    Outcome::Succeeded => done.push(pair_key(index, run.element, &run.route_key)),
-                    Outcome::AlreadyDone => {}
-                    other => failures.push(format!(
-                        "{} on ({}, {}) {other}",
-                        run.handler.name,
-                        item.object(),
-                        item.field().unwrap_or("<unknown>"),
-                    )),
+                if run.outcome.is_success() {
+                    continue;
                 }
+                only_rejections &= matches!(run.outcome, Outcome::Rejected(_));
+                failures.push(format!(
+                    "{} on ({}, {}) {}",
+                    run.handler.name,
+                    item.object(),
+                    item.field().unwrap_or("<unknown>"),
+                    run.outcome,
+                ));
             }
         }
         if failures.is_empty() {
@@ -354,6 +384,19 @@ impl Engine {
         }
         let error = failures.join("\n");
         let attempt = claimed.attempts + 1;
+        if only_rejections {
+            // The handlers' types cannot read these values: the same body fails the
+            // same way every time, so it waits with the dead letters for a deploy
+            // that fixes the types, and a replay.
+            return (
+                done,
+                Next::Dead {
+                    error: format!(
+                        "{error}\n(rejected: retrying cannot help; replay it after fixing the handler's type)"
+                    ),
+                },
+            );
+        }
         if attempt >= self.config.retry.max_attempts {
             return (done, Next::Dead { error });
         }
@@ -369,6 +412,8 @@ impl Engine {
 struct StoreGate<'a> {
     store: &'a dyn DeliveryStore,
     done: &'a BTreeSet<String>,
+    /// Pairs that succeeded in this attempt.
+    succeeded: std::sync::Mutex<Vec<String>>,
     lease: u64,
 }
 
@@ -377,13 +422,21 @@ impl Gate for StoreGate<'_> {
         self.done.contains(pair)
     }
 
-    fn claim_key(&self, key: String) -> GateFuture<'_, KeyClaim> {
-        let claim = self.store.claim_key(key, now_ms(), self.lease);
-        Box::pin(async move { Ok(claim.await?) })
+    fn succeeded(&self, pair: String) {
+        if let Ok(mut succeeded) = self.succeeded.lock() {
+            succeeded.push(pair);
+        }
     }
 
-    fn finish_key(&self, key: String, succeeded: bool) -> GateFuture<'_, ()> {
-        let finish = self.store.finish_key(key, succeeded);
+    fn claim_key(&self, key: String) -> GateFuture<'_, (KeyClaim, u64)> {
+        let now = now_ms();
+        let holder = now.saturating_add(self.lease);
+        let claim = self.store.claim_key(key, now, self.lease);
+        Box::pin(async move { Ok((claim.await?, holder)) })
+    }
+
+    fn finish_key(&self, key: String, holder: u64, succeeded: bool) -> GateFuture<'_, ()> {
+        let finish = self.store.finish_key(key, holder, succeeded);
         Box::pin(async move { Ok(finish.await?) })
     }
 }

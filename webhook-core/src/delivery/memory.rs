@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use super::{
-    Claimed, DeliveryId, DeliveryRecord, DeliveryState, DeliveryStore, Enqueued, Incoming,
-    KeyClaim, ListFilter, Next, StoreError, StoreFuture,
+    Claimed, DeliveryId, DeliveryRecord, DeliveryState, DeliveryStore, Enqueued, HistoryEntry,
+    HistoryEvent, Incoming, KeyClaim, ListFilter, MAX_HISTORY, Next, Pruned, Retention, StoreError,
+    StoreFuture,
 };
 
 /// Deliveries in a `Mutex`ed map.
@@ -19,16 +20,31 @@ pub struct MemoryStore {
 #[derive(Debug, Default)]
 struct Inner {
     next_id: i64,
-    /// Each delivery with its lease end and claim count.
-    deliveries: BTreeMap<DeliveryId, (DeliveryRecord, u64, u64)>,
+    deliveries: BTreeMap<DeliveryId, Held>,
     seen: HashMap<[u8; 32], (DeliveryId, u64)>,
     keys: HashMap<String, Key>,
 }
 
+/// A delivery with its claim bookkeeping.
+#[derive(Debug)]
+struct Held {
+    record: DeliveryRecord,
+    lease_until: u64,
+    claims: u64,
+    unfinished: u64,
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Key {
-    Running { until: u64 },
-    Done,
+    Running { since: u64, until: u64 },
+    Done { at: u64 },
+}
+
+fn push_history(record: &mut DeliveryRecord, entry: HistoryEntry) {
+    if record.history.len() >= MAX_HISTORY {
+        record.history.remove(0);
+    }
+    record.history.push(entry);
 }
 
 impl MemoryStore {
@@ -73,7 +89,7 @@ impl DeliveryStore for MemoryStore {
             let pending = inner
                 .deliveries
                 .values()
-                .filter(|(r, ..)| r.state == DeliveryState::Pending)
+                .filter(|h| h.record.state == DeliveryState::Pending)
                 .count() as u64;
             if max_pending.is_some_and(|max| pending >= max) {
                 return Err(StoreError::Full { pending });
@@ -90,27 +106,41 @@ impl DeliveryStore for MemoryStore {
                 next_attempt_at: incoming.received_at,
                 last_error: None,
                 done: std::collections::BTreeSet::new(),
+                hash: incoming.hash,
                 body: incoming.body,
+                history: Vec::new(),
             };
-            inner.deliveries.insert(id, (record, 0, 0));
+            inner.deliveries.insert(
+                id,
+                Held {
+                    record,
+                    lease_until: 0,
+                    claims: 0,
+                    unfinished: 0,
+                },
+            );
             Ok(Enqueued::Stored(id))
         })
     }
 
     fn claim(&self, now: u64, lease: u64) -> StoreFuture<'_, Option<Claimed>> {
         self.with(move |inner| {
-            let due = inner.deliveries.values_mut().find(|(r, lease_until, _)| {
-                r.state == DeliveryState::Pending && r.next_attempt_at <= now && *lease_until <= now
+            let due = inner.deliveries.values_mut().find(|h| {
+                h.record.state == DeliveryState::Pending
+                    && h.record.next_attempt_at <= now
+                    && h.lease_until <= now
             });
-            Ok(due.map(|(record, lease_until, claims)| {
-                *lease_until = now + lease;
-                *claims += 1;
+            Ok(due.map(|h| {
+                h.lease_until = now + lease;
+                h.claims += 1;
+                h.unfinished += 1;
                 Claimed {
-                    id: record.id,
-                    body: record.body.clone(),
-                    attempts: record.attempts,
-                    claims: *claims,
-                    done: record.done.clone(),
+                    id: h.record.id,
+                    body: h.record.body.clone(),
+                    attempts: h.record.attempts,
+                    claims: h.claims,
+                    unfinished: h.unfinished,
+                    done: h.record.done.clone(),
                 }
             }))
         })
@@ -124,19 +154,27 @@ impl DeliveryStore for MemoryStore {
         next: Next,
     ) -> StoreFuture<'_, bool> {
         self.with(move |inner| {
-            let Some((record, lease_until, claims)) = inner.deliveries.get_mut(&id) else {
+            let Some(held) = inner.deliveries.get_mut(&id) else {
                 return Ok(false);
             };
-            if *claims != claim {
+            if held.claims != claim {
                 return Ok(false);
+            }
+            held.lease_until = 0;
+            held.unfinished = 0;
+            let record = &mut held.record;
+            // As in the SQLite store: no history for a delivery handled at its first
+            // claim.
+            if record.attempts > 0 || claim > 1 || next != Next::Done {
+                push_history(record, HistoryEntry::of(&next, super::now_ms()));
             }
             record.done.extend(done);
             record.attempts += 1;
-            *lease_until = 0;
             match next {
                 Next::Done => {
                     record.state = DeliveryState::Done;
                     record.last_error = None;
+                    record.body = Vec::new();
                 }
                 Next::Retry { at, error } => {
                     record.state = DeliveryState::Pending;
@@ -155,8 +193,8 @@ impl DeliveryStore for MemoryStore {
     fn renew(&self, id: DeliveryId, claim: u64, until: u64) -> StoreFuture<'_, bool> {
         self.with(move |inner| {
             Ok(match inner.deliveries.get_mut(&id) {
-                Some((_, lease_until, claims)) if *claims == claim && *lease_until > 0 => {
-                    *lease_until = until;
+                Some(h) if h.claims == claim && h.lease_until > 0 => {
+                    h.lease_until = until;
                     true
                 }
                 _ => false,
@@ -167,21 +205,34 @@ impl DeliveryStore for MemoryStore {
     fn claim_key(&self, key: String, now: u64, lease: u64) -> StoreFuture<'_, KeyClaim> {
         self.with(move |inner| {
             Ok(match inner.keys.get(&key) {
-                Some(Key::Done) => KeyClaim::Done,
-                Some(Key::Running { until }) if *until > now => KeyClaim::Busy,
+                Some(Key::Done { .. }) => KeyClaim::Done,
+                Some(Key::Running { until, .. }) if *until > now => KeyClaim::Busy,
                 _ => {
-                    inner.keys.insert(key, Key::Running { until: now + lease });
+                    inner.keys.insert(
+                        key,
+                        Key::Running {
+                            since: now,
+                            until: now + lease,
+                        },
+                    );
                     KeyClaim::Run
                 }
             })
         })
     }
 
-    fn finish_key(&self, key: String, succeeded: bool) -> StoreFuture<'_, ()> {
+    fn finish_key(&self, key: String, holder: u64, succeeded: bool) -> StoreFuture<'_, ()> {
         self.with(move |inner| {
+            let current = inner.keys.get(&key).copied();
             if succeeded {
-                inner.keys.insert(key, Key::Done);
-            } else {
+                // Remembered from the time it was claimed.
+                let at = match current {
+                    Some(Key::Running { since, .. }) => since,
+                    Some(Key::Done { at }) => at,
+                    None => holder,
+                };
+                inner.keys.insert(key, Key::Done { at });
+            } else if matches!(current, Some(Key::Running { until, .. }) if until == holder) {
                 inner.keys.remove(&key);
             }
             Ok(())
@@ -194,7 +245,7 @@ impl DeliveryStore for MemoryStore {
                 .deliveries
                 .values()
                 .rev()
-                .map(|(r, ..)| r)
+                .map(|h| &h.record)
                 .filter(|r| filter.matches(r))
                 .take(limit)
                 .cloned()
@@ -203,15 +254,25 @@ impl DeliveryStore for MemoryStore {
     }
 
     fn get(&self, id: DeliveryId) -> StoreFuture<'_, Option<DeliveryRecord>> {
-        self.with(move |inner| Ok(inner.deliveries.get(&id).map(|(r, ..)| r.clone())))
+        self.with(move |inner| Ok(inner.deliveries.get(&id).map(|h| h.record.clone())))
     }
 
     fn replay(&self, id: DeliveryId, now: u64) -> StoreFuture<'_, bool> {
         self.with(move |inner| {
-            Ok(inner.deliveries.get_mut(&id).is_some_and(|(record, ..)| {
+            Ok(inner.deliveries.get_mut(&id).is_some_and(|h| {
+                h.unfinished = 0;
+                let record = &mut h.record;
                 record.state = DeliveryState::Pending;
                 record.attempts = 0;
                 record.next_attempt_at = now;
+                push_history(
+                    record,
+                    HistoryEntry {
+                        at: now,
+                        event: HistoryEvent::Replayed,
+                        error: None,
+                    },
+                );
                 true
             }))
         })
@@ -226,24 +287,40 @@ impl DeliveryStore for MemoryStore {
             Ok(inner
                 .deliveries
                 .values()
-                .filter(|(r, ..)| r.state == DeliveryState::Pending)
+                .filter(|h| h.record.state == DeliveryState::Pending)
                 .count() as u64)
         })
     }
 
-    fn prune(&self, before: u64) -> StoreFuture<'_, u64> {
+    fn prune(&self, retention: Retention) -> StoreFuture<'_, Pruned> {
         self.with(move |inner| {
-            let old: Vec<_> = inner
-                .deliveries
-                .values()
-                .filter(|(r, ..)| r.state == DeliveryState::Done && r.received_at < before)
-                .map(|(r, ..)| r.id)
-                .collect();
-            for id in &old {
-                inner.deliveries.remove(id);
-            }
-            inner.seen.retain(|_, (_, seen_at)| *seen_at >= before);
-            Ok(old.len() as u64)
+            let mut pruned = Pruned::default();
+            inner.deliveries.retain(|_, h| {
+                let r = &h.record;
+                match r.state {
+                    DeliveryState::Done if r.received_at < retention.handled_before => {
+                        pruned.handled += 1;
+                        false
+                    }
+                    DeliveryState::Dead if r.received_at < retention.dead_before => {
+                        pruned.dead += 1;
+                        false
+                    }
+                    _ => true,
+                }
+            });
+            inner
+                .seen
+                .retain(|_, (_, seen_at)| *seen_at >= retention.handled_before);
+            let keys = inner.keys.len();
+            inner.keys.retain(|_, key| match *key {
+                Key::Done { at } => at >= retention.keys_before,
+                Key::Running { since, until } => {
+                    since >= retention.keys_before || until >= retention.keys_before
+                }
+            });
+            pruned.keys = (keys - inner.keys.len()) as u64;
+            Ok(pruned)
         })
     }
 }

@@ -113,6 +113,10 @@ pub struct Claimed {
     /// How many times it was claimed, this claim included. Also the claim's token:
     /// only the latest claim may renew or finish it.
     pub claims: u64,
+    /// Claims since its last finished attempt (or replay), this one included: above
+    /// one, a worker died holding it. The crash-loop guard reads this, not
+    /// `claims`, so that a replay starts with a clean slate.
+    pub unfinished: u64,
     /// Pairs (see [`pair_key`]) that already succeeded.
     pub done: BTreeSet<String>,
 }
@@ -189,9 +193,75 @@ pub struct DeliveryRecord {
     pub last_error: Option<String>,
     /// Pairs that succeeded.
     pub done: BTreeSet<String>,
-    /// The raw body.
+    /// SHA-256 of the body: the dedup key, kept after the body is dropped.
+    pub hash: [u8; 32],
+    /// The raw body; empty once handled (only its hash is kept, for dedup).
     pub body: Vec<u8>,
+    /// Every finished attempt and replay, oldest first: errors of earlier attempts
+    /// stay here after a replay.
+    pub history: Vec<HistoryEntry>,
 }
+
+/// One event in a delivery's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// When, Unix ms.
+    pub at: u64,
+    /// What happened.
+    pub event: HistoryEvent,
+    /// The failures, for attempts that had some.
+    pub error: Option<String>,
+}
+
+/// What happened to a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryEvent {
+    /// An attempt ended with every pair done.
+    Done,
+    /// An attempt ended with failures; it will be retried.
+    Retry,
+    /// An attempt ended the delivery as a dead letter.
+    Dead,
+    /// It was made pending again by hand.
+    Replayed,
+}
+
+impl HistoryEvent {
+    /// `done`, `retry`, `dead` or `replayed`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Retry => "retry",
+            Self::Dead => "dead",
+            Self::Replayed => "replayed",
+        }
+    }
+
+    /// Parses [`as_str`](Self::as_str)'s output.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Done, Self::Retry, Self::Dead, Self::Replayed]
+            .into_iter()
+            .find(|e| e.as_str() == text)
+    }
+}
+
+impl HistoryEntry {
+    /// The entry for an attempt that ended with `next`, at `at`.
+    #[must_use]
+    pub fn of(next: &Next, at: u64) -> Self {
+        let (event, error) = match next {
+            Next::Done => (HistoryEvent::Done, None),
+            Next::Retry { error, .. } => (HistoryEvent::Retry, Some(error.clone())),
+            Next::Dead { error } => (HistoryEvent::Dead, Some(error.clone())),
+        };
+        Self { at, event, error }
+    }
+}
+
+/// The most history entries kept per delivery (the oldest go first).
+pub const MAX_HISTORY: usize = 50;
 
 /// Which deliveries to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -220,6 +290,45 @@ impl ListFilter {
             Self::Dead => record.state == DeliveryState::Dead,
             Self::Done => record.state == DeliveryState::Done,
         }
+    }
+}
+
+/// A page of deliveries to list: newest first, by state, before an id (the cursor
+/// of the page before), received within a time range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Query {
+    /// Which states.
+    pub state: ListFilter,
+    /// Only ids below this one (the last id of the page before).
+    pub before: Option<DeliveryId>,
+    /// Only deliveries received at or after this Unix ms time.
+    pub since: Option<u64>,
+    /// Only deliveries received before this Unix ms time.
+    pub until: Option<u64>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+impl Query {
+    /// The newest `limit` deliveries in `state`.
+    #[must_use]
+    pub fn new(state: ListFilter, limit: usize) -> Self {
+        Self {
+            state,
+            before: None,
+            since: None,
+            until: None,
+            limit,
+        }
+    }
+
+    /// Whether `record` passes every condition but the limit.
+    #[must_use]
+    pub fn matches(&self, record: &DeliveryRecord) -> bool {
+        self.state.matches(record)
+            && self.before.is_none_or(|before| record.id < before)
+            && self.since.is_none_or(|since| record.received_at >= since)
+            && self.until.is_none_or(|until| record.received_at < until)
     }
 }
 
@@ -281,30 +390,90 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// Claims an idempotency key until `now + lease`.
     fn claim_key(&self, key: String, now: u64, lease: u64) -> StoreFuture<'_, KeyClaim>;
 
-    /// Releases a key: marked done when the handler succeeded, free otherwise.
-    fn finish_key(&self, key: String, succeeded: bool) -> StoreFuture<'_, ()>;
+    /// Releases a key claimed until `holder` (the `now + lease` of its
+    /// [`claim_key`](Self::claim_key)): marked done when the handler succeeded;
+    /// freed otherwise, but only while that claim still holds it (a worker whose
+    /// lease ran out must not free the key under the worker that took it over).
+    fn finish_key(&self, key: String, holder: u64, succeeded: bool) -> StoreFuture<'_, ()>;
 
     /// Deliveries passing `filter`, newest first, at most `limit`.
     fn list(&self, filter: ListFilter, limit: usize) -> StoreFuture<'_, Vec<DeliveryRecord>>;
 
+    /// A page of deliveries (see [`Query`]), newest first. The default filters
+    /// [`list`](Self::list)'s whole answer; stores with an index override it.
+    fn page(&self, query: Query) -> StoreFuture<'_, Vec<DeliveryRecord>> {
+        let all = self.list(query.state, usize::MAX);
+        Box::pin(async move {
+            let mut records = all.await?;
+            records.retain(|r| query.matches(r));
+            records.truncate(query.limit);
+            Ok(records)
+        })
+    }
+
     /// One delivery.
     fn get(&self, id: DeliveryId) -> StoreFuture<'_, Option<DeliveryRecord>>;
 
-    /// Makes a delivery pending again, due at `now`, with its attempts reset (its
-    /// succeeded pairs stay succeeded; a current claim keeps its lease). False when
-    /// there is no such delivery.
+    /// Makes a delivery pending again, due at `now`, with its attempts and
+    /// unfinished claims reset and a [`HistoryEvent::Replayed`] entry added (its
+    /// succeeded pairs stay succeeded, its history stays; a current claim keeps its
+    /// lease). False when there is no such delivery.
     fn replay(&self, id: DeliveryId, now: u64) -> StoreFuture<'_, bool>;
 
     /// Deletes a delivery. False when there is no such delivery.
     fn discard(&self, id: DeliveryId) -> StoreFuture<'_, bool>;
 
-    /// Forgets finished deliveries and dedup records older than `before`; returns
-    /// how many deliveries were removed.
-    fn prune(&self, before: u64) -> StoreFuture<'_, u64>;
+    /// Forgets what is older than its retention (see [`Retention`]); returns how
+    /// much went.
+    fn prune(&self, retention: Retention) -> StoreFuture<'_, Pruned>;
 
     /// How many deliveries are waiting to be handled (new or to be retried): the
     /// queue depth. Also the readiness probe: it fails when the store does.
     fn pending(&self) -> StoreFuture<'_, u64>;
+}
+
+/// What [`prune`](DeliveryStore::prune) forgets: everything older than its
+/// cut-off, each a Unix ms time (`now` minus the retention).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Handled deliveries (their rows, bodies long gone) and dedup records received
+    /// before this: the dedup window.
+    pub handled_before: u64,
+    /// Dead letters received before this.
+    pub dead_before: u64,
+    /// Idempotency keys done (or abandoned) before this.
+    pub keys_before: u64,
+}
+
+impl Retention {
+    /// Cut-offs `now` minus each retention (ms).
+    #[must_use]
+    pub fn at(now: u64, dedup_window: u64, dead_letters: u64, keys: u64) -> Self {
+        Self {
+            handled_before: now.saturating_sub(dedup_window),
+            dead_before: now.saturating_sub(dead_letters),
+            keys_before: now.saturating_sub(keys),
+        }
+    }
+}
+
+/// What [`prune`](DeliveryStore::prune) removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pruned {
+    /// Handled deliveries.
+    pub handled: u64,
+    /// Dead letters.
+    pub dead: u64,
+    /// Idempotency keys.
+    pub keys: u64,
+}
+
+impl Pruned {
+    /// Whether anything went.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// Unix milliseconds now.

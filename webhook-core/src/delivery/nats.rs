@@ -38,8 +38,9 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Claimed, DeliveryId, DeliveryRecord, DeliveryState, DeliveryStore, Enqueued, Incoming,
-    KeyClaim, ListFilter, Next, StoreError, StoreFuture, now_ms,
+    Claimed, DeliveryId, DeliveryRecord, DeliveryState, DeliveryStore, Enqueued, HistoryEntry,
+    HistoryEvent, Incoming, KeyClaim, ListFilter, MAX_HISTORY, Next, Pruned, Retention, StoreError,
+    StoreFuture, now_ms,
 };
 
 /// Where and how the JetStream store keeps deliveries. Its `Debug` output and the
@@ -142,6 +143,46 @@ struct Progress {
     claim: i64,
     done: BTreeSet<String>,
     error: Option<String>,
+    /// The claim (delivery count) at the last finished attempt: claims above it
+    /// never finished. A replay publishes a new message and resets it.
+    #[serde(default)]
+    finished_claim: i64,
+    /// Failed attempts, replays and the end, as in the other stores.
+    #[serde(default)]
+    history: Vec<Event>,
+}
+
+/// A [`HistoryEntry`] as kept in the progress bucket.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Event {
+    at: u64,
+    event: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+impl Progress {
+    fn push(&mut self, entry: HistoryEntry) {
+        if self.history.len() >= MAX_HISTORY {
+            self.history.remove(0);
+        }
+        self.history.push(Event {
+            at: entry.at,
+            event: entry.event.as_str().to_owned(),
+            error: entry.error,
+        });
+    }
+
+    fn history(&self) -> Vec<HistoryEntry> {
+        self.history
+            .iter()
+            .map(|e| HistoryEntry {
+                at: e.at,
+                event: HistoryEvent::parse(&e.event).unwrap_or(HistoryEvent::Retry),
+                error: e.error.clone(),
+            })
+            .collect()
+    }
 }
 
 /// A claimed message and what its finish needs.
@@ -411,6 +452,7 @@ impl JetStreamStore {
             body: message.payload.to_vec(),
             attempts: progress.attempts,
             claims: u64::try_from(delivered).unwrap_or(1),
+            unfinished: u64::try_from(delivered - progress.finished_claim).unwrap_or(1),
             done: progress.done,
         };
         self.claimed.lock().expect("not poisoned").insert(
@@ -446,6 +488,10 @@ impl JetStreamStore {
             // Another worker took it over after this claim's lease.
             return Ok(false);
         }
+        if progress.attempts > 0 || held.claim > 1 || next != Next::Done {
+            progress.push(HistoryEntry::of(&next, now_ms()));
+        }
+        progress.finished_claim = held.claim;
         progress.done.extend(done);
         match next {
             Next::Done => {
@@ -552,17 +598,15 @@ impl JetStreamStore {
         } else {
             message.sequence
         };
-        let progress = if dead {
-            Progress::default()
-        } else {
-            self.progress_of(&progress_key(&message.payload)).await?.0
-        };
+        // A dead letter's progress stays until it is replayed or expires.
+        let progress = self.progress_of(&progress_key(&message.payload)).await?.0;
         let attempts = if dead {
             u32::try_from(header("Webhook-Attempts").unwrap_or(0)).unwrap_or(u32::MAX)
         } else {
             progress.attempts
         };
         let done = progress.done.clone();
+        let history = progress.history();
         Ok(DeliveryRecord {
             id: DeliveryId(i64::try_from(seq).unwrap_or(i64::MAX)),
             state: if dead {
@@ -583,8 +627,33 @@ impl JetStreamStore {
                 progress.error
             },
             done,
+            hash: <sha2::Sha256 as sha2::Digest>::digest(&message.payload).into(),
             body: message.payload.to_vec(),
+            history,
         })
+    }
+
+    /// Resets a delivery's attempts and unfinished claims and records the replay.
+    async fn reset_progress(&self, body: &[u8], now: u64) -> Result<(), StoreError> {
+        let key = progress_key(body);
+        for _ in 0..5 {
+            let (mut progress, revision) = self.progress_of(&key).await?;
+            progress.attempts = 0;
+            progress.claim = 0;
+            progress.finished_claim = 0;
+            progress.push(HistoryEntry {
+                at: now,
+                event: HistoryEvent::Replayed,
+                error: None,
+            });
+            if self.write_progress(&key, &progress, revision).await? {
+                return Ok(());
+            }
+        }
+        Err(unavailable(
+            "cannot reset progress",
+            "it kept changing under the replay",
+        ))
     }
 
     /// Reads messages of `stream` from its first sequence, at most `limit`.
@@ -764,21 +833,39 @@ impl DeliveryStore for JetStreamStore {
         Box::pin(self.claim_key_inner(key, now, lease))
     }
 
-    fn finish_key(&self, key: String, succeeded: bool) -> StoreFuture<'_, ()> {
+    fn finish_key(&self, key: String, holder: u64, succeeded: bool) -> StoreFuture<'_, ()> {
         Box::pin(async move {
             let key = token(&key);
             if succeeded {
                 let done = serde_json::to_vec(&KeyState::Done).expect("serialises");
-                self.keys
+                return self
+                    .keys
                     .put(&key, done.into())
                     .await
                     .map(|_| ())
-                    .map_err(|e| unavailable("cannot record a key", e))
-            } else {
-                self.keys
-                    .delete(&key)
-                    .await
-                    .map_err(|e| unavailable("cannot release a key", e))
+                    .map_err(|e| unavailable("cannot record a key", e));
+            }
+            let entry = self
+                .keys
+                .entry(&key)
+                .await
+                .map_err(|e| unavailable("cannot read a key", e))?;
+            // Freed only while this claim holds it, and only at the revision read.
+            match entry {
+                Some(entry)
+                    if matches!(
+                        serde_json::from_slice::<KeyState>(&entry.value),
+                        Ok(KeyState::Busy { until }) if until == holder
+                    ) =>
+                {
+                    // Lost to another claim in between: theirs now, nothing to free.
+                    let _ = self
+                        .keys
+                        .delete_expect_revision(&key, Some(entry.revision))
+                        .await;
+                    Ok(())
+                }
+                _ => Ok(()),
             }
         })
     }
@@ -815,15 +902,22 @@ impl DeliveryStore for JetStreamStore {
         })
     }
 
-    fn replay(&self, id: DeliveryId, _now: u64) -> StoreFuture<'_, bool> {
+    fn replay(&self, id: DeliveryId, now: u64) -> StoreFuture<'_, bool> {
         Box::pin(async move {
             let Some((dead_seq, message)) = self.find_dead(id).await? else {
-                return Ok(self
+                // Still pending: its attempts start again (it stays due when its
+                // retry delay ends).
+                let Ok(message) = self
                     .deliveries
                     .get_raw_message(u64::try_from(id.0).unwrap_or_default())
                     .await
-                    .is_ok());
+                else {
+                    return Ok(false);
+                };
+                self.reset_progress(&message.payload, now).await?;
+                return Ok(true);
             };
+            self.reset_progress(&message.payload, now).await?;
             let mut headers = HeaderMap::new();
             headers.insert(
                 "Nats-Msg-Id",
@@ -862,9 +956,10 @@ impl DeliveryStore for JetStreamStore {
         })
     }
 
-    fn prune(&self, _before: u64) -> StoreFuture<'_, u64> {
-        // JetStream removes handled deliveries, and the buckets expire by age.
-        Box::pin(async { Ok(0) })
+    fn prune(&self, _retention: Retention) -> StoreFuture<'_, Pruned> {
+        // JetStream removes handled deliveries, dead letters and buckets expire by
+        // age (`dead_retention`, the dedup window).
+        Box::pin(async { Ok(Pruned::default()) })
     }
 
     fn pending(&self) -> StoreFuture<'_, u64> {

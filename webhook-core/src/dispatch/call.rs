@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use crate::extract::ItemContext;
 use crate::handler::{HandlerError, HandlerFuture};
-use crate::idempotency::{KeyClaim, natural_key, pair_key};
+use crate::idempotency::{KeyClaim, element_id, natural_key, pair_key};
 use crate::observe;
 use crate::report::{HandlerRun, Outcome};
 use crate::routing::Item;
@@ -31,7 +31,7 @@ impl Dispatcher {
     )]
     pub(super) async fn run(
         &self,
-        index: usize,
+        item_id: Option<&str>,
         item: Item<'_>,
         route: usize,
         element: Option<Element<'_>>,
@@ -47,7 +47,10 @@ impl Dispatcher {
                 None => self.call(route, item, element).await,
                 // Boxed: the durable path's future is large, and moving it with every
                 // call would cost the inline path too.
-                Some(gate) => Box::pin(self.call_gated(route, index, item, element, gate)).await,
+                Some(gate) => {
+                    let item_id = item_id.expect("durable dispatch identifies its items");
+                    Box::pin(self.call_gated(route, item_id, item, element, gate)).await
+                }
             }
         };
         let outcome = call.instrument(span.clone()).await;
@@ -117,14 +120,34 @@ impl Dispatcher {
     async fn call_gated(
         &self,
         route: &Entry,
-        index: usize,
+        item_id: &str,
         item: Item<'_>,
         element: Option<Element<'_>>,
         gate: &dyn Gate,
     ) -> Outcome {
-        if gate.is_done(&pair_key(index, element.map(|e| e.index), &route.key)) {
+        let pair = pair_key(
+            item_id,
+            element.as_ref().map(element_id).as_deref(),
+            &route.key,
+        );
+        if gate.is_done(&pair) {
             return Outcome::AlreadyDone;
         }
+        let outcome = self.call_keyed(route, item, element, gate).await;
+        if outcome.is_success() {
+            gate.succeeded(pair);
+        }
+        outcome
+    }
+
+    /// A call under the route's idempotency key, when it has one.
+    async fn call_keyed(
+        &self,
+        route: &Entry,
+        item: Item<'_>,
+        element: Option<Element<'_>>,
+        gate: &dyn Gate,
+    ) -> Outcome {
         let natural = route
             .route
             .idempotent
@@ -135,14 +158,14 @@ impl Dispatcher {
         };
         let key = format!("{}|{natural}", route.key);
         match gate.claim_key(key.clone()).await {
-            Ok(KeyClaim::Done) => Outcome::AlreadyDone,
-            Ok(KeyClaim::Busy) => Outcome::Failed(format!(
+            Ok((KeyClaim::Done, _)) => Outcome::AlreadyDone,
+            Ok((KeyClaim::Busy, _)) => Outcome::Failed(format!(
                 "idempotency key {natural} is held by another worker"
             )),
             Err(e) => Outcome::Failed(format!("cannot claim idempotency key {natural}: {e}")),
-            Ok(KeyClaim::Run) => {
+            Ok((KeyClaim::Run, holder)) => {
                 let outcome = self.call(route, item, element).await;
-                if let Err(e) = gate.finish_key(key, outcome.is_success()).await {
+                if let Err(e) = gate.finish_key(key, holder, outcome.is_success()).await {
                     return Outcome::Failed(format!(
                         "ran, but cannot record idempotency key {natural}: {e}"
                     ));

@@ -14,8 +14,10 @@ pub(crate) type GateFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, BoxErr
 pub(crate) trait Gate: Sync {
     /// Whether the pair already succeeded in an earlier attempt.
     fn is_done(&self, pair: &str) -> bool;
-    /// Claims an idempotency key.
-    fn claim_key(&self, key: String) -> GateFuture<'_, KeyClaim>;
-    /// Releases it, as done when the handler succeeded.
-    fn finish_key(&self, key: String, succeeded: bool) -> GateFuture<'_, ()>;
+    /// Notes that the pair succeeded in this attempt.
+    fn succeeded(&self, pair: String);
+    /// Claims an idempotency key; the number names this claim when it is released.
+    fn claim_key(&self, key: String) -> GateFuture<'_, (KeyClaim, u64)>;
+    /// Releases the key's claim `holder`, as done when the handler succeeded.
+    fn finish_key(&self, key: String, holder: u64, succeeded: bool) -> GateFuture<'_, ()>;
 }

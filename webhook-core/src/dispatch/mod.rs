@@ -119,6 +119,8 @@ impl Dispatcher {
         gate: Option<&dyn Gate>,
     ) -> DispatchReport {
         let items: Vec<Item<'_>> = notification.items().collect();
+        let ids = gate.map(|_| crate::idempotency::item_ids(&items));
+        let id = |index: usize| ids.as_ref().map(|ids| ids[index].as_str());
         let mut reports = Reports::with_capacity(items.len());
         let mut spans = Vec::with_capacity(items.len());
         let mut calls = Vec::new();
@@ -170,7 +172,7 @@ impl Dispatcher {
                 } else {
                     // Boxed: the general call's future is large (see `run`).
                     Box::pin(self.run(
-                        index,
+                        id(index),
                         items[index],
                         route,
                         element,
@@ -192,7 +194,7 @@ impl Dispatcher {
         let mut futures = Vec::with_capacity(calls.len());
         for (index, route, element) in calls {
             futures.push(self.run(
-                index,
+                id(index),
                 items[index],
                 route,
                 element,
@@ -248,6 +250,66 @@ impl Dispatcher {
                 }
             }
         }
+    }
+}
+
+/// Progress keys of 0.1, `<item position>[.<element position>]/<route key>`.
+#[cfg(feature = "durable")]
+fn legacy_pair(key: &str) -> Option<(usize, Option<usize>, &str)> {
+    if !key.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let (position, route) = key.split_once('/')?;
+    match position.split_once('.') {
+        Some((item, element)) => Some((item.parse().ok()?, Some(element.parse().ok()?), route)),
+        None => Some((position.parse().ok()?, None, route)),
+    }
+}
+
+#[cfg(feature = "durable")]
+impl Dispatcher {
+    /// Rewrites progress recorded by 0.1 (keyed by positions) into today's keys
+    /// (keyed by what identifies each item, see
+    /// [`item_ids`](crate::idempotency::item_ids)), reading the positions the way
+    /// 0.1 routed the body. Keys of routes that no longer exist are dropped (their
+    /// pairs are not run again anyway); today's keys pass unchanged.
+    pub(crate) fn upgrade_progress(
+        &self,
+        notification: &Notification<'_>,
+        done: &std::collections::BTreeSet<String>,
+    ) -> std::collections::BTreeSet<String> {
+        if !done.iter().any(|key| legacy_pair(key).is_some()) {
+            return done.clone();
+        }
+        let items: Vec<Item<'_>> = notification.items().collect();
+        let ids = crate::idempotency::item_ids(&items);
+        done.iter()
+            .filter_map(|key| {
+                let Some((index, element, route)) = legacy_pair(key) else {
+                    return Some(key.clone());
+                };
+                let item = items.get(index)?;
+                let element = match element {
+                    None => None,
+                    Some(position) => {
+                        let entry = self.table.entries.iter().find(|e| &*e.key == route)?;
+                        let each = entry.filter().each.as_deref()?;
+                        let keys = Keys::of(select::payload(item))?;
+                        let value = *keys.elements(each).get(position)?;
+                        Some(crate::idempotency::element_id(&Element {
+                            key: each,
+                            index: position,
+                            value,
+                        }))
+                    }
+                };
+                Some(crate::idempotency::pair_key(
+                    &ids[index],
+                    element.as_deref(),
+                    route,
+                ))
+            })
+            .collect()
     }
 }
 

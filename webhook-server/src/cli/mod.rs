@@ -23,6 +23,7 @@ mod tools;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::UNIX_EPOCH;
 
 use clap::{Parser, Subcommand};
 
@@ -100,32 +101,105 @@ enum Command {
     },
 }
 
-#[derive(Subcommand, Clone, Copy)]
+#[derive(Subcommand, Clone)]
 enum DeliveriesCommand {
-    /// List deliveries, newest first.
+    /// List deliveries, newest first (read-only: never blocks a running server).
     List {
-        /// Which deliveries.
-        #[arg(long, value_enum, default_value = "all")]
-        state: StateArg,
-        /// At most this many.
+        #[command(flatten)]
+        select: Select,
+        /// At most this many (the last line names the next page's `--before`).
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// Only ids below this one: the next page.
+        #[arg(long)]
+        before: Option<i64>,
+        /// One JSON document: `{"deliveries": [..], "next_before": id or null}`.
+        #[arg(long)]
+        json: bool,
     },
-    /// Show one delivery: state, attempts, errors, items, raw body.
+    /// Show one delivery: state, attempts, history, items, raw body (read-only).
     Show {
         /// Its id.
         id: i64,
+        /// As one JSON document.
+        #[arg(long)]
+        json: bool,
     },
-    /// Make a delivery pending again (a running server handles it at once).
+    /// Make deliveries pending again, with their attempts reset (a running server
+    /// handles them at once): one by id, or every one matching `--state` and the
+    /// other filters (`replay --state dead --since 2h` after a fix).
     Replay {
         /// Its id.
-        id: i64,
+        #[arg(required_unless_present = "state")]
+        id: Option<i64>,
+        #[command(flatten)]
+        select: Select,
     },
     /// Delete a delivery.
     Discard {
         /// Its id.
         id: i64,
     },
+}
+
+/// Which deliveries.
+#[derive(clap::Args, Clone, Default)]
+struct Select {
+    /// By state.
+    #[arg(long, value_enum)]
+    state: Option<StateArg>,
+    /// Only notifications of this object (`page`, `instagram`, ...).
+    #[arg(long)]
+    object: Option<String>,
+    /// Only notifications with an item of this field (`feed`, `messages`, ...).
+    /// Handled deliveries keep no body, so they never match `--object` or `--field`.
+    #[arg(long)]
+    field: Option<String>,
+    /// Received at or after: an RFC 3339 time, or a duration ago (`2h`, `3days`).
+    #[arg(long, value_parser = instant)]
+    since: Option<u64>,
+    /// Received before: an RFC 3339 time, or a duration ago.
+    #[arg(long, value_parser = instant)]
+    until: Option<u64>,
+}
+
+impl Select {
+    fn query(&self, limit: usize, before: Option<i64>) -> crate::delivery::Query {
+        use crate::delivery::ListFilter;
+        let state = match self.state.unwrap_or(StateArg::All) {
+            StateArg::All => ListFilter::All,
+            StateArg::Pending => ListFilter::Pending,
+            StateArg::Failed => ListFilter::Failed,
+            StateArg::Dead => ListFilter::Dead,
+            StateArg::Done => ListFilter::Done,
+        };
+        crate::delivery::Query {
+            before: before.map(crate::delivery::DeliveryId),
+            since: self.since,
+            until: self.until,
+            ..crate::delivery::Query::new(state, limit)
+        }
+    }
+
+    fn filter(&self) -> crate::deliveries::Filter {
+        crate::deliveries::Filter {
+            object: self.object.clone(),
+            field: self.field.clone(),
+        }
+    }
+}
+
+/// Parses `--since`/`--until`: an RFC 3339 time or a duration before now, as Unix ms.
+fn instant(text: &str) -> Result<u64, String> {
+    if let Ok(ago) = humantime::parse_duration(text) {
+        let ago = u64::try_from(ago.as_millis()).unwrap_or(u64::MAX);
+        return Ok(webhook_core::delivery::now_ms().saturating_sub(ago));
+    }
+    let at = humantime::parse_rfc3339_weak(text).map_err(|_| {
+        format!("`{text}` is neither a time (2026-12-05T10:00:00Z) nor a duration ago (2h)")
+    })?;
+    let since = at.duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?;
+    Ok(u64::try_from(since.as_millis()).unwrap_or(u64::MAX))
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -218,14 +292,15 @@ fn explain(file: &Path, typed: bool) -> ExitCode {
 
 fn deliveries(db: &Path, command: DeliveriesCommand) -> ExitCode {
     use crate::deliveries;
-    use crate::delivery::ListFilter;
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a Tokio runtime");
-    runtime.block_on(async {
-        let store = match deliveries::open(db) {
+    runtime().block_on(async {
+        let opened = match command {
+            DeliveriesCommand::List { .. } | DeliveriesCommand::Show { .. } => {
+                deliveries::open_read_only(db)
+            }
+            _ => deliveries::open(db),
+        };
+        let store = match opened {
             Ok(store) => store,
             Err(e) => {
                 eprintln!("meta-webhooks deliveries: {e}");
@@ -234,27 +309,38 @@ fn deliveries(db: &Path, command: DeliveriesCommand) -> ExitCode {
         };
         let mut out = std::io::stdout().lock();
         let (found, what, id) = match command {
-            DeliveriesCommand::List { state, limit } => {
-                let filter = match state {
-                    StateArg::All => ListFilter::All,
-                    StateArg::Pending => ListFilter::Pending,
-                    StateArg::Failed => ListFilter::Failed,
-                    StateArg::Dead => ListFilter::Dead,
-                    StateArg::Done => ListFilter::Done,
-                };
-                return match deliveries::list(&store, filter, limit, &mut out).await {
+            DeliveriesCommand::List {
+                select,
+                limit,
+                before,
+                json,
+            } => {
+                let query = select.query(limit, before);
+                let listed =
+                    deliveries::list(&store, query, &select.filter(), json, &mut out).await;
+                return match listed {
                     Ok(_) => ExitCode::SUCCESS,
                     Err(e) => fail(&e),
                 };
             }
-            DeliveriesCommand::Show { id } => (
-                deliveries::show(&store, id, &mut out)
+            DeliveriesCommand::Show { id, json } => (
+                deliveries::show(&store, id, json, &mut out)
                     .await
                     .map_err(|e| e.to_string()),
                 "",
                 id,
             ),
-            DeliveriesCommand::Replay { id } => (
+            DeliveriesCommand::Replay { id: None, select } => {
+                let query = select.query(usize::MAX, None);
+                return match deliveries::replay_matching(&store, query, &select.filter()).await {
+                    Ok(ids) => {
+                        println!("{} deliveries are pending again", ids.len());
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(&e),
+                };
+            }
+            DeliveriesCommand::Replay { id: Some(id), .. } => (
                 deliveries::replay(&store, id)
                     .await
                     .map_err(|e| e.to_string()),

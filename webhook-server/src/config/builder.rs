@@ -188,6 +188,15 @@ impl ConfigBuilder {
         self
     }
 
+    /// How long dead letters (default 30 days) and idempotency keys (default 7 days)
+    /// are kept. Handled deliveries keep only their hash, for the dedup window.
+    #[must_use]
+    pub fn retention(mut self, dead_letters: Duration, keys: Duration) -> Self {
+        self.engine.dead_letter_retention = dead_letters;
+        self.engine.key_retention = keys;
+        self
+    }
+
     /// Pending deliveries before new ones get 503 (default 100 000; `None`: no bound).
     #[must_use]
     pub fn max_pending(mut self, max: Option<u64>) -> Self {

@@ -100,6 +100,12 @@ variables! {
     "META_WEBHOOK_DEDUP_WINDOW_SECS", "`.dedup_window(d)`",
         "how long a body is remembered to drop duplicates", "`604800` (7 days)"
         => |r, v| { r.builder.engine.dedup_window = secs(v)?; Ok(()) };
+    "META_WEBHOOK_DEAD_RETENTION_SECS", "`.retention(dead, keys)`",
+        "how long dead letters are kept for inspection and replay", "`2592000` (30 days)"
+        => |r, v| { r.builder.engine.dead_letter_retention = secs(v)?; Ok(()) };
+    "META_WEBHOOK_KEY_RETENTION_SECS", "`.retention(dead, keys)`",
+        "how long an idempotency key is remembered after its handler ran", "`604800` (7 days)"
+        => |r, v| { r.builder.engine.key_retention = secs(v)?; Ok(()) };
     "META_WEBHOOK_LEASE_SECS", "`.lease(d)`",
         "how long a worker's claim lasts before another worker may take it", "`60`"
         => |r, v| { r.builder.engine.lease = secs(v)?; Ok(()) };

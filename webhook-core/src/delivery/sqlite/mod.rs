@@ -13,9 +13,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::oneshot;
 
 use super::{
-    Claimed, DeliveryId, DeliveryRecord, DeliveryState, DeliveryStore, Enqueued, Incoming,
-    KeyClaim, ListFilter, Next, StoreError, StoreFuture,
+    Claimed, DeliveryId, DeliveryRecord, DeliveryState, DeliveryStore, Enqueued, HistoryEntry,
+    HistoryEvent, Incoming, KeyClaim, ListFilter, MAX_HISTORY, Next, Pruned, Retention, StoreError,
+    StoreFuture,
 };
+
+mod schema;
 
 /// The most operations committed in one transaction.
 const MAX_BATCH: usize = 512;
@@ -40,61 +43,6 @@ impl std::fmt::Debug for SqliteStore {
             .finish_non_exhaustive()
     }
 }
-
-/// One transaction: the pending count is initialised and its triggers created
-/// before any other writer can change the table in between.
-const SCHEMA: &str = "
-BEGIN IMMEDIATE;
-CREATE TABLE IF NOT EXISTS deliveries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    hash BLOB NOT NULL,
-    body BLOB NOT NULL,
-    received_at INTEGER NOT NULL,
-    verified INTEGER NOT NULL DEFAULT 1,
-    state TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL,
-    lease_until INTEGER NOT NULL DEFAULT 0,
-    claims INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    done TEXT NOT NULL DEFAULT '[]'
-);
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
--- Claiming reads this index alone, in id order, and stops at the first due and
--- unleased delivery, however large the backlog or `done` grows (the claim names it:
--- the planner otherwise picks `deliveries_due` and sorts every due row, 2 ms per
--- claim at 9 000 pending, which made a backlog grow faster than workers drained it).
-DROP INDEX IF EXISTS deliveries_pending;
-CREATE INDEX IF NOT EXISTS deliveries_claimable ON deliveries (id, next_attempt_at, lease_until)
-    WHERE state = 'pending';
-CREATE TABLE IF NOT EXISTS seen (
-    hash BLOB PRIMARY KEY,
-    delivery_id INTEGER NOT NULL,
-    seen_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    key TEXT PRIMARY KEY,
-    done INTEGER NOT NULL,
-    lease_until INTEGER NOT NULL
-);
--- The number of pending deliveries, kept by triggers: every enqueue checks it
--- against the bound, and counting a backlog row by row made each enqueue slower
--- as the backlog grew.
-CREATE TABLE IF NOT EXISTS pending_count (n INTEGER NOT NULL);
-INSERT INTO pending_count (n)
-    SELECT (SELECT count(*) FROM deliveries WHERE state = 'pending')
-    WHERE NOT EXISTS (SELECT 1 FROM pending_count);
-CREATE TRIGGER IF NOT EXISTS pending_count_insert AFTER INSERT ON deliveries
-    WHEN NEW.state = 'pending'
-    BEGIN UPDATE pending_count SET n = n + 1; END;
-CREATE TRIGGER IF NOT EXISTS pending_count_delete AFTER DELETE ON deliveries
-    WHEN OLD.state = 'pending'
-    BEGIN UPDATE pending_count SET n = n - 1; END;
-CREATE TRIGGER IF NOT EXISTS pending_count_update AFTER UPDATE OF state ON deliveries
-    WHEN (OLD.state = 'pending') <> (NEW.state = 'pending')
-    BEGIN UPDATE pending_count SET n = n + (NEW.state = 'pending') - (OLD.state = 'pending'); END;
-COMMIT;
-";
 
 /// The pending deliveries, as the triggers count them.
 const PENDING: &str = "SELECT n FROM pending_count";
@@ -129,7 +77,15 @@ impl SqliteStore {
             .map_err(named)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(named)?;
-        conn.execute_batch(SCHEMA).map_err(named)?;
+        let from = schema::migrate(&conn)
+            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
+        if from != 0 && from != schema::VERSION {
+            tracing::info!(
+                "upgraded the delivery store {} from schema version {from} to {}",
+                path.display(),
+                schema::VERSION
+            );
+        }
         if let Some(bytes) = max_bytes {
             let page: i64 = conn
                 .pragma_query_value(None, "page_size", |r| r.get(0))
@@ -138,10 +94,40 @@ impl SqliteStore {
             conn.pragma_update(None, "max_page_count", pages.max(1))
                 .map_err(named)?;
         }
+        Self::start(conn, path, max_pending, "BEGIN IMMEDIATE")
+    }
+
+    /// Opens an existing store for reading only: no schema change, no journal
+    /// switch, no write lock, so a running server is never blocked (in WAL mode
+    /// readers and the writer do not wait for each other). Every write fails. The
+    /// file must be at this build's schema version.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_owned();
+        let named =
+            |e: rusqlite::Error| StoreError::Unavailable(format!("{}: {e}", path.display()));
+        let conn = Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(named)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(named)?;
+        schema::expect_current(&conn).map_err(|e| {
+            StoreError::Unavailable(format!("{}: {}", path.display(), unwrap_unavailable(e)))
+        })?;
+        Self::start(conn, path, None, "BEGIN DEFERRED")
+    }
+
+    fn start(
+        conn: Connection,
+        path: PathBuf,
+        max_pending: Option<u64>,
+        begin: &'static str,
+    ) -> Result<Self, StoreError> {
         let (ops, queue) = mpsc::channel::<Op>();
         std::thread::Builder::new()
             .name("meta-webhooks-store".to_owned())
-            .spawn(move || writer(&conn, &queue))
+            .spawn(move || writer(&conn, &queue, begin))
             .map_err(unavailable)?;
         Ok(Self {
             ops,
@@ -190,7 +176,7 @@ impl SqliteStore {
 
 /// The writer: takes every operation waiting, runs them in one transaction, each in
 /// a savepoint so that one failing does not undo the others, commits, then answers.
-fn writer(conn: &Connection, queue: &mpsc::Receiver<Op>) {
+fn writer(conn: &Connection, queue: &mpsc::Receiver<Op>, begin: &str) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -199,7 +185,7 @@ fn writer(conn: &Connection, queue: &mpsc::Receiver<Op>) {
                 Err(_) => break,
             }
         }
-        let mut live = conn.execute_batch("BEGIN IMMEDIATE").is_ok();
+        let mut live = conn.execute_batch(begin).is_ok();
         let mut completions = Vec::with_capacity(batch.len());
         for op in batch {
             if !live {
@@ -237,6 +223,13 @@ fn sql(e: rusqlite::Error) -> StoreError {
     unavailable(e)
 }
 
+fn unwrap_unavailable(e: StoreError) -> String {
+    match e {
+        StoreError::Unavailable(why) => why,
+        other => other.to_string(),
+    }
+}
+
 fn done_set(json: &str) -> BTreeSet<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
@@ -259,8 +252,53 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRecord> {
             .unwrap_or_default(),
         last_error: row.get("last_error")?,
         done: done_set(&done),
+        hash: row.get("hash")?,
         body: row.get("body")?,
+        history: Vec::new(),
     })
+}
+
+/// A delivery's history, oldest first.
+fn history(conn: &Connection, id: i64) -> Result<Vec<HistoryEntry>, StoreError> {
+    let mut statement = conn
+        .prepare_cached(
+            "SELECT at, event, error FROM history WHERE delivery_id = ?1 ORDER BY rowid",
+        )
+        .map_err(sql)?;
+    let rows = statement
+        .query_map([id], |r| {
+            let event: String = r.get(1)?;
+            Ok(HistoryEntry {
+                at: r.get::<_, i64>(0)?.try_into().unwrap_or_default(),
+                event: HistoryEvent::parse(&event).unwrap_or(HistoryEvent::Retry),
+                error: r.get(2)?,
+            })
+        })
+        .map_err(sql)?;
+    rows.collect::<Result<_, _>>().map_err(sql)
+}
+
+/// Adds a history entry, keeping the newest [`MAX_HISTORY`].
+fn add_history(conn: &Connection, id: i64, entry: &HistoryEntry) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO history (delivery_id, at, event, error) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            id,
+            int(entry.at),
+            entry.event.as_str(),
+            entry.error
+        ])
+    })
+    .map_err(sql)?;
+    conn.prepare_cached(
+        "DELETE FROM history WHERE delivery_id = ?1 AND rowid NOT IN
+            (SELECT rowid FROM history WHERE delivery_id = ?1 ORDER BY rowid DESC LIMIT ?2)",
+    )
+    .and_then(|mut s| s.execute(params![id, MAX_HISTORY as i64]))
+    .map_err(sql)?;
+    Ok(())
 }
 
 fn int(v: u64) -> i64 {
@@ -311,11 +349,11 @@ impl DeliveryStore for SqliteStore {
         self.run(move |conn| {
             let claimed = conn
                 .prepare_cached(
-                    "UPDATE deliveries SET lease_until = ?2, claims = claims + 1
+                    "UPDATE deliveries SET lease_until = ?2, claims = claims + 1, unfinished = unfinished + 1
                      WHERE id = (SELECT id FROM deliveries INDEXED BY deliveries_claimable
                                  WHERE state = 'pending' AND next_attempt_at <= ?1 AND lease_until <= ?1
                                  ORDER BY id LIMIT 1)
-                     RETURNING id, body, attempts, claims, done",
+                     RETURNING id, body, attempts, claims, done, unfinished",
                 )
                 .and_then(|mut s| {
                     s.query_row(params![int(now), int(now.saturating_add(lease))], |r| {
@@ -325,6 +363,7 @@ impl DeliveryStore for SqliteStore {
                             body: r.get(1)?,
                             attempts: r.get(2)?,
                             claims: r.get::<_, i64>(3)?.try_into().unwrap_or_default(),
+                            unfinished: r.get::<_, i64>(5)?.try_into().unwrap_or_default(),
                             done: done_set(&done),
                         })
                     })
@@ -343,14 +382,19 @@ impl DeliveryStore for SqliteStore {
         next: Next,
     ) -> StoreFuture<'_, bool> {
         self.run(move |conn| {
-            let Some(existing): Option<String> = conn
-                .prepare_cached("SELECT done FROM deliveries WHERE id = ?1 AND claims = ?2")
-                .and_then(|mut s| s.query_row(params![id.0, int(claims)], |r| r.get(0)))
+            let Some((existing, attempts)): Option<(String, u32)> = conn
+                .prepare_cached("SELECT done, attempts FROM deliveries WHERE id = ?1 AND claims = ?2")
+                .and_then(|mut s| s.query_row(params![id.0, int(claims)], |r| Ok((r.get(0)?, r.get(1)?))))
                 .optional()
                 .map_err(sql)?
             else {
                 return Ok(false);
             };
+            // A delivery handled at its first claim has no history (the hot path
+            // writes one row); anything else records how each attempt ended.
+            if attempts > 0 || claims > 1 || next != Next::Done {
+                add_history(conn, id.0, &HistoryEntry::of(&next, super::now_ms()))?;
+            }
             let mut all = done_set(&existing);
             all.extend(done);
             let all = serde_json::to_string(&all).map_err(unavailable)?;
@@ -361,7 +405,8 @@ impl DeliveryStore for SqliteStore {
             };
             conn.prepare_cached(
                 "UPDATE deliveries SET done = ?2, state = ?3, attempts = attempts + 1, lease_until = 0,
-                        next_attempt_at = coalesce(?4, next_attempt_at), last_error = ?5
+                        unfinished = 0, next_attempt_at = coalesce(?4, next_attempt_at), last_error = ?5,
+                        body = CASE ?3 WHEN 'done' THEN x'' ELSE body END
                  WHERE id = ?1",
             )
             .and_then(|mut s| s.execute(params![id.0, all, state, next_at, error]))
@@ -395,9 +440,10 @@ impl DeliveryStore for SqliteStore {
                 Some((false, until)) if until > int(now) => Ok(KeyClaim::Busy),
                 _ => {
                     conn.execute(
-                        "INSERT INTO idempotency_keys (key, done, lease_until) VALUES (?1, 0, ?2)
-                         ON CONFLICT (key) DO UPDATE SET done = 0, lease_until = excluded.lease_until",
-                        params![key, int(now.saturating_add(lease))],
+                        "INSERT INTO idempotency_keys (key, done, lease_until, updated_at) VALUES (?1, 0, ?2, ?3)
+                         ON CONFLICT (key) DO UPDATE SET done = 0, lease_until = excluded.lease_until,
+                                                         updated_at = excluded.updated_at",
+                        params![key, int(now.saturating_add(lease)), int(now)],
                     )
                     .map_err(sql)?;
                     Ok(KeyClaim::Run)
@@ -406,16 +452,19 @@ impl DeliveryStore for SqliteStore {
         })
     }
 
-    fn finish_key(&self, key: String, succeeded: bool) -> StoreFuture<'_, ()> {
+    fn finish_key(&self, key: String, holder: u64, succeeded: bool) -> StoreFuture<'_, ()> {
         self.run(move |conn| {
             if succeeded {
                 conn.execute(
-                    "INSERT INTO idempotency_keys (key, done, lease_until) VALUES (?1, 1, 0)
+                    "INSERT INTO idempotency_keys (key, done, lease_until, updated_at) VALUES (?1, 1, 0, ?2)
                      ON CONFLICT (key) DO UPDATE SET done = 1, lease_until = 0",
-                    [&key],
+                    params![key, int(holder)],
                 )
             } else {
-                conn.execute("DELETE FROM idempotency_keys WHERE key = ?1", [&key])
+                conn.execute(
+                    "DELETE FROM idempotency_keys WHERE key = ?1 AND done = 0 AND lease_until = ?2",
+                    params![key, int(holder)],
+                )
             }
             .map(drop)
             .map_err(sql)
@@ -423,8 +472,12 @@ impl DeliveryStore for SqliteStore {
     }
 
     fn list(&self, filter: ListFilter, limit: usize) -> StoreFuture<'_, Vec<DeliveryRecord>> {
+        self.page(super::Query::new(filter, limit))
+    }
+
+    fn page(&self, query: super::Query) -> StoreFuture<'_, Vec<DeliveryRecord>> {
         self.run(move |conn| {
-            let condition = match filter {
+            let condition = match query.state {
                 ListFilter::All => "1",
                 ListFilter::Pending => "state = 'pending' AND attempts = 0",
                 ListFilter::Failed => "state = 'pending' AND attempts > 0",
@@ -432,22 +485,41 @@ impl DeliveryStore for SqliteStore {
                 ListFilter::Done => "state = 'done'",
             };
             let mut statement = conn
-                .prepare(&format!(
-                    "SELECT * FROM deliveries WHERE {condition} ORDER BY id DESC LIMIT ?1"
+                .prepare_cached(&format!(
+                    "SELECT * FROM deliveries WHERE {condition} AND id < ?2 AND received_at >= ?3
+                        AND received_at < ?4
+                     ORDER BY id DESC LIMIT ?1"
                 ))
                 .map_err(sql)?;
             let rows = statement
-                .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], record)
+                .query_map(
+                    params![
+                        i64::try_from(query.limit).unwrap_or(i64::MAX),
+                        query.before.map_or(i64::MAX, |id| id.0),
+                        query.since.map_or(0, int),
+                        query.until.map_or(i64::MAX, int),
+                    ],
+                    record,
+                )
                 .map_err(sql)?;
-            rows.collect::<Result<_, _>>().map_err(sql)
+            let mut records: Vec<DeliveryRecord> = rows.collect::<Result<_, _>>().map_err(sql)?;
+            for r in &mut records {
+                r.history = history(conn, r.id.0)?;
+            }
+            Ok(records)
         })
     }
 
     fn get(&self, id: DeliveryId) -> StoreFuture<'_, Option<DeliveryRecord>> {
         self.run(move |conn| {
-            conn.query_row("SELECT * FROM deliveries WHERE id = ?1", [id.0], record)
+            let mut found = conn
+                .query_row("SELECT * FROM deliveries WHERE id = ?1", [id.0], record)
                 .optional()
-                .map_err(sql)
+                .map_err(sql)?;
+            if let Some(r) = &mut found {
+                r.history = history(conn, r.id.0)?;
+            }
+            Ok(found)
         })
     }
 
@@ -455,10 +527,15 @@ impl DeliveryStore for SqliteStore {
         self.run(move |conn| {
             let changed = conn
                 .execute(
-                    "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?2 WHERE id = ?1",
+                    "UPDATE deliveries SET state = 'pending', attempts = 0, unfinished = 0, next_attempt_at = ?2
+                     WHERE id = ?1",
                     params![id.0, int(now)],
                 )
                 .map_err(sql)?;
+            if changed > 0 {
+                let entry = HistoryEntry { at: now, event: HistoryEvent::Replayed, error: None };
+                add_history(conn, id.0, &entry)?;
+            }
             Ok(changed > 0)
         })
     }
@@ -479,17 +556,34 @@ impl DeliveryStore for SqliteStore {
         })
     }
 
-    fn prune(&self, before: u64) -> StoreFuture<'_, u64> {
+    fn prune(&self, retention: Retention) -> StoreFuture<'_, Pruned> {
         self.run(move |conn| {
-            let removed = conn
-                .execute(
-                    "DELETE FROM deliveries WHERE state = 'done' AND received_at < ?1",
-                    [int(before)],
+            let delete = |state: &str, before: u64| {
+                conn.execute(
+                    "DELETE FROM deliveries WHERE state = ?1 AND received_at < ?2",
+                    params![state, int(before)],
                 )
-                .map_err(sql)?;
-            conn.execute("DELETE FROM seen WHERE seen_at < ?1", [int(before)])
-                .map_err(sql)?;
-            Ok(removed as u64)
+                .map(|n| n as u64)
+                .map_err(sql)
+            };
+            let handled = delete("done", retention.handled_before)?;
+            let dead = delete("dead", retention.dead_before)?;
+            conn.execute(
+                "DELETE FROM seen WHERE seen_at < ?1",
+                [int(retention.handled_before)],
+            )
+            .map_err(sql)?;
+            let keys = conn
+                .execute(
+                    "DELETE FROM idempotency_keys WHERE updated_at < ?1 AND lease_until < ?1",
+                    [int(retention.keys_before)],
+                )
+                .map_err(sql)? as u64;
+            Ok(Pruned {
+                handled,
+                dead,
+                keys,
+            })
         })
     }
 }
