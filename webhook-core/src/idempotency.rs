@@ -230,6 +230,34 @@ mod tests {
     use crate::Notification;
     use crate::select::Element;
 
+    fn ids(body: &str) -> Vec<String> {
+        let n = Notification::parse(body.as_bytes()).unwrap();
+        item_ids(&n.items().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn item_ids_follow_the_item_not_its_position() {
+        let one = ids(
+            r#"{"object":"page","entry":[{"id":"1","time":5,"changes":[{"field":"feed","value":{"n":1}}]}]}"#,
+        );
+        // The same item behind another (a release that routes one more item, or
+        // Meta re-batching): the same id.
+        let two = ids(
+            r#"{"object":"page","entry":[{"id":"1","time":5,"changes":[{"field":"mention","value":{"n":0}},{"field":"feed","value":{"n":1}}]}]}"#,
+        );
+        assert_eq!(two[1], one[0]);
+        assert_ne!(two[0], two[1]);
+        assert!(one[0].starts_with('i'));
+        // Equal items are told apart by occurrence; another entry, field or value
+        // is another item.
+        let twins = ids(
+            r#"{"object":"page","entry":[{"id":"1","time":5,"changes":[{"field":"feed","value":{"n":1}},{"field":"feed","value":{"n":1}}]},{"id":"2","time":5,"changes":[{"field":"feed","value":{"n":1}}]}]}"#,
+        );
+        assert_eq!(twins[0], one[0]);
+        assert_eq!(twins[1], format!("{}#2", one[0]));
+        assert_ne!(twins[2], one[0]);
+    }
+
     fn keys(body: &str) -> Vec<Option<String>> {
         let n = Notification::parse(body.as_bytes()).unwrap();
         n.items().map(|item| natural_key(&item, None)).collect()

@@ -44,7 +44,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::Semaphore;
 use webhook_core::delivery::{Engine, Enqueued};
 use webhook_core::signature::{self, Algorithm, SignatureError};
-use webhook_core::{Dispatcher, Notification, handshake};
+use webhook_core::{Dispatcher, Notification, Outcome, handshake};
 
 use crate::config::Config;
 use crate::observe;
@@ -308,6 +308,32 @@ async fn inline(
             elapsed_ms = elapsed_ms(),
             "delivery handled"
         );
+        app.stats.count(Event::Acknowledged);
+        return Ok(with_report(
+            text(StatusCode::OK, "EVENT_RECEIVED"),
+            report,
+            want_report,
+        ));
+    }
+    if failures
+        .iter()
+        .all(|(_, run)| matches!(run.outcome, Outcome::Rejected(_)))
+    {
+        // The handlers' types cannot read these values: Meta's redeliveries would
+        // fail the same way for days and re-run every other handler of the batch.
+        app.stats.count(Event::Rejected);
+        for (item, run) in &failures {
+            tracing::error!(
+                object = item.object(),
+                field = item.field(),
+                handler = run.handler.name,
+                outcome = "rejected",
+                "a handler rejected a value its type cannot read; answered 200, since a \
+                 redelivery cannot succeed (fix the type; the raw JSON is in the log at DEBUG): {}",
+                run.outcome
+            );
+            tracing::debug!(body = %String::from_utf8_lossy(body), "the rejected delivery");
+        }
         app.stats.count(Event::Acknowledged);
         return Ok(with_report(
             text(StatusCode::OK, "EVENT_RECEIVED"),

@@ -20,6 +20,7 @@ pub struct Stats {
     unsupported_encoding: AtomicU64,
     not_notifications: AtomicU64,
     handler_failures: AtomicU64,
+    rejected: AtomicU64,
 }
 
 /// The counters at one moment.
@@ -49,6 +50,10 @@ pub struct StatsSnapshot {
     pub not_notifications: u64,
     /// Inline mode: deliveries answered 500 because a handler failed.
     pub handler_failures: u64,
+    /// Inline mode: deliveries answered 200 although a handler rejected a value
+    /// its type cannot read (a redelivery would fail the same way and re-run every
+    /// other handler); each logged at ERROR.
+    pub rejected: u64,
 }
 
 /// What to count.
@@ -65,6 +70,7 @@ pub(crate) enum Event {
     UnsupportedEncoding,
     NotNotification,
     HandlerFailure,
+    Rejected,
 }
 
 impl Stats {
@@ -81,6 +87,7 @@ impl Stats {
             Event::UnsupportedEncoding => &self.unsupported_encoding,
             Event::NotNotification => &self.not_notifications,
             Event::HandlerFailure => &self.handler_failures,
+            Event::Rejected => &self.rejected,
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
@@ -101,6 +108,7 @@ impl Stats {
             unsupported_encoding: read(&self.unsupported_encoding),
             not_notifications: read(&self.not_notifications),
             handler_failures: read(&self.handler_failures),
+            rejected: read(&self.rejected),
         }
     }
 }

@@ -342,3 +342,153 @@ async fn deliveries_lists_shows_replays_and_discards() {
     assert_ne!(code, 0);
     assert!(err.contains("no delivery store at"), "{err}");
 }
+
+#[tokio::test]
+async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
+    use webhook_server::delivery::sqlite::SqliteStore;
+    use webhook_server::delivery::{DeliveryStore, Enqueued, Incoming, Next};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let store = SqliteStore::open(&db, None).unwrap();
+    let page = |n: u32| format!(r#"{{"object":"page","entry":[{{"id":"{n}","changes":[{{"field":"feed","value":{{"n":{n}}}}}]}}]}}"#);
+    let wa = |n: u32| format!(r#"{{"object":"whatsapp_business_account","entry":[{{"id":"{n}","changes":[{{"field":"messages","value":{{"n":{n}}}}}]}}]}}"#);
+    // Oldest first: page 1, wa 2, page 3, wa 4, page 5; all but the last two dead.
+    let bodies = [page(1), wa(2), page(3), wa(4), page(5)];
+    let mut ids = Vec::new();
+    for (n, body) in bodies.iter().enumerate() {
+        let at = 1_700_000_000_000 + n as u64 * 1_000;
+        let Enqueued::Stored(id) = store
+            .enqueue(Incoming::new(body.clone().into_bytes(), at), 1)
+            .await
+            .unwrap()
+        else {
+            panic!()
+        };
+        ids.push(id.0);
+    }
+    for n in 0..4 {
+        let claimed = store.claim(u64::MAX / 2, 1).await.unwrap().unwrap();
+        let next = if n == 3 {
+            Next::Done
+        } else {
+            Next::Dead {
+                error: format!("failure {n}"),
+            }
+        };
+        store
+            .finish(claimed.id, claimed.claims, vec![], next)
+            .await
+            .unwrap();
+    }
+    drop(store);
+
+    // A running server's writer holds the write lock: reading neither waits for it
+    // nor takes it (0.1 ran its schema transaction here and waited 5 s, then failed).
+    let writer = rusqlite::Connection::open(&db).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let (code, out, err) = deliveries(&db, &["list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "waited for the writer"
+    );
+    let page_json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let listed: Vec<(i64, &str)> = page_json["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_i64().unwrap(), d["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (ids[4], "pending"),
+            (ids[3], "done"),
+            (ids[2], "dead"),
+            (ids[1], "dead"),
+            (ids[0], "dead")
+        ]
+    );
+    assert_eq!(page_json["next_before"], serde_json::Value::Null);
+    assert_eq!(page_json["deliveries"][2]["history"][0]["error"], "failure 2");
+    let (code, out, _) = deliveries(&db, &["show", &ids[1].to_string(), "--json"]);
+    assert_eq!(code, 0);
+    let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(shown["body"]["object"], "whatsapp_business_account");
+    assert_eq!(shown["items"][0]["field"], "messages");
+    writer.execute_batch("ROLLBACK").unwrap();
+    drop(writer);
+
+    // Pages: the last line names the next one.
+    let (_, out, _) = deliveries(&db, &["list", "--limit", "2"]);
+    let more = format!("more: --before {}", ids[3]);
+    assert!(out.lines().last() == Some(more.as_str()), "{out}");
+    let (_, out, _) = deliveries(&db, &["list", "--limit", "2", "--before", &ids[3].to_string(), "--json"]);
+    let next: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let second: Vec<i64> = next["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(second, [ids[2], ids[1]]);
+    assert_eq!(next["next_before"], ids[1]);
+
+    // Filters: state, object, field, time.
+    let ids_of = |args: &[&str]| {
+        let mut all = vec!["list", "--json"];
+        all.extend_from_slice(args);
+        let (code, out, err) = deliveries(&db, &all);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids_of(&["--object", "whatsapp_business_account"]), [ids[1]]);
+    assert_eq!(ids_of(&["--state", "dead", "--field", "feed"]), [ids[2], ids[0]]);
+    assert_eq!(ids_of(&["--since", "2023-11-14T22:13:22Z"]), [ids[4], ids[3], ids[2]]);
+    assert_eq!(ids_of(&["--until", "2023-11-14T22:13:21Z"]), [ids[0]]);
+    assert_eq!(ids_of(&["--since", "1h"]), Vec::<i64>::new());
+    let (code, _, err) = deliveries(&db, &["list", "--since", "yesterday-ish"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("neither a time"), "{err}");
+
+    // Bulk replay: every dead page delivery, nothing else.
+    let (code, out, err) = deliveries(&db, &["replay", "--state", "dead", "--object", "page"]);
+    assert_eq!((code, out.trim()), (0, "2 deliveries are pending again"), "{err}");
+    assert_eq!(ids_of(&["--state", "dead"]), [ids[1]]);
+    assert_eq!(ids_of(&["--state", "pending"]), [ids[4], ids[2], ids[0]]);
+    let (code, _, err) = deliveries(&db, &["replay"]);
+    assert_ne!(code, 0, "an id or --state is required");
+    assert!(err.contains("--state") || err.contains("<ID>"), "{err}");
+}
+
+#[test]
+fn deliveries_never_changes_a_file_it_only_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not a store of ours: a foreign file in rollback-journal mode.
+    let foreign = dir.path().join("foreign.db");
+    let conn = rusqlite::Connection::open(&foreign).unwrap();
+    conn.execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(&foreign).unwrap();
+    for args in [&["list"][..], &["show", "1"]] {
+        let (code, _, err) = deliveries(&foreign, args);
+        assert_ne!(code, 0);
+        assert!(err.contains("start the server once"), "{err}");
+    }
+    assert_eq!(std::fs::read(&foreign).unwrap(), before, "not a byte changed");
+    let mode: String = rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete", "not switched to WAL");
+    assert!(!dir.path().join("foreign.db-wal").exists());
+}

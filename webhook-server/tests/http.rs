@@ -467,6 +467,30 @@ async fn failing_and_panicking_handlers_give_500_and_the_server_keeps_serving() 
 }
 
 #[tokio::test]
+async fn a_value_no_retry_can_read_is_answered_200_and_counted() {
+    let app = start(|c| c).await;
+    // `fail` is no bool: the feed handler's type rejects it, every time; the other
+    // item's handler runs. A 500 would have Meta redeliver it for days.
+    let unreadable = br#"{"object":"page","entry":[{"id":"9","changes":[{"field":"feed","value":{"fail":"yes"}},{"field":"messages","value":{}}]}]}"#;
+    let (status, body) = app.post_signed(unreadable).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "EVENT_RECEIVED"));
+    assert_eq!(app.seen(), ["messages 9"]);
+    let counted = app.server.stats().snapshot();
+    assert_eq!(
+        (counted.rejected, counted.handler_failures, counted.acknowledged),
+        (1, 0, 1),
+        "{counted:?}"
+    );
+    // A real failure next to a rejection is still retried.
+    let mixed = br#"{"object":"page","entry":[{"id":"10","changes":[{"field":"feed","value":{"fail":"yes"}},{"field":"feed","value":{"fail":true}}]}]}"#;
+    assert_eq!(
+        app.post_signed(mixed).await.0,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_handler_past_its_time_limit_gives_500_and_the_server_keeps_serving() {
     let app = start(|c| c).await;
     let hung =

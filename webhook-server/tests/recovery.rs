@@ -1,0 +1,251 @@
+//! Recovery, the same cases against every store (memory, SQLite, NATS JetStream
+//! against a real `nats-server` started by the test): a dead letter that used up
+//! its attempts runs again when replayed (singly and in bulk) with its earlier
+//! errors kept, and a rejection (a value the handler's type cannot read) is dead at
+//! once instead of retried.
+
+#![cfg(feature = "nats")]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use meta_webhooks_tests::nats_server::{self, NatsServer};
+use webhook_core::delivery::nats::{JetStreamStore, NatsSettings};
+use webhook_core::delivery::sqlite::SqliteStore;
+use webhook_core::delivery::{
+    DeliveryStore, Engine, EngineConfig, HistoryEvent, ListFilter, MemoryStore, Query,
+    RetryPolicy,
+};
+use webhook_core::{Dispatcher, Payload, Route, State};
+use webhook_server::deliveries::{self, Filter};
+
+const MAX_ATTEMPTS: u32 = 4;
+
+#[derive(Default)]
+struct Handlers {
+    broken: AtomicBool,
+    feed_runs: AtomicUsize,
+    strict_runs: AtomicUsize,
+    lenient_runs: AtomicUsize,
+}
+
+#[derive(serde::Deserialize)]
+struct Strict {
+    #[allow(dead_code)]
+    count: u32,
+}
+
+fn engine(store: Arc<dyn DeliveryStore>, handlers: &Arc<Handlers>) -> Arc<Engine> {
+    let dispatcher = Dispatcher::builder()
+        .state_arc(Arc::clone(handlers))
+        .route(
+            Route::field("page", "feed").name("feed"),
+            |State(h): State<Handlers>| async move {
+                h.feed_runs.fetch_add(1, Ordering::SeqCst);
+                if h.broken.load(Ordering::SeqCst) {
+                    anyhow::bail!("the database is down");
+                }
+                Ok(())
+            },
+        )
+        .route(
+            Route::field("page", "ratings").name("strict"),
+            |Payload(_): Payload<Strict>, State(h): State<Handlers>| async move {
+                h.strict_runs.fetch_add(1, Ordering::SeqCst);
+            },
+        )
+        .route(
+            Route::field("page", "ratings").name("lenient"),
+            |State(h): State<Handlers>| async move {
+                h.lenient_runs.fetch_add(1, Ordering::SeqCst);
+            },
+        )
+        .build()
+        .unwrap();
+    let config = EngineConfig {
+        workers: 1,
+        lease: Duration::from_secs(5),
+        poll: Duration::from_millis(20),
+        batch: 4,
+        retry: RetryPolicy {
+            max_attempts: MAX_ATTEMPTS,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(20),
+        },
+        ..EngineConfig::default()
+    };
+    Engine::new(store, Arc::new(dispatcher), config)
+}
+
+fn feed(n: u32) -> Vec<u8> {
+    format!(r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"feed","value":{{"n":{n}}}}}]}}]}}"#)
+        .into_bytes()
+}
+
+/// Works until `done` holds, within 20 s.
+async fn work_until(engine: &Engine, what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if engine.work_once().await.unwrap() == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn dead(store: &dyn DeliveryStore) -> usize {
+    store.list(ListFilter::Dead, 100).await.unwrap().len()
+}
+
+/// A dead letter that used up every attempt runs again when replayed, and its
+/// earlier errors stay in its history.
+async fn replay_runs_a_dead_letter_again(store: Arc<dyn DeliveryStore>) {
+    let handlers = Arc::new(Handlers::default());
+    handlers.broken.store(true, Ordering::SeqCst);
+    let engine = engine(Arc::clone(&store), &handlers);
+    engine.receive(feed(1)).await.unwrap();
+    work_until(&engine, "the dead letter", async || dead(&*store).await == 1).await;
+    assert_eq!(
+        handlers.feed_runs.load(Ordering::SeqCst),
+        MAX_ATTEMPTS as usize
+    );
+    let letter = store.list(ListFilter::Dead, 1).await.unwrap().remove(0);
+    assert_eq!(letter.attempts, MAX_ATTEMPTS);
+    assert!(
+        letter
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("the database is down")
+    );
+
+    // The fix is deployed; the operator replays it.
+    handlers.broken.store(false, Ordering::SeqCst);
+    assert!(store.replay(letter.id, 0).await.unwrap());
+    let pending = store.list(ListFilter::All, 10).await.unwrap();
+    assert_eq!(dead(&*store).await, 0);
+    let replayed = &pending[0];
+    assert_eq!(replayed.attempts, 0);
+    let events: Vec<_> = replayed.history.iter().map(|h| h.event).collect();
+    assert_eq!(events.len(), MAX_ATTEMPTS as usize + 1, "{events:?}");
+    assert_eq!(events.last(), Some(&HistoryEvent::Replayed));
+    assert!(
+        replayed.history[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("the database is down")
+    );
+    work_until(&engine, "the replayed run", async || {
+        handlers.feed_runs.load(Ordering::SeqCst) > MAX_ATTEMPTS as usize
+            && store.pending().await.unwrap() == 0
+    })
+    .await;
+    assert_eq!(
+        handlers.feed_runs.load(Ordering::SeqCst),
+        MAX_ATTEMPTS as usize + 1
+    );
+    assert_eq!(dead(&*store).await, 0, "handled, not dead again");
+}
+
+/// Every dead letter matching a filter replays at once.
+async fn bulk_replay(store: Arc<dyn DeliveryStore>) {
+    let handlers = Arc::new(Handlers::default());
+    handlers.broken.store(true, Ordering::SeqCst);
+    let engine = engine(Arc::clone(&store), &handlers);
+    for n in 0..3 {
+        engine.receive(feed(100 + n)).await.unwrap();
+    }
+    work_until(&engine, "three dead letters", async || dead(&*store).await == 3).await;
+    handlers.broken.store(false, Ordering::SeqCst);
+    let runs = handlers.feed_runs.load(Ordering::SeqCst);
+    let filter = Filter {
+        object: Some("page".to_owned()),
+        field: Some("feed".to_owned()),
+    };
+    let ids = deliveries::replay_matching(&*store, Query::new(ListFilter::Dead, 1), &filter)
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 3, "all pages, not only the first");
+    work_until(&engine, "the replayed runs", async || {
+        store.pending().await.unwrap() == 0
+    })
+    .await;
+    assert_eq!(handlers.feed_runs.load(Ordering::SeqCst), runs + 3);
+    assert_eq!(dead(&*store).await, 0);
+}
+
+/// A value the handler's type cannot read fails the same way every time: dead at
+/// the first attempt, while the item's other handler ran once.
+async fn a_rejection_is_dead_at_once(store: Arc<dyn DeliveryStore>) {
+    let handlers = Arc::new(Handlers::default());
+    let engine = engine(Arc::clone(&store), &handlers);
+    let body = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"ratings","value":{"count":"many"}}]}]}"#;
+    engine.receive(body.to_vec()).await.unwrap();
+    work_until(&engine, "the dead letter", async || dead(&*store).await == 1).await;
+    let letter = store.list(ListFilter::Dead, 1).await.unwrap().remove(0);
+    assert_eq!(letter.attempts, 1);
+    let error = letter.last_error.unwrap();
+    assert!(
+        error.contains("strict on (page, ratings) rejected") && error.contains("retrying cannot help"),
+        "{error}"
+    );
+    assert_eq!(handlers.strict_runs.load(Ordering::SeqCst), 0);
+    assert_eq!(handlers.lenient_runs.load(Ordering::SeqCst), 1);
+}
+
+async fn suite(make: impl AsyncFn(&str) -> Arc<dyn DeliveryStore>) {
+    replay_runs_a_dead_letter_again(make("replay").await).await;
+    bulk_replay(make("bulk").await).await;
+    a_rejection_is_dead_at_once(make("reject").await).await;
+}
+
+#[tokio::test]
+async fn memory_store_recovers() {
+    suite(async |_| Arc::new(MemoryStore::new()) as Arc<dyn DeliveryStore>).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    suite(async |name| {
+        let path = dir.path().join(format!("{name}.db"));
+        Arc::new(SqliteStore::open(path, None).unwrap()) as Arc<dyn DeliveryStore>
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_store_recovers() {
+    if !nats_server::installed() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "nats-server is not installed: .ci/run installs it"
+        );
+        eprintln!("skipped: nats-server is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let nats = NatsServer::start(dir.path());
+    let url = nats.url();
+    suite(async |name| {
+        let settings = NatsSettings {
+            url: url.clone(),
+            prefix: name.to_owned(),
+            ..NatsSettings::default()
+        };
+        let store = JetStreamStore::connect(
+            settings,
+            None,
+            Duration::from_secs(5),
+            MAX_ATTEMPTS,
+            Duration::from_hours(1),
+        )
+        .await
+        .unwrap();
+        Arc::new(store) as Arc<dyn DeliveryStore>
+    })
+    .await;
+    drop(nats);
+}
