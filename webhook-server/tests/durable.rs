@@ -753,6 +753,86 @@ async fn a_store_that_cannot_write_answers_503_never_200() {
     );
 }
 
+/// Holds every call until the test opens it.
+#[derive(Default)]
+struct Held(std::sync::atomic::AtomicBool);
+
+#[on(object = "page", field = "t_quota", unchecked)]
+async fn held(State(held): State<Held>) {
+    while !held.0.load(std::sync::atomic::Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// With a disk quota, the store fills while handlers are stuck (503, Meta retries),
+/// and accepts again once the workers drained it, with nobody discarding by hand:
+/// a handled delivery keeps its hash, not its body.
+#[tokio::test]
+async fn a_full_quota_accepts_again_once_the_workers_drain_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quota.db");
+    let config = Config::builder()
+        .app_secret(SECRET)
+        .verify_token("t")
+        .durable(&path)
+        .max_db_bytes(Some(256 * 1024))
+        .build()
+        .unwrap();
+    let held = Arc::new(Held::default());
+    let server = Server::new(config).dispatcher(|b| {
+        b.state_arc(Arc::clone(&held))
+            .state(Calls::default())
+            .state(Notify::new())
+    });
+    let server = testing::spawn(server).await;
+    let client = reqwest::Client::new();
+    let post = async |n: u32| {
+        let body = format!(
+            r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"t_quota","value":"{}"}}]}}]}}"#,
+            format!("{n:04}").repeat(2000)
+        );
+        let header = signature::sign(
+            Algorithm::Sha256,
+            &AppSecret::new(SECRET).unwrap(),
+            body.as_bytes(),
+        );
+        client
+            .post(server.url())
+            .header("x-hub-signature-256", header)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    let mut accepted = 0;
+    let mut n = 0;
+    loop {
+        n += 1;
+        assert!(n < 200, "the quota never filled");
+        match post(n).await {
+            StatusCode::OK => accepted += 1,
+            StatusCode::SERVICE_UNAVAILABLE => break,
+            other => panic!("{other}"),
+        }
+    }
+    assert!(accepted > 5, "{accepted}");
+
+    // The handlers recover; the workers drain the queue.
+    held.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    let store = SqliteStore::open_read_only(&path).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while store.pending().await.unwrap() > 0 {
+        assert!(std::time::Instant::now() < deadline, "not drained");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // As many new deliveries as filled it before are accepted, without a hand.
+    for m in 0..accepted {
+        assert_eq!(post(1_000 + m).await, StatusCode::OK, "delivery {m} after the drain");
+    }
+    server.stop().await.unwrap();
+}
+
 /// A real in-memory store whose commits wait for the test's go-ahead.
 struct HeldStore {
     inner: webhook_core::delivery::MemoryStore,
