@@ -11,6 +11,7 @@
 //! | `webhook_handler_duration_seconds` | histogram | `handler` |
 //! | `webhook_retries_total` | counter | durable mode: attempts that will be retried |
 //! | `webhook_dead_letters_total` | counter | durable mode: deliveries dead-lettered |
+//! | `webhook_worker_panics_total` | counter | durable mode: worker tasks that panicked (outside a handler) and were restarted |
 //!
 //! Spans: `item` (`object`, `field`, `entry`, `kind`) for each routed item, and
 //! inside it `handler` (`handler`, `outcome`, `duration_ms`) for each call;
@@ -104,6 +105,16 @@ pub(crate) fn dead_letter() {
     {
         if metrics_enabled() {
             metrics::counter!("webhook_dead_letters_total").increment(1);
+        }
+    }
+}
+
+#[cfg(feature = "durable")]
+pub(crate) fn worker_panic() {
+    #[cfg(feature = "metrics")]
+    {
+        if metrics_enabled() {
+            metrics::counter!("webhook_worker_panics_total").increment(1);
         }
     }
 }

@@ -97,7 +97,10 @@ async fn a_store_of_0_1_is_migrated_and_its_progress_read_right() {
             .unwrap()
             .contains("mentions are down")
     );
-    assert!(all[1].body.is_empty(), "a handled body is dropped by the migration");
+    assert!(
+        all[1].body.is_empty(),
+        "a handled body is dropped by the migration"
+    );
     assert!(!all[2].body.is_empty() && !all[0].body.is_empty());
 
     // The retries run only what did not succeed in 0.1.

@@ -414,10 +414,11 @@ impl Server {
             dispatcher,
             store,
         } = self.into_parts()?;
+        let engine = workers.engine.clone();
         let workers = workers.spawn();
         let reloads = tls.clone().map(|tls| tokio::spawn(tls.watch()));
         let side = side_listener
-            .map(|listener| side_listener_task(listener, store, dispatcher))
+            .map(|listener| side_listener_task(listener, store, dispatcher, engine))
             .transpose()?;
         let served = if let Some(listener) = listener {
             let addr = listener.local_addr().map_err(ServerError::Io)?;
@@ -468,6 +469,7 @@ fn side_listener_task(
     listener: TcpListener,
     store: Option<Arc<dyn DeliveryStore>>,
     dispatcher: Arc<Dispatcher>,
+    engine: Option<Arc<Engine>>,
 ) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, ServerError> {
     let metrics = crate::observe::install().map_err(|e| {
         ServerError::Config(ConfigError::Invalid {
@@ -479,6 +481,7 @@ fn side_listener_task(
         metrics,
         store,
         dispatcher,
+        engine,
     });
     if let Ok(addr) = listener.local_addr() {
         tracing::info!("metrics and health on http://{addr}/metrics, /healthz, /readyz");
@@ -493,6 +496,7 @@ fn side_listener_task(
     _: TcpListener,
     _: Option<Arc<dyn DeliveryStore>>,
     _: Arc<Dispatcher>,
+    _: Option<Arc<Engine>>,
 ) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, ServerError> {
     Err(ServerError::Config(ConfigError::Invalid {
         variable: "META_WEBHOOK_METRICS_BIND",

@@ -351,8 +351,16 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("store.db");
     let store = SqliteStore::open(&db, None).unwrap();
-    let page = |n: u32| format!(r#"{{"object":"page","entry":[{{"id":"{n}","changes":[{{"field":"feed","value":{{"n":{n}}}}}]}}]}}"#);
-    let wa = |n: u32| format!(r#"{{"object":"whatsapp_business_account","entry":[{{"id":"{n}","changes":[{{"field":"messages","value":{{"n":{n}}}}}]}}]}}"#);
+    let page = |n: u32| {
+        format!(
+            r#"{{"object":"page","entry":[{{"id":"{n}","changes":[{{"field":"feed","value":{{"n":{n}}}}}]}}]}}"#
+        )
+    };
+    let wa = |n: u32| {
+        format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"{n}","changes":[{{"field":"messages","value":{{"n":{n}}}}}]}}]}}"#
+        )
+    };
     // Oldest first: page 1, wa 2, page 3, wa 4, page 5; all but the last two dead.
     let bodies = [page(1), wa(2), page(3), wa(4), page(5)];
     let mut ids = Vec::new();
@@ -412,7 +420,10 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
         ]
     );
     assert_eq!(page_json["next_before"], serde_json::Value::Null);
-    assert_eq!(page_json["deliveries"][2]["history"][0]["error"], "failure 2");
+    assert_eq!(
+        page_json["deliveries"][2]["history"][0]["error"],
+        "failure 2"
+    );
     let (code, out, _) = deliveries(&db, &["show", &ids[1].to_string(), "--json"]);
     assert_eq!(code, 0);
     let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -425,7 +436,17 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
     let (_, out, _) = deliveries(&db, &["list", "--limit", "2"]);
     let more = format!("more: --before {}", ids[3]);
     assert!(out.lines().last() == Some(more.as_str()), "{out}");
-    let (_, out, _) = deliveries(&db, &["list", "--limit", "2", "--before", &ids[3].to_string(), "--json"]);
+    let (_, out, _) = deliveries(
+        &db,
+        &[
+            "list",
+            "--limit",
+            "2",
+            "--before",
+            &ids[3].to_string(),
+            "--json",
+        ],
+    );
     let next: serde_json::Value = serde_json::from_str(&out).unwrap();
     let second: Vec<i64> = next["deliveries"]
         .as_array()
@@ -451,8 +472,14 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
             .collect::<Vec<_>>()
     };
     assert_eq!(ids_of(&["--object", "whatsapp_business_account"]), [ids[1]]);
-    assert_eq!(ids_of(&["--state", "dead", "--field", "feed"]), [ids[2], ids[0]]);
-    assert_eq!(ids_of(&["--since", "2023-11-14T22:13:22Z"]), [ids[4], ids[3], ids[2]]);
+    assert_eq!(
+        ids_of(&["--state", "dead", "--field", "feed"]),
+        [ids[2], ids[0]]
+    );
+    assert_eq!(
+        ids_of(&["--since", "2023-11-14T22:13:22Z"]),
+        [ids[4], ids[3], ids[2]]
+    );
     assert_eq!(ids_of(&["--until", "2023-11-14T22:13:21Z"]), [ids[0]]);
     assert_eq!(ids_of(&["--since", "1h"]), Vec::<i64>::new());
     let (code, _, err) = deliveries(&db, &["list", "--since", "yesterday-ish"]);
@@ -461,7 +488,11 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
 
     // Bulk replay: every dead page delivery, nothing else.
     let (code, out, err) = deliveries(&db, &["replay", "--state", "dead", "--object", "page"]);
-    assert_eq!((code, out.trim()), (0, "2 deliveries are pending again"), "{err}");
+    assert_eq!(
+        (code, out.trim()),
+        (0, "2 deliveries are pending again"),
+        "{err}"
+    );
     assert_eq!(ids_of(&["--state", "dead"]), [ids[1]]);
     assert_eq!(ids_of(&["--state", "pending"]), [ids[4], ids[2], ids[0]]);
     let (code, _, err) = deliveries(&db, &["replay"]);
@@ -484,7 +515,11 @@ fn deliveries_never_changes_a_file_it_only_reads() {
         assert_ne!(code, 0);
         assert!(err.contains("start the server once"), "{err}");
     }
-    assert_eq!(std::fs::read(&foreign).unwrap(), before, "not a byte changed");
+    assert_eq!(
+        std::fs::read(&foreign).unwrap(),
+        before,
+        "not a byte changed"
+    );
     let mode: String = rusqlite::Connection::open(&foreign)
         .unwrap()
         .pragma_query_value(None, "journal_mode", |r| r.get(0))

@@ -828,7 +828,11 @@ async fn a_full_quota_accepts_again_once_the_workers_drain_it() {
     }
     // As many new deliveries as filled it before are accepted, without a hand.
     for m in 0..accepted {
-        assert_eq!(post(1_000 + m).await, StatusCode::OK, "delivery {m} after the drain");
+        assert_eq!(
+            post(1_000 + m).await,
+            StatusCode::OK,
+            "delivery {m} after the drain"
+        );
     }
     server.stop().await.unwrap();
 }

@@ -477,7 +477,11 @@ async fn a_value_no_retry_can_read_is_answered_200_and_counted() {
     assert_eq!(app.seen(), ["messages 9"]);
     let counted = app.server.stats().snapshot();
     assert_eq!(
-        (counted.rejected, counted.handler_failures, counted.acknowledged),
+        (
+            counted.rejected,
+            counted.handler_failures,
+            counted.acknowledged
+        ),
         (1, 0, 1),
         "{counted:?}"
     );

@@ -27,10 +27,12 @@ async fn always_fails() -> Result<(), String> {
     Err("downstream is down".to_owned())
 }
 
-/// The real SQLite store, with a switch that makes it stop answering.
+/// The real SQLite store, with a switch that makes it stop answering, and one that
+/// makes claiming panic (a bug in a store, outside any handler).
 struct Switchable {
     inner: SqliteStore,
     down: AtomicBool,
+    panics: AtomicBool,
 }
 
 impl Switchable {
@@ -53,6 +55,10 @@ impl DeliveryStore for Switchable {
         })
     }
     fn claim(&self, now: u64, lease: u64) -> StoreFuture<'_, Option<Claimed>> {
+        assert!(
+            !self.panics.load(Ordering::SeqCst),
+            "claim bug (switched on by the test)"
+        );
         self.inner.claim(now, lease)
     }
     fn finish(
@@ -128,6 +134,7 @@ async fn start() -> App {
     let store = Arc::new(Switchable {
         inner: SqliteStore::open(dir.path().join("d.db"), None).unwrap(),
         down: AtomicBool::new(false),
+        panics: AtomicBool::new(false),
     });
     let config = Config::builder()
         .app_secret(SECRET)
@@ -289,6 +296,7 @@ async fn counters_after_real_deliveries_and_health_that_flips_with_the_store() {
     assert!(sample(&text, "webhook_last_200_timestamp_seconds", &[]).unwrap() > 1.7e9);
 
     health_flips_with_the_store(&app).await;
+    a_panicked_worker_is_restarted_and_readyz_says_so(&app).await;
 
     // The webhook port does not serve the side listener's paths.
     let on_public = app
@@ -299,6 +307,37 @@ async fn counters_after_real_deliveries_and_health_that_flips_with_the_store() {
         .unwrap();
     assert_eq!(on_public.status(), 404);
     app.server.stop().await.unwrap();
+}
+
+/// A worker that panics outside a handler is restarted, and `/readyz` reports it.
+async fn a_panicked_worker_is_restarted_and_readyz_says_so(app: &App) {
+    let handled = app.count.load(Ordering::SeqCst);
+    app.store.panics.store(true, Ordering::SeqCst);
+    assert_eq!(app.post(&body(5), Some(SECRET)).await, 200);
+    let mut why = String::new();
+    for _ in 0..200 {
+        let (status, text) = app.get("/readyz").await;
+        if status == 503 {
+            why = text;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        why.contains("worker panic") && why.contains("claim bug"),
+        "{why:?}"
+    );
+    let text = app.get("/metrics").await.1;
+    assert!(sample(&text, "webhook_worker_panics_total", &[]).unwrap() >= 1.0);
+    // The bug goes away (a store that recovers): the restarted workers handle it.
+    app.store.panics.store(false, Ordering::SeqCst);
+    for _ in 0..500 {
+        if app.count.load(Ordering::SeqCst) > handled {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no worker came back");
 }
 
 /// `/readyz` answers 503 while the store does not, `/healthz` stays 200, and the

@@ -14,8 +14,7 @@ use meta_webhooks_tests::nats_server::{self, NatsServer};
 use webhook_core::delivery::nats::{JetStreamStore, NatsSettings};
 use webhook_core::delivery::sqlite::SqliteStore;
 use webhook_core::delivery::{
-    DeliveryStore, Engine, EngineConfig, HistoryEvent, ListFilter, MemoryStore, Query,
-    RetryPolicy,
+    DeliveryStore, Engine, EngineConfig, HistoryEvent, ListFilter, MemoryStore, Query, RetryPolicy,
 };
 use webhook_core::{Dispatcher, Payload, Route, State};
 use webhook_server::deliveries::{self, Filter};
@@ -105,7 +104,10 @@ async fn replay_runs_a_dead_letter_again(store: Arc<dyn DeliveryStore>) {
     handlers.broken.store(true, Ordering::SeqCst);
     let engine = engine(Arc::clone(&store), &handlers);
     engine.receive(feed(1)).await.unwrap();
-    work_until(&engine, "the dead letter", async || dead(&*store).await == 1).await;
+    work_until(&engine, "the dead letter", async || {
+        dead(&*store).await == 1
+    })
+    .await;
     assert_eq!(
         handlers.feed_runs.load(Ordering::SeqCst),
         MAX_ATTEMPTS as usize
@@ -157,7 +159,10 @@ async fn bulk_replay(store: Arc<dyn DeliveryStore>) {
     for n in 0..3 {
         engine.receive(feed(100 + n)).await.unwrap();
     }
-    work_until(&engine, "three dead letters", async || dead(&*store).await == 3).await;
+    work_until(&engine, "three dead letters", async || {
+        dead(&*store).await == 3
+    })
+    .await;
     handlers.broken.store(false, Ordering::SeqCst);
     let runs = handlers.feed_runs.load(Ordering::SeqCst);
     let filter = Filter {
@@ -183,12 +188,16 @@ async fn a_rejection_is_dead_at_once(store: Arc<dyn DeliveryStore>) {
     let engine = engine(Arc::clone(&store), &handlers);
     let body = br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"ratings","value":{"count":"many"}}]}]}"#;
     engine.receive(body.to_vec()).await.unwrap();
-    work_until(&engine, "the dead letter", async || dead(&*store).await == 1).await;
+    work_until(&engine, "the dead letter", async || {
+        dead(&*store).await == 1
+    })
+    .await;
     let letter = store.list(ListFilter::Dead, 1).await.unwrap().remove(0);
     assert_eq!(letter.attempts, 1);
     let error = letter.last_error.unwrap();
     assert!(
-        error.contains("strict on (page, ratings) rejected") && error.contains("retrying cannot help"),
+        error.contains("strict on (page, ratings) rejected")
+            && error.contains("retrying cannot help"),
         "{error}"
     );
     assert_eq!(handlers.strict_runs.load(Ordering::SeqCst), 0);

@@ -2,10 +2,14 @@
 
 use std::collections::BTreeSet;
 use std::hash::{BuildHasher, RandomState};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::join_all;
+use std::sync::Mutex;
+
+use futures_util::FutureExt;
 use tokio::sync::{Notify, watch};
 
 use super::{
@@ -106,6 +110,37 @@ pub struct Engine {
     dispatcher: Arc<Dispatcher>,
     config: EngineConfig,
     wake: Notify,
+    health: Mutex<Health>,
+}
+
+/// How long a worker panic counts against readiness.
+const PANIC_MEMORY: Duration = Duration::from_mins(1);
+
+/// Workers that panicked and were restarted (handler panics are caught and never
+/// get here: this is a panic of the worker itself, or of a store).
+#[derive(Debug, Default)]
+struct Health {
+    down: usize,
+    panics: std::collections::VecDeque<(std::time::Instant, String)>,
+}
+
+/// The workers' state, for a readiness probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerHealth {
+    /// Workers stopped by a panic and not restarted yet.
+    pub down: usize,
+    /// Worker panics in the last minute.
+    pub recent_panics: usize,
+    /// The last panic's message.
+    pub last_panic: Option<String>,
+}
+
+impl WorkerHealth {
+    /// Whether every worker runs and none panicked in the last minute.
+    #[must_use]
+    pub fn is_healthy(&self) -> bool {
+        self.down == 0 && self.recent_panics == 0
+    }
 }
 
 impl std::fmt::Debug for Engine {
@@ -132,7 +167,79 @@ impl Engine {
             dispatcher,
             config,
             wake: Notify::new(),
+            health: Mutex::new(Health::default()),
         })
+    }
+
+    /// Whether the workers run (see [`WorkerHealth`]).
+    #[must_use]
+    pub fn worker_health(&self) -> WorkerHealth {
+        let mut health = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        while health
+            .panics
+            .front()
+            .is_some_and(|(at, _)| at.elapsed() > PANIC_MEMORY)
+        {
+            health.panics.pop_front();
+        }
+        WorkerHealth {
+            down: health.down,
+            recent_panics: health.panics.len(),
+            last_panic: health.panics.back().map(|(_, why)| why.clone()),
+        }
+    }
+
+    /// One worker: claims and handles deliveries until `shutdown`.
+    async fn work(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        while !*shutdown.borrow() {
+            match self.work_once().await {
+                Ok(0) => {}
+                Ok(_) => continue,
+                Err(e) => tracing::error!("delivery store error: {e}"),
+            }
+            tokio::select! {
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(self.config.poll) => {}
+                changed = shutdown.changed() => if changed.is_err() { break },
+            }
+        }
+    }
+
+    /// Runs a worker, restarting it (after a pause) when it panics, until
+    /// `shutdown`. What it held comes back after its lease, as after a crash.
+    async fn supervise(self: Arc<Self>, shutdown: watch::Receiver<bool>) {
+        let mut pause = Duration::from_millis(100);
+        loop {
+            let run = AssertUnwindSafe(Arc::clone(&self).work(shutdown.clone()))
+                .catch_unwind()
+                .await;
+            let Err(panic) = run else { return };
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(ToString::to_string)
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            tracing::error!(
+                restart_in_ms = pause.as_millis(),
+                "a delivery worker panicked and will be restarted: {why}"
+            );
+            crate::observe::worker_panic();
+            {
+                let mut health = self.health.lock().unwrap_or_else(|e| e.into_inner());
+                health.down += 1;
+                health.panics.push_back((std::time::Instant::now(), why));
+            }
+            let mut stop = shutdown.clone();
+            let stopped = tokio::select! {
+                () = tokio::time::sleep(pause) => false,
+                _ = stop.wait_for(|stop| *stop) => true,
+            };
+            self.health.lock().unwrap_or_else(|e| e.into_inner()).down -= 1;
+            if stopped || *shutdown.borrow() {
+                return;
+            }
+            pause = (pause * 2).min(Duration::from_secs(5));
+        }
     }
 
     /// The store.
@@ -163,24 +270,7 @@ impl Engine {
         shutdown: &watch::Receiver<bool>,
     ) -> Vec<tokio::task::JoinHandle<()>> {
         let mut tasks: Vec<_> = (0..self.config.workers.max(1))
-            .map(|_| {
-                let engine = Arc::clone(self);
-                let mut shutdown = shutdown.clone();
-                tokio::spawn(async move {
-                    while !*shutdown.borrow() {
-                        match engine.work_once().await {
-                            Ok(0) => {}
-                            Ok(_) => continue,
-                            Err(e) => tracing::error!("delivery store error: {e}"),
-                        }
-                        tokio::select! {
-                            () = engine.wake.notified() => {}
-                            () = tokio::time::sleep(engine.config.poll) => {}
-                            changed = shutdown.changed() => if changed.is_err() { break },
-                        }
-                    }
-                })
-            })
+            .map(|_| tokio::spawn(Arc::clone(self).supervise(shutdown.clone())))
             .collect();
         let engine = Arc::clone(self);
         let mut shutdown = shutdown.clone();
@@ -354,7 +444,7 @@ impl Engine {
         let gate = StoreGate {
             store: &*self.store,
             done: &upgraded,
-            succeeded: std::sync::Mutex::new(Vec::new()),
+            succeeded: Mutex::new(Vec::new()),
             lease: millis(self.config.lease),
         };
         let report = self.dispatcher.dispatch_gated(&notification, &gate).await;
@@ -413,7 +503,7 @@ struct StoreGate<'a> {
     store: &'a dyn DeliveryStore,
     done: &'a BTreeSet<String>,
     /// Pairs that succeeded in this attempt.
-    succeeded: std::sync::Mutex<Vec<String>>,
+    succeeded: Mutex<Vec<String>>,
     lease: u64,
 }
 

@@ -48,7 +48,7 @@ use std::pin::Pin;
 use sha2::{Digest, Sha256};
 
 pub use crate::idempotency::{KeyClaim, pair_key};
-pub use engine::{Engine, EngineConfig, RetryPolicy};
+pub use engine::{Engine, EngineConfig, RetryPolicy, WorkerHealth};
 pub use memory::MemoryStore;
 
 /// The future of a store operation.

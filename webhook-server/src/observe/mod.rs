@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `/metrics` | Prometheus text: the metrics below and those of [`webhook_core::observe`] |
 //! | `/healthz` | `200 ok` while the process serves |
-//! | `/readyz` | `200 ready` when handlers are registered and the store answers; else `503` naming what is wrong |
+//! | `/readyz` | `200 ready` when handlers are registered, the store answers and no worker panicked in the last minute (a panicked worker is restarted); else `503` naming what is wrong |
 //!
 //! | metric | kind | labels |
 //! |---|---|---|

@@ -10,7 +10,7 @@ use axum::routing::get;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use metrics_util::MetricKindMask;
 use webhook_core::Dispatcher;
-use webhook_core::delivery::DeliveryStore;
+use webhook_core::delivery::{DeliveryStore, Engine};
 
 /// Handler latency buckets, in seconds.
 const BUCKETS: &[f64] = &[
@@ -57,6 +57,8 @@ pub(crate) struct Side {
     pub(crate) metrics: PrometheusHandle,
     pub(crate) store: Option<Arc<dyn DeliveryStore>>,
     pub(crate) dispatcher: Arc<Dispatcher>,
+    /// The workers of this process, when it runs any.
+    pub(crate) engine: Option<Arc<Engine>>,
 }
 
 /// `/metrics`, `/healthz`, `/readyz`.
@@ -96,6 +98,21 @@ async fn ready(State(side): State<Side>) -> (StatusCode, String) {
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!("not ready: the delivery store does not answer: {why}"),
+            );
+        }
+    }
+    if let Some(engine) = &side.engine {
+        let health = engine.worker_health();
+        if !health.is_healthy() {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "not ready: {} worker panic(s) in the last minute, {} worker(s) down (restarted \
+                     automatically); last: {}",
+                    health.recent_panics,
+                    health.down,
+                    health.last_panic.unwrap_or_default()
+                ),
             );
         }
     }
