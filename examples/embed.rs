@@ -34,6 +34,7 @@ async fn main() -> anyhow::Result<()> {
     webhook_server::logging::init();
     let webhooks = Server::from_env()?;
     let addr = webhooks.config().bind_addr();
+    let limits = webhooks.config().limits();
     // The routes, and durable mode's workers: nothing runs until they are spawned.
     let (routes, workers) = webhooks.into_router()?;
     let app = Router::new()
@@ -42,9 +43,10 @@ async fn main() -> anyhow::Result<()> {
     let workers = workers.spawn();
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(webhook_server::shutdown_signal())
-        .await?;
+    // Not `axum::serve`: this applies the transport limits (header and body
+    // deadlines, header size, connection caps in all and per address) to the whole
+    // application, as `Server::serve` does.
+    webhook_server::serve_router(listener, app, limits, webhook_server::shutdown_signal()).await?;
     // Each worker finishes the delivery it holds; the rest stay stored.
     workers.shutdown().await;
     Ok(())

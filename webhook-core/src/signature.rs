@@ -260,6 +260,18 @@ pub fn verify_headers(
     sha1: &[&[u8]],
     allow_sha1: bool,
 ) -> Result<Algorithm, SignatureError> {
+    let (algorithm, value) = select_header(sha256, sha1, allow_sha1)?;
+    verify(algorithm, secrets, body, value).map(|()| algorithm)
+}
+
+/// The signature header [`verify_headers`] would check, with its shape checked
+/// (prefix, length, hex digits): everything that can be refused before a byte of
+/// the body is read, so that a request without a usable signature costs no body.
+pub fn select_header<'v>(
+    sha256: &[&'v [u8]],
+    sha1: &[&'v [u8]],
+    allow_sha1: bool,
+) -> Result<(Algorithm, &'v [u8]), SignatureError> {
     fn one<'v>(
         values: &[&'v [u8]],
         algorithm: Algorithm,
@@ -272,15 +284,15 @@ pub fn verify_headers(
             }),
         }
     }
-    if let Some(value) = one(sha256, Algorithm::Sha256)? {
-        return verify(Algorithm::Sha256, secrets, body, value).map(|()| Algorithm::Sha256);
-    }
-    match one(sha1, Algorithm::Sha1)? {
-        Some(value) if allow_sha1 => {
-            verify(Algorithm::Sha1, secrets, body, value).map(|()| Algorithm::Sha1)
-        }
-        _ => Err(SignatureError::Missing),
-    }
+    let (algorithm, value) = match one(sha256, Algorithm::Sha256)? {
+        Some(value) => (Algorithm::Sha256, value),
+        None => match one(sha1, Algorithm::Sha1)? {
+            Some(value) if allow_sha1 => (Algorithm::Sha1, value),
+            _ => return Err(SignatureError::Missing),
+        },
+    };
+    decode(algorithm, value)?;
+    Ok((algorithm, value))
 }
 
 #[cfg(test)]

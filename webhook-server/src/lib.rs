@@ -57,6 +57,7 @@ pub mod deliveries;
 pub mod explain;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
+mod head_scan;
 #[cfg(feature = "logging")]
 pub mod logging;
 pub mod observe;
@@ -70,6 +71,7 @@ pub mod testing;
 pub mod tls;
 
 pub use config::{Config, ConfigBuilder, ConfigError, Limits, Mode, Role};
+pub use serve::serve_router;
 pub use server::{RunningWorkers, Server, ServerError, Workers, shutdown_signal};
 pub use stats::{Stats, StatsSnapshot};
 

@@ -5,12 +5,13 @@
 //! | `GET`, `hub.mode=subscribe`, token matches | `200 text/plain`, the challenge exactly |
 //! | `GET`, wrong token or mode | `403` |
 //! | `GET`, a parameter missing or repeated | `400` |
-//! | `POST`, signature header missing or malformed (or duplicated) | `401` |
+//! | `POST`, a `Content-Encoding` other than `identity` (a compressed body is never inflated: zip bombs) | `415`, before reading the body |
+//! | `POST`, signature header missing or malformed (or duplicated) | `401`, before reading the body |
+//! | `POST`, declared body over the limit | `413`, before reading the body |
+//! | `POST`, the body does not fit the buffered-bytes budget | `503` with `Retry-After`, before reading it |
+//! | `POST`, body over the limit, or not read within the body deadline or at the minimum rate | `413`, `408` |
 //! | `POST`, signature does not match | `403` |
-//! | `POST`, body over the limit | `413` |
-//! | `POST`, body not read within the body deadline | `408` |
-//! | `POST`, a `Content-Encoding` other than `identity` (a compressed body is never inflated: zip bombs) | `415` |
-//! | `POST`, too many deliveries in flight | `503` with `Retry-After`, before reading anything |
+//! | `POST`, signed, too many deliveries in flight | `503` with `Retry-After` |
 //! | durable mode: `POST`, signed, stored (or a duplicate of a stored body) | `200` |
 //! | durable mode: `POST`, signed, the store is full or cannot be written | `503` with `Retry-After` (Meta retries) |
 //! | inline mode: `POST`, signed, but not a notification envelope | `400` (durable mode stores it and dead-letters it) |
@@ -32,7 +33,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -40,7 +41,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use tokio::sync::Semaphore;
 use webhook_core::delivery::{Engine, Enqueued};
 use webhook_core::signature::{self, Algorithm, SignatureError};
@@ -57,8 +58,10 @@ pub(crate) struct App {
     pub(crate) dispatcher: Arc<Dispatcher>,
     /// Durable mode's engine; `None` in inline mode.
     pub(crate) engine: Option<Arc<Engine>>,
-    /// Permits for deliveries in flight (load shedding).
+    /// Permits for verified deliveries in flight (load shedding).
     pub(crate) in_flight: Semaphore,
+    /// Permits for body bytes buffered, one per byte.
+    pub(crate) body_budget: Semaphore,
     pub(crate) stats: Arc<Stats>,
     /// Refusals logged at most once per status and interval.
     pub(crate) refusals: QuietLog,
@@ -74,11 +77,18 @@ pub(crate) fn router(
 ) -> Router {
     let path = config.path().to_owned();
     let in_flight = Semaphore::new(config.limits().max_in_flight.max(1));
+    let body_budget = Semaphore::new(
+        config
+            .limits()
+            .body_budget
+            .clamp(config.body_limit(), Semaphore::MAX_PERMITS),
+    );
     let app = Arc::new(App {
         config,
         dispatcher,
         engine,
         in_flight,
+        body_budget,
         stats,
         refusals: QuietLog::default(),
     });
@@ -226,11 +236,12 @@ async fn handle(
     start: Instant,
     want_report: bool,
 ) -> Result<Response, Refusal> {
-    // 503 at once, before reading anything: a refused request costs almost nothing.
-    let _permit = shed(app)?;
-    // 415, 413, 408, 400 (unreadable body), 401, 403.
-    let SignedBody(body) = SignedBody::read(app, headers, body).await?;
+    // 415, 401, 413, 503 (budget) before a byte of the body; then 413, 408, 400
+    // (unreadable body), 403.
+    let SignedBody(body, _budget) = SignedBody::read(app, headers, body).await?;
     tracing::Span::current().record("bytes", body.len());
+    // Handler work is for verified deliveries only.
+    let _permit = shed(app)?;
     match &app.engine {
         // 200 once stored (or a duplicate of a stored body); 503 when the store cannot.
         Some(engine) => Ok(store(engine, &app.stats, &app.refusals, body, start).await),
@@ -255,10 +266,11 @@ fn shed(app: &App) -> Result<tokio::sync::SemaphorePermit<'_>, Refusal> {
 }
 
 /// A body read within the limits whose signature verified: nothing else is parsed.
-struct SignedBody(Bytes);
+/// Its bytes count against the budget until it is dropped.
+struct SignedBody<'a>(Bytes, Budget<'a>);
 
-impl SignedBody {
-    async fn read(app: &App, headers: &HeaderMap, body: Body) -> Result<Self, Refusal> {
+impl<'a> SignedBody<'a> {
+    async fn read(app: &'a App, headers: &HeaderMap, body: Body) -> Result<Self, Refusal> {
         if headers
             .get_all(header::CONTENT_ENCODING)
             .iter()
@@ -270,9 +282,49 @@ impl SignedBody {
                  the signature covers the bytes as sent)",
             ));
         }
-        let body = read_body(&app.config, headers, body).await?;
+        // A request that cannot be authenticated costs no body.
+        let (sha256, sha1) = signature_headers(headers);
+        if let Err(e) = signature::select_header(&sha256, &sha1, app.config.allow_sha1) {
+            return Err(signature_refusal(&e, !sha1.is_empty()));
+        }
+        let mut budget = Budget {
+            semaphore: &app.body_budget,
+            held: Vec::new(),
+        };
+        let body = read_body(app, headers, body, &mut budget).await?;
         check_signature(&app.config, headers, &body)?;
-        Ok(Self(body))
+        Ok(Self(body, budget))
+    }
+}
+
+/// Body bytes held against the budget, given back when dropped.
+struct Budget<'a> {
+    semaphore: &'a Semaphore,
+    held: Vec<tokio::sync::SemaphorePermit<'a>>,
+}
+
+impl Budget<'_> {
+    /// Takes `bytes` more of the budget, or refuses with 503.
+    fn take(&mut self, bytes: usize, stats: &Stats) -> Result<(), Refusal> {
+        if bytes == 0 {
+            return Ok(());
+        }
+        let permits = u32::try_from(bytes).unwrap_or(u32::MAX);
+        match self.semaphore.try_acquire_many(permits) {
+            Ok(permit) => {
+                self.held.push(permit);
+                Ok(())
+            }
+            Err(_) => {
+                stats.count(Event::Shed);
+                observe::shed("body_budget");
+                Err(Refusal::unavailable(
+                    "5",
+                    "overloaded: the bodies being read fill the buffered-bytes budget \
+                     (META_WEBHOOK_BODY_BUDGET); Meta will retry",
+                ))
+            }
+        }
     }
 }
 
@@ -388,7 +440,16 @@ fn with_report(
 
 /// Reads the body up to the limit; a declared length over it is refused before a
 /// byte is read.
-async fn read_body(config: &Config, headers: &HeaderMap, body: Body) -> Result<Bytes, Refusal> {
+async fn read_body(
+    app: &App,
+    headers: &HeaderMap,
+    mut body: Body,
+    budget: &mut Budget<'_>,
+) -> Result<Bytes, Refusal> {
+    /// How long a body may take before the minimum rate applies.
+    const GRACE: Duration = Duration::from_secs(2);
+    let config = &app.config;
+    let limits = config.limits();
     let limit = config.body_limit();
     let too_large = || {
         Refusal::new(
@@ -404,32 +465,73 @@ async fn read_body(config: &Config, headers: &HeaderMap, body: Body) -> Result<B
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(too_large());
     }
-    let reading = tokio::time::timeout(
-        config.limits().body_timeout,
-        Limited::new(body, limit).collect(),
-    );
-    let Ok(read) = reading.await else {
-        return Err(Refusal::new(
-            StatusCode::REQUEST_TIMEOUT,
-            format!(
-                "the body did not arrive within {:?}",
-                config.limits().body_timeout
-            ),
-        ));
-    };
-    match read {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
-        Err(e) => Err(Refusal::new(
-            StatusCode::BAD_REQUEST,
-            format!("could not read the body: {e}"),
-        )),
+    // A declared body takes its share of the budget before it is read; a chunked
+    // one as it arrives.
+    let declared = declared.map(|d| usize::try_from(d).unwrap_or(usize::MAX));
+    budget.take(declared.unwrap_or(0), &app.stats)?;
+    let started = tokio::time::Instant::now();
+    let deadline = started + limits.body_timeout;
+    let too_slow = |why: String| Refusal::new(StatusCode::REQUEST_TIMEOUT, why);
+    let mut read = Vec::with_capacity(declared.unwrap_or(0));
+    loop {
+        // Wakes at least once a second to check the rate.
+        let check = (tokio::time::Instant::now() + Duration::from_secs(1)).min(deadline);
+        match tokio::time::timeout_at(check, body.frame()).await {
+            Err(_) => {
+                let elapsed = started.elapsed();
+                if tokio::time::Instant::now() >= deadline {
+                    return Err(too_slow(format!(
+                        "the body did not arrive within {:?}",
+                        limits.body_timeout
+                    )));
+                }
+                let owed = elapsed
+                    .saturating_sub(GRACE)
+                    .as_secs_f64()
+                    .mul_add(limits.min_body_rate as f64, 0.0);
+                if (read.len() as f64) < owed {
+                    return Err(too_slow(format!(
+                        "the body arrives slower than {} bytes per second (META_WEBHOOK_MIN_BODY_RATE): \
+                         {} bytes in {elapsed:.1?}",
+                        limits.min_body_rate,
+                        read.len()
+                    )));
+                }
+            }
+            Ok(None) => return Ok(Bytes::from(read)),
+            Ok(Some(Err(e))) => {
+                return Err(Refusal::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("could not read the body: {e}"),
+                ));
+            }
+            Ok(Some(Ok(frame))) => {
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
+                if read.len() + data.len() > limit {
+                    return Err(too_large());
+                }
+                if declared.is_none_or(|d| read.len() + data.len() > d) {
+                    budget.take(data.len(), &app.stats)?;
+                }
+                read.extend_from_slice(&data);
+            }
+        }
     }
 }
 
 /// Verifies `X-Hub-Signature-256` (or, if allowed, a lone `X-Hub-Signature`) over
 /// the raw bytes.
 fn check_signature(config: &Config, headers: &HeaderMap, body: &[u8]) -> Result<(), Refusal> {
+    let (sha256, sha1) = signature_headers(headers);
+    signature::verify_headers(&config.secrets, body, &sha256, &sha1, config.allow_sha1)
+        .map(|_| ())
+        .map_err(|e| signature_refusal(&e, !sha1.is_empty()))
+}
+
+/// The values of the two signature headers.
+fn signature_headers(headers: &HeaderMap) -> (Vec<&[u8]>, Vec<&[u8]>) {
     let values = |algorithm: Algorithm| -> Vec<&[u8]> {
         headers
             .get_all(algorithm.header_name())
@@ -437,27 +539,27 @@ fn check_signature(config: &Config, headers: &HeaderMap, body: &[u8]) -> Result<
             .map(HeaderValue::as_bytes)
             .collect()
     };
-    let (sha256, sha1) = (values(Algorithm::Sha256), values(Algorithm::Sha1));
-    let verdict =
-        signature::verify_headers(&config.secrets, body, &sha256, &sha1, config.allow_sha1);
-    if let Err(e) = &verdict {
-        observe::signature_failure(match e {
-            SignatureError::Missing if !sha1.is_empty() => "sha1_refused",
-            SignatureError::Missing => "missing",
-            SignatureError::Duplicate { .. } => "duplicate",
-            SignatureError::Mismatch => "mismatch",
-            _ => "malformed",
-        });
-    }
-    verdict.map(|_| ()).map_err(|e| match e {
+    (values(Algorithm::Sha256), values(Algorithm::Sha1))
+}
+
+/// 403 for a mismatch, 401 for every other signature problem; counted by reason.
+fn signature_refusal(e: &SignatureError, sent_sha1: bool) -> Refusal {
+    observe::signature_failure(match e {
+        SignatureError::Missing if sent_sha1 => "sha1_refused",
+        SignatureError::Missing => "missing",
+        SignatureError::Duplicate { .. } => "duplicate",
+        SignatureError::Mismatch => "mismatch",
+        _ => "malformed",
+    });
+    match e {
         SignatureError::Mismatch => Refusal::new(StatusCode::FORBIDDEN, e.to_string()),
-        SignatureError::Missing if !sha1.is_empty() => Refusal::new(
+        SignatureError::Missing if sent_sha1 => Refusal::new(
             StatusCode::UNAUTHORIZED,
             "missing X-Hub-Signature-256 header: only the legacy X-Hub-Signature (SHA-1) was sent, \
              which is refused unless META_WEBHOOK_ALLOW_SHA1=true",
         ),
         e => Refusal::new(StatusCode::UNAUTHORIZED, e.to_string()),
-    })
+    }
 }
 
 /// A refused request: its status, why, and for a 503 when to retry. Logged when it

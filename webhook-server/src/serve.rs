@@ -7,9 +7,13 @@
 //! - headers are capped in size (hyper answers 431 past it);
 //! - the body must arrive within the body-read timeout (enforced where the body is
 //!   read, by the webhook route: 408);
-//! - open connections are capped: past the cap, a new connection gets `503` with
-//!   `Retry-After` and is closed at once, so idle or slow clients cannot exhaust
-//!   file descriptors;
+//! - open connections are capped, in all and per client IP address: past either
+//!   cap, a new connection gets `503` with `Retry-After` and is closed at once, so
+//!   idle or slow clients cannot exhaust file descriptors, and one address cannot
+//!   take every connection from Meta's;
+//! - the soft open-files limit is raised to the hard one at start, and the
+//!   connection cap lowered (with a warning naming the fix) when the limit cannot
+//!   hold it;
 //! - on shutdown, new connections are refused, idle ones closed, and requests in
 //!   flight get up to the drain time to finish.
 //!
@@ -20,6 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::response::IntoResponse;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -32,6 +37,38 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::config::Limits;
+use crate::head_scan::{HeadScan, Smuggling};
+
+/// The router as one connection serves it: each request marked with the
+/// connection's [`Smuggling`] state.
+type Service = TowerToHyperService<Marked>;
+
+/// The router, marking each request with its connection's state.
+#[derive(Clone)]
+struct Marked {
+    router: Router,
+    smuggling: Smuggling,
+}
+
+type Incoming = hyper::Request<hyper::body::Incoming>;
+
+impl tower::Service<Incoming> for Marked {
+    type Response = <Router as tower::Service<Incoming>>::Response;
+    type Error = <Router as tower::Service<Incoming>>::Error;
+    type Future = <Router as tower::Service<Incoming>>::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        tower::Service::<Incoming>::poll_ready(&mut self.router, cx)
+    }
+
+    fn call(&mut self, mut request: Incoming) -> Self::Future {
+        request.extensions_mut().insert(self.smuggling.clone());
+        self.router.call(request)
+    }
+}
 use crate::quiet::LogWindow;
 use crate::stats::{Event, Stats};
 use crate::tls::Tls;
@@ -40,6 +77,92 @@ use crate::tls::Tls;
 const TOO_MANY_CONNECTIONS: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\n\
 content-type: text/plain; charset=utf-8\r\ncontent-length: 21\r\nconnection: close\r\n\r\n\
 too many connections\n";
+
+/// Serves `router` on `listener` with every transport limit of `limits` (the
+/// header and body deadlines, the header size, the connection caps in all and per
+/// address, the open-files limit) until `shutdown` completes, then drains. For
+/// routes taken with [`Server::into_router`](crate::Server::into_router) and merged
+/// into an application of your own: `axum::serve` applies none of these limits.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let webhooks = webhook_server::Server::from_env()?;
+/// let limits = webhooks.config().limits();
+/// let addr = webhooks.config().bind_addr();
+/// let (routes, workers) = webhooks.into_router()?;
+/// let app = axum::Router::new().merge(routes);
+/// let workers = workers.spawn();
+/// let listener = tokio::net::TcpListener::bind(addr).await?;
+/// webhook_server::serve_router(listener, app, limits, webhook_server::shutdown_signal()).await?;
+/// workers.shutdown().await;
+/// # Ok(()) }
+/// ```
+pub async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    serve(
+        listener,
+        router,
+        limits,
+        Arc::new(Stats::default()),
+        None,
+        shutdown,
+    )
+    .await
+}
+
+/// Refuses, before any route: with `400`, every request of a connection that sent
+/// both `Content-Length` and `Transfer-Encoding` in one request (see
+/// [`head_scan`](crate::head_scan)); with `431`, a request whose line and headers
+/// are over `max` bytes, however its bytes arrived (hyper's buffer limit holds only
+/// while a header section is incomplete, so one written whole could pass it).
+async fn guard_request(
+    axum::extract::State(max): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request
+        .extensions()
+        .get::<Smuggling>()
+        .is_some_and(Smuggling::seen)
+    {
+        return (
+            axum::http::StatusCode::BAD_REQUEST,
+            [(axum::http::header::CONNECTION, "close")],
+            "a request carried both Content-Length and Transfer-Encoding; refused, as a proxy \
+             may have read it the other way (RFC 9112 section 6.3)\n",
+        )
+            .into_response();
+    }
+    let line = request.method().as_str().len()
+        + request
+            .uri()
+            .path_and_query()
+            .map_or(1, |p| p.as_str().len())
+        + "  HTTP/1.1\r\n".len();
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + ": \r\n".len())
+        .sum();
+    let size = line + headers + 2;
+    if size > max {
+        let why = format!(
+            "the request line and headers are {size} bytes, over the {max} byte limit \
+             (META_WEBHOOK_MAX_HEADER_BYTES)\n"
+        );
+        return (
+            axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            [(axum::http::header::CONNECTION, "close")],
+            why,
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
 
 /// Serves `router` on `listener` until `shutdown` completes, then drains.
 pub(crate) async fn serve(
@@ -50,6 +173,10 @@ pub(crate) async fn serve(
     tls: Option<Arc<Tls>>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        limits.max_header_bytes,
+        guard_request,
+    ));
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
     builder
@@ -57,7 +184,9 @@ pub(crate) async fn serve(
         .header_read_timeout(limits.header_timeout)
         // hyper's floor is 8 KiB.
         .max_buf_size(limits.max_header_bytes.max(8192));
-    let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let cap = connection_cap(limits.max_connections.max(1));
+    let connections = Arc::new(Semaphore::new(cap));
+    let per_ip = PerIp::new(limits.per_ip().min(cap));
     // Held to cut off connections still busy when the drain time is up.
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
@@ -65,8 +194,8 @@ pub(crate) async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _peer)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     Err(e) => {
                         // Out of file descriptors and the like: wait instead of spinning,
                         // and say so once per interval, not every 50 ms.
@@ -79,25 +208,45 @@ pub(crate) async fn serve(
                         continue;
                     }
                 };
-                let Ok(permit) = Arc::clone(&connections).try_acquire_owned() else {
-                    stats.count(Event::ConnectionRefused);
-                    crate::observe::shed("connections");
-                    if tls.is_some() {
-                        // A TLS client cannot read a plain-text 503: close at once.
-                        drop(stream);
-                    } else {
-                        tokio::spawn(turn_away(stream, limits.max_connections));
+                let admitted = per_ip
+                    .admit(peer.ip())
+                    .ok_or("per_ip")
+                    .and_then(|share| {
+                        let permit = Arc::clone(&connections).try_acquire_owned();
+                        permit.map(|permit| (share, permit)).map_err(|_| "connections")
+                    });
+                let permit = match admitted {
+                    Ok(permit) => permit,
+                    Err(which) => {
+                        stats.count(Event::ConnectionRefused);
+                        crate::observe::shed(which);
+                        if tls.is_some() {
+                            // A TLS client cannot read a plain-text 503: close at once.
+                            drop(stream);
+                        } else {
+                            let why = if which == "per_ip" {
+                                Refused::PerIp(per_ip.cap)
+                            } else {
+                                Refused::All(cap)
+                            };
+                            tokio::spawn(turn_away(stream, why));
+                        }
+                        continue;
                     }
-                    continue;
                 };
-                let service = TowerToHyperService::new(router.clone());
+                let smuggling = Smuggling::default();
+                let marked = smuggling.clone();
+                let service = TowerToHyperService::new(Marked {
+                    router: router.clone(),
+                    smuggling: marked,
+                });
                 let (watcher, builder) = (graceful.watcher(), builder.clone());
                 let tls = tls.clone();
                 tasks.spawn(async move {
                     match tls {
-                        None => connection(stream, &builder, service, watcher).await,
+                        None => connection(HeadScan::new(stream, smuggling), &builder, service, watcher).await,
                         Some(tls) => {
-                            tls_connection(&tls, stream, limits.header_timeout, &builder, service, watcher).await;
+                            tls_connection(&tls, stream, smuggling, limits.header_timeout, &builder, service, watcher).await;
                         }
                     }
                     drop(permit);
@@ -130,7 +279,7 @@ pub(crate) async fn serve(
 async fn connection<I>(
     io: I,
     builder: &http1::Builder,
-    service: TowerToHyperService<Router>,
+    service: Service,
     watcher: hyper_util::server::graceful::Watcher,
 ) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -147,13 +296,16 @@ async fn connection<I>(
 async fn tls_connection(
     tls: &Tls,
     stream: TcpStream,
+    smuggling: Smuggling,
     deadline: Duration,
     builder: &http1::Builder,
-    service: TowerToHyperService<Router>,
+    service: Service,
     watcher: hyper_util::server::graceful::Watcher,
 ) {
     match tokio::time::timeout(deadline, tls.acceptor().accept(stream)).await {
-        Ok(Ok(stream)) => connection(stream, builder, service, watcher).await,
+        Ok(Ok(stream)) => {
+            connection(HeadScan::new(stream, smuggling), builder, service, watcher).await;
+        }
         Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
         Err(_) => tracing::debug!("TLS handshake timed out"),
     }
@@ -167,12 +319,104 @@ async fn tls_connection(
 async fn tls_connection(
     tls: &Tls,
     _: TcpStream,
+    _: Smuggling,
     _: Duration,
     _: &http1::Builder,
-    _: TowerToHyperService<Router>,
+    _: Service,
     _: hyper_util::server::graceful::Watcher,
 ) {
     match *tls {}
+}
+
+/// Which cap turned a connection away.
+#[derive(Clone, Copy)]
+enum Refused {
+    All(usize),
+    PerIp(usize),
+}
+
+/// Open connections per client address.
+#[derive(Clone)]
+struct PerIp {
+    cap: usize,
+    open: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
+}
+
+/// One connection's place in its address's share, given back when dropped.
+struct Share {
+    ip: std::net::IpAddr,
+    open: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
+}
+
+impl PerIp {
+    fn new(cap: usize) -> Self {
+        Self {
+            cap: cap.max(1),
+            open: Arc::default(),
+        }
+    }
+
+    fn admit(&self, ip: std::net::IpAddr) -> Option<Share> {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = open.entry(ip).or_insert(0);
+        if *count >= self.cap {
+            return None;
+        }
+        *count += 1;
+        Some(Share {
+            ip,
+            open: Arc::clone(&self.open),
+        })
+    }
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// File descriptors kept for everything but connections (store, logs, NATS, the
+/// side listener).
+const RESERVED_FDS: u64 = 64;
+
+/// Raises the soft open-files limit to the hard one and returns the connection
+/// cap it can hold: `wanted`, or less (with a warning naming the fix).
+fn connection_cap(wanted: usize) -> usize {
+    #[cfg(unix)]
+    {
+        let limit = match rlimit::increase_nofile_limit(u64::MAX) {
+            Ok(limit) => limit,
+            Err(e) => {
+                tracing::warn!("cannot read or raise the open-files limit: {e}");
+                return wanted;
+            }
+        };
+        let room = usize::try_from(limit.saturating_sub(RESERVED_FDS)).unwrap_or(usize::MAX);
+        if room < wanted {
+            tracing::warn!(
+                "the open-files limit is {limit}: connections are capped at {room} instead of \
+                 {wanted} (META_WEBHOOK_MAX_CONNECTIONS); raise the hard limit (`ulimit -Hn`, \
+                 systemd LimitNOFILE=) or lower the cap"
+            );
+            return room.max(1);
+        }
+        wanted
+    }
+    #[cfg(not(unix))]
+    wanted
 }
 
 /// Answers a connection past the cap with `503` and closes it. What the client
@@ -180,16 +424,22 @@ async fn tls_connection(
 /// unread data does not reset the connection before the client reads the 503; all
 /// of it is bounded in time, so a client that neither reads nor writes cannot hold
 /// the connection.
-async fn turn_away(mut stream: TcpStream, cap: usize) {
+async fn turn_away(mut stream: TcpStream, why: Refused) {
     static LAST_WARNING: AtomicU64 = AtomicU64::new(0);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     // One line a second at most: a flood of connections is not a flood of logs.
     if LAST_WARNING.swap(now, Ordering::Relaxed) != now {
-        tracing::warn!(
-            "refusing connections: {cap} already open (META_WEBHOOK_MAX_CONNECTIONS); Meta will retry"
-        );
+        match why {
+            Refused::All(cap) => tracing::warn!(
+                "refusing connections: {cap} already open (META_WEBHOOK_MAX_CONNECTIONS); Meta will retry"
+            ),
+            Refused::PerIp(cap) => tracing::warn!(
+                "refusing connections from an address that holds {cap} already \
+                 (META_WEBHOOK_MAX_CONNECTIONS_PER_IP)"
+            ),
+        }
     }
     let answer = async {
         stream.write_all(TOO_MANY_CONNECTIONS).await?;

@@ -139,7 +139,11 @@ async fn start(
     let (calls, gate) = (Arc::new(Calls::default()), Arc::new(Notify::new()));
     let server = Server::new(config)
         .store(Arc::clone(&store))
-        .dispatcher(|b| b.state_arc(Arc::clone(&calls)).state_arc(Arc::clone(&gate)));
+        .dispatcher(|b| {
+            b.state_arc(Arc::clone(&calls))
+                .state_arc(Arc::clone(&gate))
+                .state(Held::default())
+        });
     let server = testing::spawn(server).await;
     Running {
         url: server.url().to_owned(),
@@ -589,7 +593,11 @@ async fn a_handler_that_may_outlive_the_lease_stops_start_up() {
         .unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     // The default handler timeout (30 s) is above the 10 s lease.
-    let server = Server::new(config).dispatcher(|b| b.state(Calls::default()).state(Notify::new()));
+    let server = Server::new(config).dispatcher(|b| {
+        b.state(Calls::default())
+            .state(Notify::new())
+            .state(Held::default())
+    });
     let err = server
         .serve_on(listener, async {})
         .await
@@ -700,8 +708,11 @@ async fn a_store_that_cannot_write_answers_503_never_200() {
         .build()
         .unwrap();
     let calls = Arc::new(Calls::default());
-    let server =
-        Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&calls)).state(Notify::new()));
+    let server = Server::new(config).dispatcher(|b| {
+        b.state_arc(Arc::clone(&calls))
+            .state(Notify::new())
+            .state(Held::default())
+    });
     let server = testing::spawn(server).await;
     let url = server.url().to_owned();
     let client = reqwest::Client::new();
@@ -947,7 +958,11 @@ async fn no_200_before_the_commit() {
     let calls = Arc::new(Calls::default());
     let server = Server::new(config)
         .store(Arc::clone(&store) as Arc<dyn DeliveryStore>)
-        .dispatcher(|b| b.state_arc(Arc::clone(&calls)).state(Notify::new()));
+        .dispatcher(|b| {
+            b.state_arc(Arc::clone(&calls))
+                .state(Notify::new())
+                .state(Held::default())
+        });
     let server = testing::spawn(server).await;
     let url = server.url().to_owned();
     let delivery = body("t_ok", 5);

@@ -343,6 +343,30 @@ impl ConfigBuilder {
                 reason: "must be above zero (Meta's bodies reach 3 MB)".to_owned(),
             });
         }
+        let mut limits = self.limits;
+        if limits.body_budget == 0 {
+            limits.body_budget = body_limit.saturating_mul(4);
+        }
+        if limits.body_budget < body_limit {
+            return Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_BODY_BUDGET",
+                reason: format!(
+                    "{} bytes cannot hold one body of the {body_limit} byte limit; raise it to a \
+                     few bodies, or lower META_WEBHOOK_BODY_LIMIT",
+                    limits.body_budget
+                ),
+            });
+        }
+        if limits.per_ip() > limits.max_connections {
+            return Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_MAX_CONNECTIONS_PER_IP",
+                reason: format!(
+                    "{} is above META_WEBHOOK_MAX_CONNECTIONS ({})",
+                    limits.per_ip(),
+                    limits.max_connections
+                ),
+            });
+        }
         Ok(Config {
             secrets,
             verify_token,
@@ -356,7 +380,7 @@ impl ConfigBuilder {
             engine: self.engine,
             max_pending: self.max_pending,
             max_db_bytes: self.max_db_bytes,
-            limits: self.limits,
+            limits,
             handler_timeout: self.handler_timeout,
             tls,
             metrics_bind: self.metrics_bind,

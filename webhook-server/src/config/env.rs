@@ -122,11 +122,20 @@ variables! {
     "META_WEBHOOK_DRAIN_TIMEOUT_MS", "`.limits(..)`", "time requests in flight get at shutdown", "`30000`"
         => |r, v| { r.builder.limits.drain_timeout = millis(v)?; Ok(()) };
     "META_WEBHOOK_MAX_IN_FLIGHT", "`.limits(..)`",
-        "deliveries handled at once; past it, `503` with `Retry-After` at once", "`256`"
+        "verified deliveries handled at once; past it, `503` with `Retry-After` at once", "`256`"
         => |r, v| { r.builder.limits.max_in_flight = number(v, "a number of requests")?; Ok(()) };
     "META_WEBHOOK_MAX_CONNECTIONS", "`.limits(..)`",
         "open connections; past it, a new one gets `503` and is closed", "`1024`"
         => |r, v| { r.builder.limits.max_connections = number(v, "a number of connections")?; Ok(()) };
+    "META_WEBHOOK_MAX_CONNECTIONS_PER_IP", "`.limits(..)`",
+        "open connections from one IP address (one client cannot hold the whole cap)", "a quarter of `META_WEBHOOK_MAX_CONNECTIONS`"
+        => |r, v| { r.builder.limits.max_connections_per_ip = number(v, "a number of connections")?; Ok(()) };
+    "META_WEBHOOK_BODY_BUDGET", "`.limits(..)`",
+        "body bytes buffered at once across all requests; a body that does not fit gets `503` with `Retry-After` before it is read", "4 × `META_WEBHOOK_BODY_LIMIT`"
+        => |r, v| { r.builder.limits.body_budget = number(v, "a number of bytes")?; Ok(()) };
+    "META_WEBHOOK_MIN_BODY_RATE", "`.limits(..)`",
+        "slowest a body may arrive after its first 2 s, in bytes per second (then `408`)", "`65536`"
+        => |r, v| { r.builder.limits.min_body_rate = number(v, "a number of bytes per second")?; Ok(()) };
     "META_WEBHOOK_HANDLER_TIMEOUT_MS", "`.handler_timeout(d)`",
         "longest handler call before it is cancelled (and retried in durable mode); `#[on(.., timeout = \"..\")]` overrides it per handler",
         "`30000`"

@@ -239,13 +239,37 @@ pub struct Limits {
     /// once instead of a queue. The `GET` handshake is never shed.
     pub max_in_flight: usize,
     /// Open connections; past it, every new one (a handshake too) gets `503` with
-    /// `Retry-After` and is closed.
+    /// `Retry-After` and is closed. Checked at start against the file-descriptor
+    /// limit (whose soft value is raised to the hard one).
     pub max_connections: usize,
+    /// Open connections from one IP address: one client cannot hold the whole cap.
+    /// `0` means a quarter of `max_connections`.
+    pub max_connections_per_ip: usize,
+    /// Body bytes buffered at once, across every request being read: a request
+    /// whose body does not fit gets `503` with `Retry-After` before it is read.
+    /// `0` means four times the body limit.
+    pub body_budget: usize,
+    /// The slowest a body may arrive, in bytes per second, after its first two
+    /// seconds (then `408`): slow uploads are cut long before the body deadline.
+    pub min_body_rate: usize,
+}
+
+impl Limits {
+    /// The per-address cap, `0` resolved.
+    #[must_use]
+    pub fn per_ip(&self) -> usize {
+        match self.max_connections_per_ip {
+            0 => (self.max_connections / 4).max(1),
+            n => n,
+        }
+    }
 }
 
 impl Default for Limits {
-    /// 10 s for headers, 30 s for a body (Meta's reach 3 MB), 64 KiB of headers,
-    /// 30 s to drain, 256 deliveries in flight, 1024 connections.
+    /// 10 s for headers, 30 s for a body (Meta's reach 3 MB) arriving at 64 KiB/s
+    /// at least, 64 KiB of headers, 30 s to drain, 256 deliveries in flight, 1024
+    /// connections (256 from one address), bodies buffered up to four times the
+    /// body limit.
     fn default() -> Self {
         Self {
             header_timeout: Duration::from_secs(10),
@@ -254,6 +278,9 @@ impl Default for Limits {
             drain_timeout: Duration::from_secs(30),
             max_in_flight: 256,
             max_connections: 1024,
+            max_connections_per_ip: 0,
+            body_budget: 0,
+            min_body_rate: 64 * 1024,
         }
     }
 }
