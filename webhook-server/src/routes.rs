@@ -8,10 +8,10 @@
 //! | `POST`, a `Content-Encoding` other than `identity` (a compressed body is never inflated: zip bombs) | `415`, before reading the body |
 //! | `POST`, signature header missing or malformed (or duplicated) | `401`, before reading the body |
 //! | `POST`, declared body over the limit | `413`, before reading the body |
-//! | `POST`, the body does not fit the buffered-bytes budget | `503` with `Retry-After`, before reading it |
+//! | `POST`, the bodies being read fill the buffered-bytes budget | `503` with `Retry-After` |
 //! | `POST`, body over the limit, or not read within the body deadline or at the minimum rate | `413`, `408` |
 //! | `POST`, signature does not match | `403` |
-//! | `POST`, signed, too many deliveries in flight | `503` with `Retry-After` |
+//! | `POST`, too many verified deliveries in flight | `503` with `Retry-After`, before reading the body, or after verifying it |
 //! | durable mode: `POST`, signed, stored (or a duplicate of a stored body) | `200` |
 //! | durable mode: `POST`, signed, the store is full or cannot be written | `503` with `Retry-After` (Meta retries) |
 //! | inline mode: `POST`, signed, but not a notification envelope | `400` (durable mode stores it and dead-letters it) |
@@ -236,6 +236,12 @@ async fn handle(
     start: Instant,
     want_report: bool,
 ) -> Result<Response, Refusal> {
+    // While verified deliveries fill every permit, a new one is shed before its
+    // body is read (only verified deliveries take permits, so strangers cannot
+    // cause this).
+    if app.in_flight.available_permits() == 0 {
+        shed(app)?;
+    }
     // 415, 401, 413, 503 (budget) before a byte of the body; then 413, 408, 400
     // (unreadable body), 403.
     let SignedBody(body, _budget) = SignedBody::read(app, headers, body).await?;
@@ -289,7 +295,7 @@ impl<'a> SignedBody<'a> {
         }
         let mut budget = Budget {
             semaphore: &app.body_budget,
-            held: Vec::new(),
+            held: None,
         };
         let body = read_body(app, headers, body, &mut budget).await?;
         check_signature(&app.config, headers, &body)?;
@@ -300,7 +306,7 @@ impl<'a> SignedBody<'a> {
 /// Body bytes held against the budget, given back when dropped.
 struct Budget<'a> {
     semaphore: &'a Semaphore,
-    held: Vec<tokio::sync::SemaphorePermit<'a>>,
+    held: Option<tokio::sync::SemaphorePermit<'a>>,
 }
 
 impl Budget<'_> {
@@ -310,20 +316,20 @@ impl Budget<'_> {
             return Ok(());
         }
         let permits = u32::try_from(bytes).unwrap_or(u32::MAX);
-        match self.semaphore.try_acquire_many(permits) {
-            Ok(permit) => {
-                self.held.push(permit);
-                Ok(())
+        if let Ok(permit) = self.semaphore.try_acquire_many(permits) {
+            match &mut self.held {
+                Some(held) => held.merge(permit),
+                None => self.held = Some(permit),
             }
-            Err(_) => {
-                stats.count(Event::Shed);
-                observe::shed("body_budget");
-                Err(Refusal::unavailable(
-                    "5",
-                    "overloaded: the bodies being read fill the buffered-bytes budget \
-                     (META_WEBHOOK_BODY_BUDGET); Meta will retry",
-                ))
-            }
+            Ok(())
+        } else {
+            stats.count(Event::Shed);
+            observe::shed("body_budget");
+            Err(Refusal::unavailable(
+                "5",
+                "overloaded: the bodies being read fill the buffered-bytes budget \
+                 (META_WEBHOOK_BODY_BUDGET); Meta will retry",
+            ))
         }
     }
 }
@@ -465,39 +471,28 @@ async fn read_body(
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(too_large());
     }
-    // A declared body takes its share of the budget before it is read; a chunked
-    // one as it arrives.
+    // The budget is charged as bytes arrive, not as they are announced: a slow
+    // upload announcing the limit holds only what it sent (and the minimum rate
+    // cuts it), so strangers cannot reserve the budget away from Meta.
     let declared = declared.map(|d| usize::try_from(d).unwrap_or(usize::MAX));
-    budget.take(declared.unwrap_or(0), &app.stats)?;
     let started = tokio::time::Instant::now();
     let deadline = started + limits.body_timeout;
     let too_slow = |why: String| Refusal::new(StatusCode::REQUEST_TIMEOUT, why);
+    // Sized to what is announced (within the limit), so the buffer never doubles
+    // past what the budget counts; untouched pages cost no memory, so a trickle
+    // announcing the limit holds only what it sent.
     let mut read = Vec::with_capacity(declared.unwrap_or(0));
     loop {
         // Wakes at least once a second to check the rate.
         let check = (tokio::time::Instant::now() + Duration::from_secs(1)).min(deadline);
         match tokio::time::timeout_at(check, body.frame()).await {
-            Err(_) => {
-                let elapsed = started.elapsed();
-                if tokio::time::Instant::now() >= deadline {
-                    return Err(too_slow(format!(
-                        "the body did not arrive within {:?}",
-                        limits.body_timeout
-                    )));
-                }
-                let owed = elapsed
-                    .saturating_sub(GRACE)
-                    .as_secs_f64()
-                    .mul_add(limits.min_body_rate as f64, 0.0);
-                if (read.len() as f64) < owed {
-                    return Err(too_slow(format!(
-                        "the body arrives slower than {} bytes per second (META_WEBHOOK_MIN_BODY_RATE): \
-                         {} bytes in {elapsed:.1?}",
-                        limits.min_body_rate,
-                        read.len()
-                    )));
-                }
+            Err(_) if tokio::time::Instant::now() >= deadline => {
+                return Err(too_slow(format!(
+                    "the body did not arrive within {:?}",
+                    limits.body_timeout
+                )));
             }
+            Err(_) => {}
             Ok(None) => return Ok(Bytes::from(read)),
             Ok(Some(Err(e))) => {
                 return Err(Refusal::new(
@@ -506,17 +501,25 @@ async fn read_body(
                 ));
             }
             Ok(Some(Ok(frame))) => {
-                let Ok(data) = frame.into_data() else {
-                    continue;
-                };
-                if read.len() + data.len() > limit {
-                    return Err(too_large());
-                }
-                if declared.is_none_or(|d| read.len() + data.len() > d) {
+                if let Ok(data) = frame.into_data() {
+                    if read.len() + data.len() > limit {
+                        return Err(too_large());
+                    }
                     budget.take(data.len(), &app.stats)?;
+                    read.extend_from_slice(&data);
                 }
-                read.extend_from_slice(&data);
             }
+        }
+        // A trickle is cut however often its bytes come.
+        let elapsed = started.elapsed();
+        let owed = elapsed.saturating_sub(GRACE).as_millis() * limits.min_body_rate as u128 / 1000;
+        if (read.len() as u128) < owed {
+            return Err(too_slow(format!(
+                "the body arrives slower than {} bytes per second (META_WEBHOOK_MIN_BODY_RATE): \
+                 {} bytes in {elapsed:.1?}",
+                limits.min_body_rate,
+                read.len()
+            )));
         }
     }
 }

@@ -343,14 +343,28 @@ async fn deliveries_lists_shows_replays_and_discards() {
     assert!(err.contains("no delivery store at"), "{err}");
 }
 
-#[tokio::test]
-async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
+/// The ids `deliveries list --json <args>` lists.
+fn listed_ids(db: &std::path::Path, args: &[&str]) -> Vec<i64> {
+    let mut all = vec!["list", "--json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = deliveries(db, &all);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// A store of five deliveries, oldest first: page 1, wa 2, page 3 (dead), wa 4
+/// (done), page 5 (pending); their ids.
+async fn five_deliveries(db: &std::path::Path) -> Vec<i64> {
     use webhook_server::delivery::sqlite::SqliteStore;
     use webhook_server::delivery::{DeliveryStore, Enqueued, Incoming, Next};
 
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("store.db");
-    let store = SqliteStore::open(&db, None).unwrap();
+    let store = SqliteStore::open(db, None).unwrap();
     let page = |n: u32| {
         format!(
             r#"{{"object":"page","entry":[{{"id":"{n}","changes":[{{"field":"feed","value":{{"n":{n}}}}}]}}]}}"#
@@ -390,6 +404,14 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
             .unwrap();
     }
     drop(store);
+    ids
+}
+
+#[tokio::test]
+async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let ids = five_deliveries(&db).await;
 
     // A running server's writer holds the write lock: reading neither waits for it
     // nor takes it (0.1 ran its schema transaction here and waited 5 s, then failed).
@@ -458,19 +480,7 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
     assert_eq!(next["next_before"], ids[1]);
 
     // Filters: state, object, field, time.
-    let ids_of = |args: &[&str]| {
-        let mut all = vec!["list", "--json"];
-        all.extend_from_slice(args);
-        let (code, out, err) = deliveries(&db, &all);
-        assert_eq!(code, 0, "{err}");
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        v["deliveries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["id"].as_i64().unwrap())
-            .collect::<Vec<_>>()
-    };
+    let ids_of = |args: &[&str]| listed_ids(&db, args);
     assert_eq!(ids_of(&["--object", "whatsapp_business_account"]), [ids[1]]);
     assert_eq!(
         ids_of(&["--state", "dead", "--field", "feed"]),

@@ -423,7 +423,7 @@ async fn shutdown_under_load_keeps_every_acknowledged_delivery() {
         .collect();
     let lost: Vec<_> = acked
         .iter()
-        .filter(|b| !stored.contains(&Incoming::new(b.to_vec(), 0).hash))
+        .filter(|b| !stored.contains(&Incoming::new((*b).clone(), 0).hash))
         .collect();
     assert!(
         lost.is_empty(),

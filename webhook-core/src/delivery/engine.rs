@@ -174,7 +174,10 @@ impl Engine {
     /// Whether the workers run (see [`WorkerHealth`]).
     #[must_use]
     pub fn worker_health(&self) -> WorkerHealth {
-        let mut health = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        let mut health = self
+            .health
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         while health
             .panics
             .front()
@@ -225,7 +228,10 @@ impl Engine {
             );
             crate::observe::worker_panic();
             {
-                let mut health = self.health.lock().unwrap_or_else(|e| e.into_inner());
+                let mut health = self
+                    .health
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 health.down += 1;
                 health.panics.push_back((std::time::Instant::now(), why));
             }
@@ -234,7 +240,10 @@ impl Engine {
                 () = tokio::time::sleep(pause) => false,
                 _ = stop.wait_for(|stop| *stop) => true,
             };
-            self.health.lock().unwrap_or_else(|e| e.into_inner()).down -= 1;
+            self.health
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .down -= 1;
             if stopped || *shutdown.borrow() {
                 return;
             }

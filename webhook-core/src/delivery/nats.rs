@@ -156,7 +156,7 @@ struct Progress {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Event {
     at: u64,
-    event: String,
+    what: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -168,7 +168,7 @@ impl Progress {
         }
         self.history.push(Event {
             at: entry.at,
-            event: entry.event.as_str().to_owned(),
+            what: entry.event.as_str().to_owned(),
             error: entry.error,
         });
     }
@@ -178,7 +178,7 @@ impl Progress {
             .iter()
             .map(|e| HistoryEntry {
                 at: e.at,
-                event: HistoryEvent::parse(&e.event).unwrap_or(HistoryEvent::Retry),
+                event: HistoryEvent::parse(&e.what).unwrap_or(HistoryEvent::Retry),
                 error: e.error.clone(),
             })
             .collect()

@@ -343,30 +343,7 @@ impl ConfigBuilder {
                 reason: "must be above zero (Meta's bodies reach 3 MB)".to_owned(),
             });
         }
-        let mut limits = self.limits;
-        if limits.body_budget == 0 {
-            limits.body_budget = body_limit.saturating_mul(4);
-        }
-        if limits.body_budget < body_limit {
-            return Err(ConfigError::Invalid {
-                variable: "META_WEBHOOK_BODY_BUDGET",
-                reason: format!(
-                    "{} bytes cannot hold one body of the {body_limit} byte limit; raise it to a \
-                     few bodies, or lower META_WEBHOOK_BODY_LIMIT",
-                    limits.body_budget
-                ),
-            });
-        }
-        if limits.per_ip() > limits.max_connections {
-            return Err(ConfigError::Invalid {
-                variable: "META_WEBHOOK_MAX_CONNECTIONS_PER_IP",
-                reason: format!(
-                    "{} is above META_WEBHOOK_MAX_CONNECTIONS ({})",
-                    limits.per_ip(),
-                    limits.max_connections
-                ),
-            });
-        }
+        let limits = resolve_limits(self.limits, body_limit)?;
         Ok(Config {
             secrets,
             verify_token,
@@ -421,4 +398,32 @@ impl ConfigBuilder {
             })),
         }
     }
+}
+
+/// `limits` with its defaults that depend on the body limit filled in, checked.
+fn resolve_limits(mut limits: Limits, body_limit: usize) -> Result<Limits, ConfigError> {
+    if limits.body_budget == 0 {
+        limits.body_budget = body_limit.saturating_mul(2);
+    }
+    if limits.body_budget < body_limit {
+        return Err(ConfigError::Invalid {
+            variable: "META_WEBHOOK_BODY_BUDGET",
+            reason: format!(
+                "{} bytes cannot hold one body of the {body_limit} byte limit; raise it to a \
+                 few bodies, or lower META_WEBHOOK_BODY_LIMIT",
+                limits.body_budget
+            ),
+        });
+    }
+    if limits.per_ip() > limits.max_connections {
+        return Err(ConfigError::Invalid {
+            variable: "META_WEBHOOK_MAX_CONNECTIONS_PER_IP",
+            reason: format!(
+                "{} is above META_WEBHOOK_MAX_CONNECTIONS ({})",
+                limits.per_ip(),
+                limits.max_connections
+            ),
+        });
+    }
+    Ok(limits)
 }

@@ -247,7 +247,7 @@ pub struct Limits {
     pub max_connections_per_ip: usize,
     /// Body bytes buffered at once, across every request being read: a request
     /// whose body does not fit gets `503` with `Retry-After` before it is read.
-    /// `0` means four times the body limit.
+    /// `0` means twice the body limit.
     pub body_budget: usize,
     /// The slowest a body may arrive, in bytes per second, after its first two
     /// seconds (then `408`): slow uploads are cut long before the body deadline.
@@ -268,8 +268,8 @@ impl Limits {
 impl Default for Limits {
     /// 10 s for headers, 30 s for a body (Meta's reach 3 MB) arriving at 64 KiB/s
     /// at least, 64 KiB of headers, 30 s to drain, 256 deliveries in flight, 1024
-    /// connections (256 from one address), bodies buffered up to four times the
-    /// body limit.
+    /// connections (256 from one address), bodies buffered up to twice the body
+    /// limit.
     fn default() -> Self {
         Self {
             header_timeout: Duration::from_secs(10),

@@ -296,7 +296,7 @@ fn add_history(conn: &Connection, id: i64, entry: &HistoryEntry) -> Result<(), S
         "DELETE FROM history WHERE delivery_id = ?1 AND rowid NOT IN
             (SELECT rowid FROM history WHERE delivery_id = ?1 ORDER BY rowid DESC LIMIT ?2)",
     )
-    .and_then(|mut s| s.execute(params![id, MAX_HISTORY as i64]))
+    .and_then(|mut s| s.execute(params![id, int(MAX_HISTORY as u64)]))
     .map_err(sql)?;
     Ok(())
 }

@@ -1,0 +1,229 @@
+//! The resource budget, attacked from outside: the example bot runs as its own
+//! process, and strangers write to it over real sockets while Meta (another
+//! loopback address) keeps delivering.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+
+mod support;
+use support::Bot;
+
+use webhook_server::signature::{self, Algorithm, AppSecret};
+
+const SECRET: &str = "attack-test-secret";
+const STRANGER: Ipv4Addr = Ipv4Addr::LOCALHOST;
+const META: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
+
+fn start(dir: &tempfile::TempDir) -> (Bot, SocketAddr) {
+    let db = dir.path().join("attack.db");
+    let mut bot = Bot::start(&[
+        ("META_APP_SECRET", SECRET),
+        ("META_VERIFY_TOKEN", "t"),
+        ("META_WEBHOOK_BIND", "127.0.0.1:0"),
+        ("META_WEBHOOK_DB", db.to_str().unwrap()),
+    ]);
+    let listening = bot.wait_for("listening on http://");
+    let url = &listening[listening.find("http://").unwrap() + 7..];
+    let addr = url[..url.find('/').unwrap()].parse().unwrap();
+    (bot, addr)
+}
+
+/// A connection from `source`.
+async fn connect(source: Ipv4Addr, to: SocketAddr) -> std::io::Result<TcpStream> {
+    let socket = TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::new(IpAddr::V4(source), 0))?;
+    socket.connect(to).await
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+fn delivery(n: u32) -> Vec<u8> {
+    format!(r#"{{"object":"page","entry":[{{"id":"1","time":{n},"changes":[{{"field":"feed","value":{{"item":"status","verb":"add","post_id":"1_{n}","message":"hi"}}}}]}}]}}"#).into_bytes()
+}
+
+/// One signed delivery from Meta's address, on a fresh connection, as a whole
+/// request in one write: its status and how long the answer took.
+async fn deliver(addr: SocketAddr, n: u32) -> (String, Duration) {
+    let body = delivery(n);
+    let header = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), &body);
+    let mut request = format!(
+        "POST /webhook HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-hub-signature-256: {header}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&body);
+    let started = Instant::now();
+    let mut stream = connect(META, addr).await.unwrap();
+    stream.write_all(&request).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    let status = answer.split(' ').nth(1).unwrap_or("no answer").to_owned();
+    (status, started.elapsed())
+}
+
+/// A slow upload from the stranger: headers (with a signature of the right shape
+/// when `shaped`, none otherwise) announcing 4 MiB, then a byte every 200 ms for as
+/// long as the server keeps the connection.
+async fn slow_upload(addr: SocketAddr, shaped: bool, until: Instant) -> Option<String> {
+    let mut stream = connect(STRANGER, addr).await.ok()?;
+    let signature = if shaped {
+        format!("x-hub-signature-256: sha256={}\r\n", "ab".repeat(32))
+    } else {
+        String::new()
+    };
+    let head =
+        format!("POST /webhook HTTP/1.1\r\nhost: x\r\n{signature}content-length: 4194304\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.ok()?;
+    let mut answer = vec![0; 1024];
+    let read = loop {
+        if Instant::now() >= until || stream.write_all(b"{").await.is_err() {
+            break tokio::time::timeout(Duration::from_millis(200), stream.read(&mut answer))
+                .await
+                .ok()
+                .and_then(Result::ok);
+        }
+        // The server's answer, as soon as it comes.
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(200)) => {}
+            read = stream.read(&mut answer) => break read.ok(),
+        }
+    };
+    let answer = String::from_utf8_lossy(&answer[..read.unwrap_or(0)]).into_owned();
+    Some(answer.split(' ').nth(1).unwrap_or("closed").to_owned())
+}
+
+/// While 300 slow uploads and 1 000 idle sockets from one address are open,
+/// signed deliveries from another address get 200 within a second, and the
+/// server's memory stays small.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_cannot_starve_meta() {
+    rlimit::increase_nofile_limit(8192).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut bot, addr) = start(&dir);
+    let pid = bot.child.id();
+    let rss_before = rss_kib(pid);
+
+    let attack_ends = Instant::now() + Duration::from_secs(8);
+    let uploads: Vec<_> = (0..300)
+        .map(|n| tokio::spawn(slow_upload(addr, n % 2 == 0, attack_ends)))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut idle = Vec::new();
+    for _ in 0..1_000 {
+        if let Ok(stream) = connect(STRANGER, addr).await {
+            idle.push(stream);
+        }
+    }
+    // Meta delivers throughout the attack.
+    let mut answers = Vec::new();
+    let mut peak = 0;
+    let mut n = 0;
+    while Instant::now() < attack_ends {
+        n += 1;
+        answers.push(deliver(addr, n).await);
+        peak = peak.max(rss_kib(pid));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
+    for upload in uploads {
+        let outcome = upload
+            .await
+            .unwrap()
+            .unwrap_or_else(|| "no connection".to_owned());
+        *outcomes.entry(outcome).or_default() += 1;
+    }
+    drop(idle);
+    bot.log.extend(bot.lines.try_iter());
+
+    let slowest = answers.iter().map(|(_, took)| *took).max().unwrap();
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| status != "200")
+        .collect();
+    eprintln!(
+        "{} deliveries during the attack, slowest answer {slowest:?}; slow uploads ended: {outcomes:?}; \
+         RSS {rss_before} KiB before, peak {peak} KiB",
+        answers.len()
+    );
+    assert!(answers.len() >= 20, "{}", answers.len());
+    assert!(refused.is_empty(), "refused: {refused:?}");
+    assert!(slowest < Duration::from_secs(1), "{slowest:?}");
+    assert!(peak < 64 * 1024, "RSS {peak} KiB");
+    // Unsigned uploads cost no body (401 at once); shaped ones are cut at the
+    // minimum rate (408, also in the log); connections past the address's share
+    // (the idle sockets, and uploads when they came first) were turned away (503).
+    assert!(
+        outcomes.get("401").copied().unwrap_or(0) > 0,
+        "{outcomes:?}"
+    );
+    assert!(
+        bot.log
+            .iter()
+            .any(|l| l.contains("408") && l.contains("arrives slower than")),
+        "{}",
+        bot.log.join("\n")
+    );
+    assert!(
+        bot.log
+            .iter()
+            .any(|l| l.contains("META_WEBHOOK_MAX_CONNECTIONS_PER_IP")),
+        "{}",
+        bot.log.join("\n")
+    );
+    // The log says so in a few lines, not one per request.
+    let refusals = bot.log.iter().filter(|l| l.contains("refus")).count();
+    assert!(refusals < 20, "{refusals} lines:\n{}", bot.log.join("\n"));
+}
+
+/// The request line and headers are limited however they arrive: in one write
+/// (hyper's buffer limit alone let that through) or one byte at a time.
+#[tokio::test]
+async fn the_header_limit_holds_in_one_write_and_byte_by_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_bot, addr) = start(&dir);
+    let body = delivery(1);
+    let sign = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), &body);
+    let request = |padding: usize| {
+        let mut request = format!(
+            "POST /webhook HTTP/1.1\r\nhost: x\r\nx-padding: {}\r\nx-hub-signature-256: {sign}\r\ncontent-length: {}\r\n\r\n",
+            "a".repeat(padding),
+            body.len()
+        )
+        .into_bytes();
+        request.extend_from_slice(&body);
+        request
+    };
+    for (padding, expected) in [(60_000, "200"), (70_000, "431"), (100_000, "431")] {
+        for one_write in [true, false] {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            let bytes = request(padding);
+            if one_write {
+                stream.write_all(&bytes).await.unwrap();
+            } else {
+                for chunk in bytes.chunks(1) {
+                    if stream.write_all(chunk).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            let mut answer = vec![0; 4096];
+            let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
+                .await
+                .unwrap()
+                .unwrap_or(0);
+            let answer = String::from_utf8_lossy(&answer[..read]);
+            assert!(
+                answer.starts_with(&format!("HTTP/1.1 {expected}")),
+                "{padding} bytes of padding, one write: {one_write}: {answer}"
+            );
+        }
+    }
+}
