@@ -240,7 +240,7 @@ async fn handle(
     // body is read (only verified deliveries take permits, so strangers cannot
     // cause this).
     if app.in_flight.available_permits() == 0 {
-        shed(app)?;
+        drop(shed(app)?);
     }
     // 415, 401, 413, 503 (budget) before a byte of the body; then 413, 408, 400
     // (unreadable body), 403.
