@@ -76,6 +76,117 @@ async fn leader(urls: &str) -> usize {
     NatsCluster::index_of(&name).unwrap()
 }
 
+/// Eight clients, each sending its own numbered deliveries one after another;
+/// what was answered 200 is acknowledged, with the second it was.
+struct Load {
+    stop: Arc<AtomicBool>,
+    acked: Arc<Mutex<Vec<(String, u64)>>>,
+    refused: Arc<Mutex<BTreeMap<String, usize>>>,
+    clients: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Load {
+    fn start(url: &str, started: Instant) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let acked = Arc::new(Mutex::new(Vec::new()));
+        let refused = Arc::new(Mutex::new(BTreeMap::new()));
+        let clients = (0..8)
+            .map(|client| {
+                let (url, stop, acked, refused) = (
+                    url.to_owned(),
+                    Arc::clone(&stop),
+                    Arc::clone(&acked),
+                    Arc::clone(&refused),
+                );
+                tokio::spawn(async move {
+                    let http = reqwest::Client::builder()
+                        .timeout(Duration::from_secs(10))
+                        .build()
+                        .unwrap();
+                    let mut n = 0;
+                    while !stop.load(Ordering::SeqCst) {
+                        n += 1;
+                        let id = format!("{client}-{n}");
+                        match send(&http, &url, &id).await {
+                            Ok(200) => acked
+                                .lock()
+                                .unwrap()
+                                .push((id, started.elapsed().as_secs())),
+                            other => {
+                                let key = other.map_or_else(|e| e, |s| s.to_string());
+                                *refused.lock().unwrap().entry(key).or_default() += 1;
+                                tokio::time::sleep(Duration::from_millis(100)).await;
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        Self {
+            stop,
+            acked,
+            refused,
+            clients,
+        }
+    }
+
+    /// Stops the clients: what was acknowledged, and what was refused how often.
+    async fn stop(self) -> (Vec<(String, u64)>, BTreeMap<String, usize>) {
+        self.stop.store(true, Ordering::SeqCst);
+        for client in self.clients {
+            client.await.unwrap();
+        }
+        let acked = self.acked.lock().unwrap().clone();
+        let refused = self.refused.lock().unwrap().clone();
+        (acked, refused)
+    }
+}
+
+/// One signed delivery for entry `id`: its status, or the client's error.
+async fn send(http: &reqwest::Client, url: &str, id: &str) -> Result<u16, String> {
+    let body = format!(
+        r#"{{"object":"page","entry":[{{"id":"{id}","changes":[{{"field":"feed","value":{{"item":"status","verb":"add"}}}}]}}]}}"#
+    );
+    let header = signature::sign(
+        Algorithm::Sha256,
+        &AppSecret::new(SECRET).unwrap(),
+        body.as_bytes(),
+    );
+    http.post(url)
+        .header("x-hub-signature-256", header)
+        .body(body)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .map_err(|e| format!("error {e}"))
+}
+
+/// Waits (up to a minute) until every acknowledged delivery was handled.
+async fn until_all_handled(acked: &[(String, u64)], handled: &Handled) {
+    let deadline = Instant::now() + Duration::from_mins(1);
+    loop {
+        let missing: Vec<_> = {
+            let handled = handled.0.lock().unwrap();
+            acked
+                .iter()
+                .filter(|(id, _)| !handled.contains(id))
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        if missing.is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} of {} acknowledged deliveries never handled: {:?}",
+            missing.len(),
+            acked.len(),
+            &missing[..missing.len().min(10)]
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn losing_a_node_then_the_leader_loses_nothing_acknowledged() {
     if !nats_server::installed() {
@@ -112,57 +223,8 @@ async fn losing_a_node_then_the_leader_loses_nothing_acknowledged() {
     let server = testing::spawn(server).await;
     let url = server.url().to_owned();
 
-    // Load: eight clients, each sending its own numbered deliveries, one after
-    // another; what was answered 200 is acknowledged, with the second it was.
     let started = Instant::now();
-    let stop = Arc::new(AtomicBool::new(false));
-    let acked = Arc::new(Mutex::new(Vec::<(String, u64)>::new()));
-    let refused = Arc::new(Mutex::new(BTreeMap::<String, usize>::new()));
-    let clients: Vec<_> = (0..8)
-        .map(|client| {
-            let (url, stop, acked, refused) = (
-                url.clone(),
-                Arc::clone(&stop),
-                Arc::clone(&acked),
-                Arc::clone(&refused),
-            );
-            tokio::spawn(async move {
-                let http = reqwest::Client::builder()
-                    .timeout(Duration::from_secs(10))
-                    .build()
-                    .unwrap();
-                let mut n = 0;
-                while !stop.load(Ordering::SeqCst) {
-                    n += 1;
-                    let id = format!("{client}-{n}");
-                    let body = format!(r#"{{"object":"page","entry":[{{"id":"{id}","changes":[{{"field":"feed","value":{{"item":"status","verb":"add"}}}}]}}]}}"#);
-                    let header = signature::sign(
-                        Algorithm::Sha256,
-                        &AppSecret::new(SECRET).unwrap(),
-                        body.as_bytes(),
-                    );
-                    let sent = http
-                        .post(&url)
-                        .header("x-hub-signature-256", header)
-                        .body(body)
-                        .send()
-                        .await;
-                    match sent.map(|r| r.status().as_u16()) {
-                        Ok(200) => acked
-                            .lock()
-                            .unwrap()
-                            .push((id, started.elapsed().as_secs())),
-                        other => {
-                            let key = other.map_or_else(|e| format!("error {e}"), |s| s.to_string());
-                            *refused.lock().unwrap().entry(key).or_default() += 1;
-                            tokio::time::sleep(Duration::from_millis(100)).await;
-                        }
-                    }
-                }
-            })
-        })
-        .collect();
-
+    let load = Load::start(&url, started);
     tokio::time::sleep(Duration::from_secs(4)).await;
     let first_leader = leader(&urls).await;
     let follower = (first_leader + 1) % 3;
@@ -177,41 +239,14 @@ async fn losing_a_node_then_the_leader_loses_nothing_acknowledged() {
     let leader_killed_at = started.elapsed().as_secs();
     cluster.kill(leader_now);
     tokio::time::sleep(Duration::from_secs(8)).await;
-    stop.store(true, Ordering::SeqCst);
-    for client in clients {
-        client.await.unwrap();
-    }
-
-    let acked = acked.lock().unwrap().clone();
+    let (acked, refused) = load.stop().await;
     let mut per_second = BTreeMap::<u64, usize>::new();
     for (_, second) in &acked {
         *per_second.entry(*second).or_default() += 1;
     }
     eprintln!("acknowledged per second: {per_second:?}");
-    eprintln!("refused: {:?}", refused.lock().unwrap());
-    // Every acknowledged delivery reaches its handler.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let missing: Vec<_> = {
-            let handled = handled.0.lock().unwrap();
-            acked
-                .iter()
-                .filter(|(id, _)| !handled.contains(id))
-                .map(|(id, _)| id.clone())
-                .collect()
-        };
-        if missing.is_empty() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} of {} acknowledged deliveries never handled: {:?}",
-            missing.len(),
-            acked.len(),
-            &missing[..missing.len().min(10)]
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    eprintln!("refused: {refused:?}");
+    until_all_handled(&acked, &handled).await;
     let handled_count = handled.0.lock().unwrap().len();
     eprintln!(
         "{} acknowledged, {handled_count} handled (a delivery handled but not acknowledged \
