@@ -406,3 +406,60 @@ async fn connections_past_the_cap_are_turned_away_at_once() {
     app.still_serves().await;
     app.server.stop().await.unwrap();
 }
+
+/// Routes taken with `into_router` and merged into an application of one's own get
+/// the same transport limits through `serve_router`: the connection cap, the
+/// header limit, the smuggling refusal; the application's own routes too.
+#[tokio::test]
+async fn routes_served_with_serve_router_get_the_transport_limits() {
+    let limits = Limits {
+        header_timeout: Duration::from_millis(500),
+        max_header_bytes: 16 * 1024,
+        max_connections: 2,
+        max_connections_per_ip: 2,
+        ..Limits::default()
+    };
+    let config = Config::builder()
+        .app_secret(SECRET)
+        .verify_token("t")
+        .inline()
+        .build()
+        .unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let server = Server::new(config).dispatcher(|b| b.state_arc(Arc::clone(&count)));
+    let (routes, _workers) = server.into_router().unwrap();
+    let app = axum::Router::new()
+        .route("/", axum::routing::get(|| async { "mine" }))
+        .merge(routes);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(webhook_server::serve_router(listener, app, limits, async {
+        let _ = stopped.await;
+    }));
+
+    let mut request = signed_head(&format!("content-length: {}\r\n\r\n", BODY.len())).into_bytes();
+    request.extend_from_slice(BODY);
+    assert_eq!(statuses(&exchange(&addr, &request).await), ["200"]);
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+    let big = format!(
+        "GET / HTTP/1.1\r\nhost: x\r\nx-padding: {}\r\n\r\n",
+        "a".repeat(20_000)
+    );
+    assert_eq!(statuses(&exchange(&addr, big.as_bytes()).await), ["431"]);
+    let mut smuggle =
+        signed_head("content-length: 4\r\ntransfer-encoding: chunked\r\n\r\n").into_bytes();
+    smuggle.extend_from_slice(&chunked(BODY));
+    assert_eq!(statuses(&exchange(&addr, &smuggle).await), ["400"]);
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+    // Two idle connections hold the cap: a third is turned away at once.
+    let _idle = [
+        TcpStream::connect(&addr).await.unwrap(),
+        TcpStream::connect(&addr).await.unwrap(),
+    ];
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let answer = exchange(&addr, b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").await;
+    assert_eq!(statuses(&answer), ["503"], "{answer}");
+    let _ = stop.send(());
+    served.await.unwrap().unwrap();
+}
