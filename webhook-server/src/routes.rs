@@ -41,6 +41,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use futures_util::FutureExt;
 use http_body_util::BodyExt;
 use tokio::sync::Semaphore;
 use webhook_core::delivery::{Engine, Enqueued};
@@ -290,15 +291,16 @@ impl<'a> SignedBody<'a> {
         }
         // A request that cannot be authenticated costs no body.
         let (sha256, sha1) = signature_headers(headers);
-        if let Err(e) = signature::select_header(&sha256, &sha1, app.config.allow_sha1) {
-            return Err(signature_refusal(&e, !sha1.is_empty()));
-        }
+        let (algorithm, signature) =
+            signature::select_header(&sha256, &sha1, app.config.allow_sha1)
+                .map_err(|e| signature_refusal(&e, !sha1.is_empty()))?;
         let mut budget = Budget {
             semaphore: &app.body_budget,
             held: None,
         };
         let body = read_body(app, headers, body, &mut budget).await?;
-        check_signature(&app.config, headers, &body)?;
+        signature::verify(algorithm, &app.config.secrets, &body, signature)
+            .map_err(|e| signature_refusal(&e, !sha1.is_empty()))?;
         Ok(Self(body, budget))
     }
 }
@@ -478,14 +480,19 @@ async fn read_body(
     let started = tokio::time::Instant::now();
     let deadline = started + limits.body_timeout;
     let too_slow = |why: String| Refusal::new(StatusCode::REQUEST_TIMEOUT, why);
-    // Sized to what is announced (within the limit), so the buffer never doubles
-    // past what the budget counts; untouched pages cost no memory, so a trickle
-    // announcing the limit holds only what it sent.
-    let mut read = Vec::with_capacity(declared.unwrap_or(0));
+    let mut read = Collected::new(declared.unwrap_or(0));
     loop {
-        // Wakes at least once a second to check the rate.
-        let check = (tokio::time::Instant::now() + Duration::from_secs(1)).min(deadline);
-        match tokio::time::timeout_at(check, body.frame()).await {
+        // A frame already there is taken without arming a timer (a small body
+        // arrives with its headers); otherwise wakes at least once a second to
+        // check the rate.
+        let next = match body.frame().now_or_never() {
+            Some(frame) => Ok(frame),
+            None => {
+                let check = (tokio::time::Instant::now() + Duration::from_secs(1)).min(deadline);
+                tokio::time::timeout_at(check, body.frame()).await
+            }
+        };
+        match next {
             Err(_) if tokio::time::Instant::now() >= deadline => {
                 return Err(too_slow(format!(
                     "the body did not arrive within {:?}",
@@ -493,7 +500,7 @@ async fn read_body(
                 )));
             }
             Err(_) => {}
-            Ok(None) => return Ok(Bytes::from(read)),
+            Ok(None) => return Ok(read.into_bytes()),
             Ok(Some(Err(e))) => {
                 return Err(Refusal::new(
                     StatusCode::BAD_REQUEST,
@@ -506,7 +513,7 @@ async fn read_body(
                         return Err(too_large());
                     }
                     budget.take(data.len(), &app.stats)?;
-                    read.extend_from_slice(&data);
+                    read.push(data);
                 }
             }
         }
@@ -524,13 +531,52 @@ async fn read_body(
     }
 }
 
-/// Verifies `X-Hub-Signature-256` (or, if allowed, a lone `X-Hub-Signature`) over
-/// the raw bytes.
-fn check_signature(config: &Config, headers: &HeaderMap, body: &[u8]) -> Result<(), Refusal> {
-    let (sha256, sha1) = signature_headers(headers);
-    signature::verify_headers(&config.secrets, body, &sha256, &sha1, config.allow_sha1)
-        .map(|_| ())
-        .map_err(|e| signature_refusal(&e, !sha1.is_empty()))
+/// A body as it arrives: a body in one frame (most of Meta's) is kept as hyper
+/// read it, without a copy; more frames are gathered into one buffer, sized to
+/// the declared length so it never doubles past what the budget counts (untouched
+/// pages cost no memory, so announcing a large body reserves none).
+enum Collected {
+    Empty { declared: usize },
+    One(Bytes, usize),
+    Many(Vec<u8>),
+}
+
+impl Collected {
+    fn new(declared: usize) -> Self {
+        Self::Empty { declared }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Self::Empty { .. } => 0,
+            Self::One(bytes, _) => bytes.len(),
+            Self::Many(all) => all.len(),
+        }
+    }
+
+    fn push(&mut self, data: Bytes) {
+        *self = match std::mem::replace(self, Self::Empty { declared: 0 }) {
+            Self::Empty { declared } => Self::One(data, declared),
+            Self::One(first, declared) => {
+                let mut all = Vec::with_capacity(declared.max(first.len() + data.len()));
+                all.extend_from_slice(&first);
+                all.extend_from_slice(&data);
+                Self::Many(all)
+            }
+            Self::Many(mut all) => {
+                all.extend_from_slice(&data);
+                Self::Many(all)
+            }
+        };
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Self::Empty { .. } => Bytes::new(),
+            Self::One(bytes, _) => bytes,
+            Self::Many(all) => Bytes::from(all),
+        }
+    }
 }
 
 /// The values of the two signature headers.

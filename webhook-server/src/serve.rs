@@ -41,21 +41,26 @@ use crate::head_scan::{HeadScan, Smuggling};
 
 /// The router as one connection serves it: each request marked with the
 /// connection's [`Smuggling`] state.
-type Service = TowerToHyperService<Marked>;
+type Service = TowerToHyperService<Guarded>;
 
-/// The router, marking each request with its connection's state.
+/// The router behind the per-request checks of [`refuse_early`], with its
+/// connection's state.
 #[derive(Clone)]
-struct Marked {
+struct Guarded {
     router: Router,
     smuggling: Smuggling,
+    max_header_bytes: usize,
 }
 
 type Incoming = hyper::Request<hyper::body::Incoming>;
 
-impl tower::Service<Incoming> for Marked {
+impl tower::Service<Incoming> for Guarded {
     type Response = <Router as tower::Service<Incoming>>::Response;
     type Error = <Router as tower::Service<Incoming>>::Error;
-    type Future = <Router as tower::Service<Incoming>>::Future;
+    type Future = futures_util::future::Either<
+        std::future::Ready<Result<Self::Response, Self::Error>>,
+        <Router as tower::Service<Incoming>>::Future,
+    >;
 
     fn poll_ready(
         &mut self,
@@ -64,9 +69,12 @@ impl tower::Service<Incoming> for Marked {
         tower::Service::<Incoming>::poll_ready(&mut self.router, cx)
     }
 
-    fn call(&mut self, mut request: Incoming) -> Self::Future {
-        request.extensions_mut().insert(self.smuggling.clone());
-        self.router.call(request)
+    fn call(&mut self, request: Incoming) -> Self::Future {
+        use futures_util::future::Either;
+        match refuse_early(&request, &self.smuggling, self.max_header_bytes) {
+            Some(refused) => Either::Left(std::future::ready(Ok(refused))),
+            None => Either::Right(self.router.call(request)),
+        }
     }
 }
 use crate::quiet::LogWindow;
@@ -119,23 +127,21 @@ pub async fn serve_router(
 /// [`head_scan`](crate::head_scan)); with `431`, a request whose line and headers
 /// are over `max` bytes, however its bytes arrived (hyper's buffer limit holds only
 /// while a header section is incomplete, so one written whole could pass it).
-async fn guard_request(
-    axum::extract::State(max): axum::extract::State<usize>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    if request
-        .extensions()
-        .get::<Smuggling>()
-        .is_some_and(Smuggling::seen)
-    {
-        return (
-            axum::http::StatusCode::BAD_REQUEST,
-            [(axum::http::header::CONNECTION, "close")],
-            "a request carried both Content-Length and Transfer-Encoding; refused, as a proxy \
-             may have read it the other way (RFC 9112 section 6.3)\n",
-        )
-            .into_response();
+fn refuse_early<B>(
+    request: &hyper::Request<B>,
+    smuggling: &Smuggling,
+    max: usize,
+) -> Option<axum::response::Response> {
+    if smuggling.seen() {
+        return Some(
+            (
+                axum::http::StatusCode::BAD_REQUEST,
+                [(axum::http::header::CONNECTION, "close")],
+                "a request carried both Content-Length and Transfer-Encoding; refused, as a \
+                 proxy may have read it the other way (RFC 9112 section 6.3)\n",
+            )
+                .into_response(),
+        );
     }
     let line = request.method().as_str().len()
         + request
@@ -149,19 +155,18 @@ async fn guard_request(
         .map(|(name, value)| name.as_str().len() + value.len() + ": \r\n".len())
         .sum();
     let size = line + headers + 2;
-    if size > max {
+    (size > max).then(|| {
         let why = format!(
             "the request line and headers are {size} bytes, over the {max} byte limit \
              (META_WEBHOOK_MAX_HEADER_BYTES)\n"
         );
-        return (
+        (
             axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             [(axum::http::header::CONNECTION, "close")],
             why,
         )
-            .into_response();
-    }
-    next.run(request).await
+            .into_response()
+    })
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then drains.
@@ -173,10 +178,6 @@ pub(crate) async fn serve(
     tls: Option<Arc<Tls>>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
-    let router = router.layer(axum::middleware::from_fn_with_state(
-        limits.max_header_bytes,
-        guard_request,
-    ));
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
     builder
@@ -235,10 +236,10 @@ pub(crate) async fn serve(
                     }
                 };
                 let smuggling = Smuggling::default();
-                let marked = smuggling.clone();
-                let service = TowerToHyperService::new(Marked {
+                let service = TowerToHyperService::new(Guarded {
                     router: router.clone(),
-                    smuggling: marked,
+                    smuggling: smuggling.clone(),
+                    max_header_bytes: limits.max_header_bytes,
                 });
                 let (watcher, builder) = (graceful.watcher(), builder.clone());
                 let tls = tls.clone();
