@@ -485,12 +485,11 @@ async fn read_body(
         // A frame already there is taken without arming a timer (a small body
         // arrives with its headers); otherwise wakes at least once a second to
         // check the rate.
-        let next = match body.frame().now_or_never() {
-            Some(frame) => Ok(frame),
-            None => {
-                let check = (tokio::time::Instant::now() + Duration::from_secs(1)).min(deadline);
-                tokio::time::timeout_at(check, body.frame()).await
-            }
+        let next = if let Some(frame) = body.frame().now_or_never() {
+            Ok(frame)
+        } else {
+            let check = (tokio::time::Instant::now() + Duration::from_secs(1)).min(deadline);
+            tokio::time::timeout_at(check, body.frame()).await
         };
         match next {
             Err(_) if tokio::time::Instant::now() >= deadline => {
