@@ -434,7 +434,7 @@ async fn routes_served_with_serve_router_get_the_transport_limits() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = tokio::spawn(webhook_server::serve_router(listener, app, limits, async {
+    let serving = tokio::spawn(webhook_server::serve_router(listener, app, limits, async {
         let _ = stopped.await;
     }));
 
@@ -461,5 +461,5 @@ async fn routes_served_with_serve_router_get_the_transport_limits() {
     let answer = exchange(&addr, b"GET / HTTP/1.1\r\nhost: x\r\n\r\n").await;
     assert_eq!(statuses(&answer), ["503"], "{answer}");
     let _ = stop.send(());
-    served.await.unwrap().unwrap();
+    serving.await.unwrap().unwrap();
 }
