@@ -227,3 +227,41 @@ async fn the_header_limit_holds_in_one_write_and_byte_by_byte() {
         }
     }
 }
+
+/// A request with both `Content-Length` and `Transfer-Encoding` is refused with
+/// `400` and its connection closed, so what a proxy might have framed differently
+/// is never served; in one write and byte by byte.
+#[tokio::test]
+async fn a_request_framed_two_ways_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_bot, addr) = start(&dir);
+    let body = delivery(1);
+    let sign = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), &body);
+    let mut request = format!(
+        "POST /webhook HTTP/1.1\r\nhost: x\r\nx-hub-signature-256: {sign}\r\ncontent-length: 4\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&body);
+    request.extend_from_slice(b"\r\n0\r\n\r\nGET /webhook?hub.mode=subscribe&hub.verify_token=t&hub.challenge=SMUGGLED HTTP/1.1\r\nhost: x\r\n\r\n");
+    for one_write in [true, false] {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        if one_write {
+            stream.write_all(&request).await.unwrap();
+        } else {
+            for byte in &request {
+                if stream.write_all(std::slice::from_ref(byte)).await.is_err() {
+                    break;
+                }
+            }
+        }
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with("HTTP/1.1 400"),
+            "one write: {one_write}: {answer}"
+        );
+        assert!(!answer.contains("SMUGGLED"), "{answer}");
+    }
+}

@@ -243,7 +243,8 @@ pub struct Limits {
     /// limit (whose soft value is raised to the hard one).
     pub max_connections: usize,
     /// Open connections from one IP address: one client cannot hold the whole cap.
-    /// `0` means a quarter of `max_connections`.
+    /// `0` means a quarter of `max_connections`. Behind a reverse proxy or load
+    /// balancer every connection comes from its address: raise this to the cap.
     pub max_connections_per_ip: usize,
     /// Body bytes buffered at once, across every request being read: a request
     /// whose body does not fit gets `503` with `Retry-After` before it is read.
