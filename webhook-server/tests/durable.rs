@@ -695,6 +695,26 @@ async fn an_idempotent_handler_runs_once_per_natural_key_across_bodies() {
     app.stop().await;
 }
 
+/// Posts a signed delivery of about 8 KiB, distinct for each `n`, to `field`.
+async fn post_8_kib(client: &reqwest::Client, url: &str, field: &str, n: u32) -> reqwest::Response {
+    let body = format!(
+        r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"{field}","value":"{}"}}]}}]}}"#,
+        format!("{n:04}").repeat(2000)
+    );
+    let header = signature::sign(
+        Algorithm::Sha256,
+        &AppSecret::new(SECRET).unwrap(),
+        body.as_bytes(),
+    );
+    client
+        .post(url)
+        .header("x-hub-signature-256", header)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_store_that_cannot_write_answers_503_never_200() {
     let dir = tempfile::tempdir().unwrap();
@@ -718,22 +738,7 @@ async fn a_store_that_cannot_write_answers_503_never_200() {
     let client = reqwest::Client::new();
     let mut statuses = Vec::new();
     for n in 0..40 {
-        let body = format!(
-            r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"t_nowhere","value":"{}"}}]}}]}}"#,
-            format!("{n:04}").repeat(2000)
-        );
-        let header = signature::sign(
-            Algorithm::Sha256,
-            &AppSecret::new(SECRET).unwrap(),
-            body.as_bytes(),
-        );
-        let response = client
-            .post(&url)
-            .header("x-hub-signature-256", header)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let response = post_8_kib(&client, &url, "t_nowhere", n).await;
         let status = response.status();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             assert_eq!(response.headers()["retry-after"], "30");
@@ -798,22 +803,8 @@ async fn a_full_quota_accepts_again_once_the_workers_drain_it() {
     let server = testing::spawn(server).await;
     let client = reqwest::Client::new();
     let post = async |n: u32| {
-        let body = format!(
-            r#"{{"object":"page","entry":[{{"id":"1","changes":[{{"field":"t_quota","value":"{}"}}]}}]}}"#,
-            format!("{n:04}").repeat(2000)
-        );
-        let header = signature::sign(
-            Algorithm::Sha256,
-            &AppSecret::new(SECRET).unwrap(),
-            body.as_bytes(),
-        );
-        client
-            .post(server.url())
-            .header("x-hub-signature-256", header)
-            .body(body)
-            .send()
+        post_8_kib(&client, server.url(), "t_quota", n)
             .await
-            .unwrap()
             .status()
     };
     let mut accepted = 0;
