@@ -695,6 +695,24 @@ async fn an_idempotent_handler_runs_once_per_natural_key_across_bodies() {
     app.stop().await;
 }
 
+/// A durable server on the SQLite file `path` with a disk quota of `bytes`, its
+/// `t_quota` handler held by `held`.
+async fn with_quota(path: &std::path::Path, bytes: u64, held: Arc<Held>) -> RunningServer {
+    let config = Config::builder()
+        .app_secret(SECRET)
+        .verify_token("t")
+        .durable(path)
+        .max_db_bytes(Some(bytes))
+        .build()
+        .unwrap();
+    let server = Server::new(config).dispatcher(|b| {
+        b.state_arc(held)
+            .state(Calls::default())
+            .state(Notify::new())
+    });
+    testing::spawn(server).await
+}
+
 /// Posts a signed delivery of about 8 KiB, distinct for each `n`, to `field`.
 async fn post_8_kib(client: &reqwest::Client, url: &str, field: &str, n: u32) -> reqwest::Response {
     let body = format!(
@@ -720,20 +738,7 @@ async fn a_store_that_cannot_write_answers_503_never_200() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("quota.db");
     // A real SQLite quota: the file may not grow past 128 KiB.
-    let config = Config::builder()
-        .app_secret(SECRET)
-        .verify_token("t")
-        .durable(&path)
-        .max_db_bytes(Some(128 * 1024))
-        .build()
-        .unwrap();
-    let calls = Arc::new(Calls::default());
-    let server = Server::new(config).dispatcher(|b| {
-        b.state_arc(Arc::clone(&calls))
-            .state(Notify::new())
-            .state(Held::default())
-    });
-    let server = testing::spawn(server).await;
+    let server = with_quota(&path, 128 * 1024, Arc::default()).await;
     let url = server.url().to_owned();
     let client = reqwest::Client::new();
     let mut statuses = Vec::new();
@@ -787,20 +792,8 @@ async fn held(State(held): State<Held>) {
 async fn a_full_quota_accepts_again_once_the_workers_drain_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("quota.db");
-    let config = Config::builder()
-        .app_secret(SECRET)
-        .verify_token("t")
-        .durable(&path)
-        .max_db_bytes(Some(256 * 1024))
-        .build()
-        .unwrap();
     let held = Arc::new(Held::default());
-    let server = Server::new(config).dispatcher(|b| {
-        b.state_arc(Arc::clone(&held))
-            .state(Calls::default())
-            .state(Notify::new())
-    });
-    let server = testing::spawn(server).await;
+    let server = with_quota(&path, 256 * 1024, Arc::clone(&held)).await;
     let client = reqwest::Client::new();
     let post = async |n: u32| {
         post_8_kib(&client, server.url(), "t_quota", n)
