@@ -35,6 +35,7 @@
 //! | `logging` | `logging::init()`: log lines to standard error (`RUST_LOG`, text or JSON) | no |
 //! | `fixtures` | sample bodies of every documented field | no |
 //! | `testing` | signed requests, an in-process test client, and the fixtures | no |
+//! | `graph` | [`graph::Graph`], a small Graph API client for handlers (replies, read receipts) | no |
 //! | `cli` | the `meta-webhooks` command and `cli::main()` for your own binary | no |
 //!
 //! Without default features the server runs inline (handlers before the answer),
@@ -57,6 +58,8 @@ pub mod deliveries;
 pub mod explain;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
+#[cfg(feature = "graph")]
+pub mod graph;
 mod head_scan;
 #[cfg(feature = "logging")]
 pub mod logging;

@@ -259,34 +259,56 @@ fn json(value: &serde_json::Value) -> ([(&'static str, &'static str); 1], String
     ([("content-type", "application/json")], value.to_string())
 }
 
-/// A Graph API stand-in: checks the access token, records each request, and
-/// answers as the Graph API does.
+/// The tokens the stand-in accepts, in the `Authorization` header only.
+const TOKENS: [&str; 2] = ["123|app-secret", "page-token"];
+
+/// A Graph API stand-in: checks that the access token comes in the
+/// `Authorization` header and never in the URL or the body, records each request,
+/// and answers as the Graph API does (its error shape included).
 async fn graph() -> (String, Received) {
     let received: Received = Arc::default();
     let log = Arc::clone(&received);
     let app = axum::Router::new().route(
-        "/{version}/{app}/subscriptions",
+        "/{version}/{id}/{edge}",
         any(
             move |method: Method,
-                  Path((version, app)): Path<(String, String)>,
+                  Path((version, id, edge)): Path<(String, String, String)>,
                   Query(query): Query<HashMap<String, String>>,
+                  headers: axum::http::HeaderMap,
                   form: Bytes| {
                 let log = Arc::clone(&log);
                 async move {
                     let mut params: HashMap<String, String> =
                         form_urlencoded::parse(&form).into_owned().collect();
                     params.extend(query);
-                    let token_ok = params.get("access_token").map(String::as_str) == Some("123|app-secret");
+                    assert!(
+                        !params.contains_key("access_token"),
+                        "a token in the URL or the body: {params:?}"
+                    );
+                    let bearer = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.strip_prefix("Bearer "))
+                        .unwrap_or_default()
+                        .to_owned();
                     log.lock()
                         .unwrap()
-                        .push((method.clone(), format!("/{version}/{app}/subscriptions"), params));
-                    if !token_ok {
-                        return json(&serde_json::json!({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}));
+                        .push((method.clone(), format!("/{version}/{id}/{edge}"), params));
+                    if !TOKENS.contains(&bearer.as_str()) {
+                        return json(&serde_json::json!({"error": {"message": "Invalid OAuth access token - Cannot parse access token", "type": "OAuthException", "code": 190, "error_subcode": 460, "fbtrace_id": "AxYz123"}}));
                     }
-                    json(&match method {
-                        Method::GET => serde_json::json!({"data": [
+                    json(&match (method, edge.as_str()) {
+                        (Method::GET, "subscriptions") => serde_json::json!({"data": [
                             {"object": "page", "callback_url": "https://example.com/webhook", "active": true,
                              "fields": [{"name": "feed", "version": "v23.0"}, {"name": "messages", "version": "v23.0"}]}
+                        ]}),
+                        (Method::GET, "subscribed_apps") if id == "waba1" => serde_json::json!({"data": [
+                            {"whatsapp_business_api_data": {"id": "123", "link": "https://www.facebook.com/games/?app_id=123", "name": "My bot"},
+                             "override_callback_uri": "https://other.example.com/webhook"}
+                        ]}),
+                        (Method::GET, "subscribed_apps") => serde_json::json!({"data": [
+                            {"category": "Business", "link": "https://example.com", "name": "My bot", "id": "123",
+                             "subscribed_fields": ["feed", "messages"]}
                         ]}),
                         _ => serde_json::json!({"success": true}),
                     })
@@ -385,8 +407,14 @@ async fn subscriptions_list_add_and_remove_through_the_graph_api() {
     assert!(
         refused
             .stderr
-            .contains("Graph API error 190 (OAuthException)"),
+            .contains("Graph API error 190/460 (OAuthException): Invalid OAuth access token")
+            && refused.stderr.contains("(fbtrace_id AxYz123)"),
         "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains("wrong"),
+        "the token leaked: {}",
         refused.stderr
     );
     assert!(
@@ -455,6 +483,9 @@ async fn every_subcommand_has_help() {
         &["subscriptions", "add"],
         &["subscriptions", "remove"],
         &["subscriptions", "list"],
+        &["assets"],
+        &["assets", "add"],
+        &["assets", "list"],
         &["deliveries"],
         &["explain"],
     ] {
@@ -536,6 +567,172 @@ async fn unreachable_servers_are_named_without_the_token_in_the_url() {
         !down.stderr.contains("app-secret"),
         "the token leaked: {}",
         down.stderr
+    );
+}
+
+/// `assets`: a Page's, a WhatsApp Business Account's and an Instagram account's
+/// `/{id}/subscribed_apps`, the token in the header only, errors in one line.
+#[tokio::test]
+async fn assets_list_add_and_remove_for_pages_wabas_and_instagram() {
+    let (graph_url, received) = graph().await;
+    let env = [
+        ("META_ASSET_ACCESS_TOKEN", "page-token"),
+        ("META_GRAPH_URL", graph_url.as_str()),
+    ];
+    let list = run(&["assets", "--page", "p1", "list"], &env, b"").await;
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert_eq!(list.stdout, "123\tMy bot\tfeed,messages\t-\n");
+    let add = run(
+        &["assets", "--page", "p1", "add", "--fields", "feed,messages"],
+        &env,
+        b"",
+    )
+    .await;
+    assert_eq!(
+        (add.code, add.stdout.as_str()),
+        (0, "page p1: subscribed to feed, messages\n"),
+        "{}",
+        add.stderr
+    );
+    let remove = run(&["assets", "--page", "p1", "remove"], &env, b"").await;
+    assert_eq!(
+        (remove.code, remove.stdout.as_str()),
+        (0, "page p1: unsubscribed\n")
+    );
+
+    let waba = run(&["assets", "--waba", "waba1", "list"], &env, b"").await;
+    assert_eq!(
+        waba.stdout,
+        "123\tMy bot\t-\thttps://other.example.com/webhook\n"
+    );
+    let over = run(
+        &[
+            "assets",
+            "--waba",
+            "waba1",
+            "add",
+            "--override-callback-uri",
+            "https://other.example.com/webhook",
+            "--verify-token",
+            "vt",
+        ],
+        &env,
+        b"",
+    )
+    .await;
+    assert_eq!(
+        (over.code, over.stdout.as_str()),
+        (0, "waba waba1: subscribed\n"),
+        "{}",
+        over.stderr
+    );
+    let ig = run(
+        &[
+            "assets",
+            "--instagram",
+            "ig1",
+            "add",
+            "--fields",
+            "comments,messages",
+        ],
+        &env,
+        b"",
+    )
+    .await;
+    assert_eq!(ig.code, 0, "{}", ig.stderr);
+
+    let received = received.lock().unwrap().clone();
+    let calls: Vec<(String, &str)> = received
+        .iter()
+        .map(|(m, path, _)| (m.to_string(), path.as_str()))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("GET".to_owned(), "/v23.0/p1/subscribed_apps"),
+            ("POST".to_owned(), "/v23.0/p1/subscribed_apps"),
+            ("DELETE".to_owned(), "/v23.0/p1/subscribed_apps"),
+            ("GET".to_owned(), "/v23.0/waba1/subscribed_apps"),
+            ("POST".to_owned(), "/v23.0/waba1/subscribed_apps"),
+            ("POST".to_owned(), "/v23.0/ig1/subscribed_apps"),
+        ]
+    );
+    assert_eq!(
+        received[1].2.get("subscribed_fields").map(String::as_str),
+        Some("feed,messages")
+    );
+    let waba_form = &received[4].2;
+    assert_eq!(
+        waba_form.get("override_callback_uri").map(String::as_str),
+        Some("https://other.example.com/webhook")
+    );
+    assert_eq!(
+        waba_form.get("verify_token").map(String::as_str),
+        Some("vt")
+    );
+    assert_eq!(
+        received[5].2.get("subscribed_fields").map(String::as_str),
+        Some("comments,messages")
+    );
+}
+
+/// `assets` mistakes are usage errors (2) naming the fix; a refused token is 1, in
+/// one line with Meta's fields, never showing the token.
+#[tokio::test]
+async fn assets_mistakes_and_refusals_say_what_to_fix() {
+    let (graph_url, _) = graph().await;
+    let env = [
+        ("META_ASSET_ACCESS_TOKEN", "page-token"),
+        ("META_GRAPH_URL", graph_url.as_str()),
+    ];
+    for (args, why) in [
+        (
+            &["assets", "--page", "p1", "add"][..],
+            "--fields is required",
+        ),
+        (
+            &["assets", "--waba", "w", "add", "--fields", "messages"][..],
+            "takes the app's fields",
+        ),
+        (
+            &["assets", "--page", "p1", "--waba", "w", "list"][..],
+            "cannot be used with",
+        ),
+        (&["assets", "list"][..], "required"),
+    ] {
+        let out = run(args, &env, b"").await;
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(why), "{args:?}: {}", out.stderr);
+    }
+    let no_token = run(
+        &["assets", "--page", "p1", "list"],
+        &[("META_GRAPH_URL", graph_url.as_str())],
+        b"",
+    )
+    .await;
+    assert_eq!(no_token.code, 2);
+    assert!(
+        no_token.stderr.contains("a Page access token"),
+        "{}",
+        no_token.stderr
+    );
+    let bad = [
+        ("META_ASSET_ACCESS_TOKEN", "expired-secret"),
+        ("META_GRAPH_URL", graph_url.as_str()),
+    ];
+    let refused = run(&["assets", "--page", "p1", "list"], &bad, b"").await;
+    assert_eq!(refused.code, 1);
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("(fbtrace_id AxYz123)")
+            && refused.stderr.contains("META_ASSET_ACCESS_TOKEN"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        !refused.stderr.contains("expired-secret"),
+        "the token leaked: {}",
+        refused.stderr
     );
 }
 

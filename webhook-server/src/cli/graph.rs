@@ -3,14 +3,13 @@
 
 use std::process::ExitCode;
 
+use std::time::Duration;
+
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use super::tools::unreachable;
 use super::{FAILED, UNREACHABLE, USAGE, runtime};
-
-/// The Graph API version used unless `--graph-version` says otherwise.
-pub(super) const DEFAULT_GRAPH_VERSION: &str = "v23.0";
+use crate::graph::{ApiError, DEFAULT_VERSION as DEFAULT_GRAPH_VERSION, Graph, GraphError, Token};
 
 #[derive(Args, Debug)]
 pub(super) struct SubscriptionsArgs {
@@ -73,7 +72,8 @@ pub(super) fn subscriptions(args: &SubscriptionsArgs) -> ExitCode {
     let Some(token) = args
         .access_token
         .as_deref()
-        .filter(|t| !t.trim().is_empty())
+        .map(Token::new)
+        .filter(|t| !t.is_empty())
     else {
         eprintln!(
             "meta-webhooks subscriptions: no app access token: set META_APP_ACCESS_TOKEN \
@@ -81,72 +81,44 @@ pub(super) fn subscriptions(args: &SubscriptionsArgs) -> ExitCode {
         );
         return ExitCode::from(USAGE);
     };
-    let url = format!(
-        "{}/{}/{}/subscriptions",
-        args.graph_url.trim_end_matches('/'),
-        args.graph_version,
-        args.app_id
-    );
-    let client = reqwest::Client::new();
-    let request = match &args.command {
-        SubscriptionsCommand::List => client.get(&url).query(&[("access_token", token)]),
-        SubscriptionsCommand::Add {
-            object,
-            callback_url,
-            fields,
-            verify_token,
-            include_values,
-        } => client.post(&url).form(&[
-            ("object", object.as_str()),
-            ("callback_url", callback_url),
-            ("fields", &fields.join(",")),
-            ("verify_token", verify_token),
-            (
-                "include_values",
-                if *include_values { "true" } else { "false" },
-            ),
-            ("access_token", token),
-        ]),
-        SubscriptionsCommand::Remove { object, fields } => {
-            let mut query = vec![
-                ("object", object.clone()),
-                ("access_token", token.to_owned()),
-            ];
-            if !fields.is_empty() {
-                query.push(("fields", fields.join(",")));
-            }
-            client.delete(&url).query(&query)
-        }
-    };
+    let graph = client(&args.graph_url, &args.graph_version);
+    let path = format!("{}/subscriptions", args.app_id);
     runtime().block_on(async {
-        let response = match request.send().await {
-            Ok(response) => response,
-            Err(e) => {
-                let shown = format!(
-                    "{}/{}/{}/subscriptions",
-                    args.graph_url, args.graph_version, args.app_id
-                );
-                eprintln!("meta-webhooks subscriptions: {}", unreachable(&shown, e));
-                return ExitCode::from(UNREACHABLE);
+        let answer = match &args.command {
+            SubscriptionsCommand::List => graph.get(&path, &token, &[]).await,
+            SubscriptionsCommand::Add {
+                object,
+                callback_url,
+                fields,
+                verify_token,
+                include_values,
+            } => {
+                let fields = fields.join(",");
+                let form = [
+                    ("object", object.as_str()),
+                    ("callback_url", callback_url),
+                    ("fields", &fields),
+                    ("verify_token", verify_token),
+                    (
+                        "include_values",
+                        if *include_values { "true" } else { "false" },
+                    ),
+                ];
+                graph.post(&path, &token, &form).await
+            }
+            SubscriptionsCommand::Remove { object, fields } => {
+                let fields = fields.join(",");
+                let mut query = vec![("object", object.as_str())];
+                if !fields.is_empty() {
+                    query.push(("fields", &fields));
+                }
+                graph.delete(&path, &token, &query).await
             }
         };
-        let status = response.status();
-        let Ok(Ok(body)) = response
-            .bytes()
-            .await
-            .map(|b| serde_json::from_slice::<Value>(&b))
-        else {
-            eprintln!("meta-webhooks subscriptions: the Graph API answered {status} without JSON");
-            return ExitCode::from(FAILED);
+        let body = match answer {
+            Ok(body) => body,
+            Err(e) => return failed("subscriptions", &e, "META_APP_ACCESS_TOKEN"),
         };
-        if let Some(error) = body.get("error") {
-            eprintln!("meta-webhooks subscriptions: {}", graph_error(error));
-            return ExitCode::from(FAILED);
-        }
-        if !status.is_success() {
-            eprintln!("meta-webhooks subscriptions: the Graph API answered {status}: {body}");
-            return ExitCode::from(FAILED);
-        }
         match &args.command {
             SubscriptionsCommand::List => print_list(&body),
             SubscriptionsCommand::Add { object, fields, .. } => {
@@ -161,6 +133,34 @@ pub(super) fn subscriptions(args: &SubscriptionsArgs) -> ExitCode {
         }
         ExitCode::SUCCESS
     })
+}
+
+/// A client for the command's `--graph-url` and `--graph-version`: one try per
+/// request and a short pause, as a person is waiting.
+fn client(url: &str, version: &str) -> Graph {
+    Graph::with(url, version, Duration::from_secs(20)).retries(1, Duration::from_millis(500))
+}
+
+/// Prints a failed request as one line and returns its exit code: `3` when the
+/// Graph API could not be reached, `1` when it refused.
+fn failed(command: &str, e: &GraphError, token_variable: &str) -> ExitCode {
+    match e {
+        GraphError::Api(error) => {
+            eprintln!(
+                "meta-webhooks {command}: {error}{}",
+                hint(error, token_variable)
+            );
+            ExitCode::from(FAILED)
+        }
+        GraphError::Unreachable { .. } => {
+            eprintln!("meta-webhooks {command}: {e} (is the URL right, and the network up?)");
+            ExitCode::from(UNREACHABLE)
+        }
+        _ => {
+            eprintln!("meta-webhooks {command}: {e}");
+            ExitCode::from(FAILED)
+        }
+    }
 }
 
 fn print_list(body: &Value) {
@@ -193,22 +193,219 @@ fn print_list(body: &Value) {
     }
 }
 
-/// One line for a Graph API error, with the fix for the common ones.
-fn graph_error(error: &Value) -> String {
-    let code = error["code"].as_i64().unwrap_or_default();
-    let message = error["message"].as_str().unwrap_or("no message");
-    let kind = error["type"].as_str().unwrap_or("error");
-    let hint = match code {
-        190 => {
-            " (the access token is invalid: META_APP_ACCESS_TOKEN should be `<app-id>|<app-secret>` of this app)"
-        }
-        100 => {
-            " (a parameter is wrong: check the object and field names, and that the callback URL is HTTPS)"
-        }
-        2200 => {
-            " (Meta could not verify the callback URL: run `meta-webhooks handshake <url> --token <token>`)"
-        }
-        _ => "",
+/// The fix for the common Graph API errors.
+fn hint(error: &ApiError, token_variable: &str) -> String {
+    match (error.code, error.subcode) {
+        (190, Some(463)) => format!(" (the token expired: get a new one into {token_variable})"),
+        (190, _) => format!(
+            " (the access token is invalid: check {token_variable}; an app token is \
+             `<app-id>|<app-secret>` of this app)"
+        ),
+        (10 | 200..=299, _) => format!(
+            " (the token lacks a permission this needs: check its scopes with the Access Token \
+             Debugger, then set {token_variable} to one that has them)"
+        ),
+        (100, _) => " (a parameter is wrong: check the ids, object and field names, and that \
+                     the callback URL is HTTPS)"
+            .to_owned(),
+        (2200, _) => " (Meta could not verify the callback URL: run `meta-webhooks handshake \
+                      <url> --token <token>`)"
+            .to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Which asset: exactly one.
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub(super) struct Asset {
+    /// A Facebook Page (its id), with a Page access token.
+    #[arg(long)]
+    page: Option<String>,
+    /// A WhatsApp Business Account (its id), with a system user or business token.
+    #[arg(long)]
+    waba: Option<String>,
+    /// An Instagram professional account (its id), with an Instagram user token
+    /// (Instagram API with Instagram Login; the Graph URL defaults to
+    /// `https://graph.instagram.com`). With Facebook Login, Instagram's webhooks
+    /// come through the connected Page's subscription instead.
+    #[arg(long)]
+    instagram: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct AssetsArgs {
+    #[command(flatten)]
+    asset: Asset,
+    /// The asset's access token (never printed).
+    #[arg(long, env = "META_ASSET_ACCESS_TOKEN", hide_env_values = true)]
+    access_token: Option<String>,
+    /// The Graph API's base URL (default `https://graph.facebook.com`, or
+    /// `https://graph.instagram.com` for `--instagram`).
+    #[arg(long, env = "META_GRAPH_URL")]
+    graph_url: Option<String>,
+    /// The Graph API version.
+    #[arg(long, env = "META_GRAPH_VERSION", default_value = DEFAULT_GRAPH_VERSION)]
+    graph_version: String,
+    #[command(subcommand)]
+    command: AssetsCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum AssetsCommand {
+    /// Print the apps the asset is subscribed to, with their fields (Page,
+    /// Instagram) or callback override (WhatsApp).
+    List,
+    /// Subscribe this app to the asset's webhooks. Without it, nothing arrives for
+    /// the asset even though the app's subscription verified.
+    Add {
+        /// Fields, comma-separated (`feed,messages`): required for a Page or an
+        /// Instagram account; a WhatsApp Business Account takes the app's fields.
+        #[arg(long, value_delimiter = ',')]
+        fields: Vec<String>,
+        /// WhatsApp only: deliver this account's webhooks to another callback URL.
+        #[arg(long, requires = "verify_token")]
+        override_callback_uri: Option<String>,
+        /// WhatsApp only: the verify token that callback URL expects.
+        #[arg(long, env = "META_VERIFY_TOKEN", hide_env_values = true)]
+        verify_token: Option<String>,
+    },
+    /// Unsubscribe this app from the asset.
+    Remove,
+}
+
+/// `assets list|add|remove`: the asset's `/{id}/subscribed_apps` edge.
+pub(super) fn assets(args: &AssetsArgs) -> ExitCode {
+    let (kind, id, default_url) = match &args.asset {
+        Asset { page: Some(id), .. } => ("page", id, crate::graph::DEFAULT_URL),
+        Asset { waba: Some(id), .. } => ("waba", id, crate::graph::DEFAULT_URL),
+        Asset {
+            instagram: Some(id),
+            ..
+        } => ("instagram", id, "https://graph.instagram.com"),
+        _ => return usage("give --page, --waba or --instagram"),
     };
-    format!("Graph API error {code} ({kind}): {message}{hint}")
+    let Some(token) = args
+        .access_token
+        .as_deref()
+        .map(Token::new)
+        .filter(|t| !t.is_empty())
+    else {
+        return usage(match kind {
+            "page" => {
+                "no access token: set META_ASSET_ACCESS_TOKEN (or --access-token) to a Page access token of this Page"
+            }
+            "waba" => {
+                "no access token: set META_ASSET_ACCESS_TOKEN (or --access-token) to a system user token with whatsapp_business_management"
+            }
+            _ => {
+                "no access token: set META_ASSET_ACCESS_TOKEN (or --access-token) to an Instagram user access token"
+            }
+        });
+    };
+    if let AssetsCommand::Add {
+        fields,
+        override_callback_uri,
+        ..
+    } = &args.command
+    {
+        match kind {
+            "waba" if !fields.is_empty() => {
+                return usage(
+                    "a WhatsApp Business Account takes the app's fields (`meta-webhooks \
+                     subscriptions add --object whatsapp_business_account --fields ..`): drop --fields",
+                );
+            }
+            "page" | "instagram" if fields.is_empty() => {
+                return usage(
+                    "--fields is required: the fields this asset should send (`feed,messages`)",
+                );
+            }
+            "page" | "instagram" if override_callback_uri.is_some() => {
+                return usage("--override-callback-uri is for a WhatsApp Business Account only");
+            }
+            _ => {}
+        }
+    }
+    let url = args.graph_url.as_deref().unwrap_or(default_url);
+    let graph = client(url, &args.graph_version);
+    let path = format!("{id}/subscribed_apps");
+    runtime().block_on(async {
+        let answer = match &args.command {
+            AssetsCommand::List => graph.get(&path, &token, &[]).await,
+            AssetsCommand::Add {
+                fields,
+                override_callback_uri,
+                verify_token,
+            } => {
+                let fields = fields.join(",");
+                let mut form = Vec::new();
+                if !fields.is_empty() {
+                    form.push(("subscribed_fields", fields.as_str()));
+                }
+                if let (Some(uri), Some(token)) = (override_callback_uri, verify_token) {
+                    form.push(("override_callback_uri", uri.as_str()));
+                    form.push(("verify_token", token.as_str()));
+                }
+                graph.post(&path, &token, &form).await
+            }
+            AssetsCommand::Remove => graph.delete(&path, &token, &[]).await,
+        };
+        let body = match answer {
+            Ok(body) => body,
+            Err(e) => return failed("assets", &e, "META_ASSET_ACCESS_TOKEN"),
+        };
+        match &args.command {
+            AssetsCommand::List => print_apps(&body),
+            AssetsCommand::Add { fields, .. } if fields.is_empty() => {
+                println!("{kind} {id}: subscribed");
+            }
+            AssetsCommand::Add { fields, .. } => {
+                println!("{kind} {id}: subscribed to {}", fields.join(", "));
+            }
+            AssetsCommand::Remove => println!("{kind} {id}: unsubscribed"),
+        }
+        ExitCode::SUCCESS
+    })
+}
+
+fn usage(why: &str) -> ExitCode {
+    eprintln!("meta-webhooks assets: {why}");
+    ExitCode::from(USAGE)
+}
+
+/// One line per subscribed app: its id (or name), fields, callback override.
+fn print_apps(body: &Value) {
+    let apps = body["data"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if apps.is_empty() {
+        println!("no apps subscribed");
+    }
+    for app in apps {
+        let whatsapp = &app["whatsapp_business_api_data"];
+        let id = app["id"]
+            .as_str()
+            .or_else(|| whatsapp["id"].as_str())
+            .unwrap_or("?");
+        let name = app["name"]
+            .as_str()
+            .or_else(|| whatsapp["name"].as_str())
+            .unwrap_or("");
+        let fields: Vec<&str> = app["subscribed_fields"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let fields = if fields.is_empty() {
+            "-".to_owned()
+        } else {
+            fields.join(",")
+        };
+        let callback = app["override_callback_uri"].as_str().unwrap_or("-");
+        println!("{id}\t{name}\t{fields}\t{callback}");
+    }
 }

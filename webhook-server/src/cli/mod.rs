@@ -82,6 +82,10 @@ enum Command {
     /// List, add or remove the app's webhook subscriptions (Graph API
     /// `/{app-id}/subscriptions`).
     Subscriptions(graph::SubscriptionsArgs),
+    /// List, add or remove this app's subscription to a Page, a WhatsApp Business
+    /// Account or an Instagram account (Graph API `/{id}/subscribed_apps`): without
+    /// it, nothing of that asset arrives.
+    Assets(graph::AssetsArgs),
     /// Inspect the durable store: list, show, replay or discard deliveries.
     Deliveries {
         /// The store's SQLite file.
@@ -221,6 +225,7 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => tools::verify(&args),
         Command::Handshake(args) => tools::handshake(&args),
         Command::Subscriptions(args) => graph::subscriptions(&args),
+        Command::Assets(args) => graph::assets(&args),
         Command::Deliveries { db, command } => deliveries(&db, command),
         Command::Explain { file, typed } => explain(&file, typed),
     }
