@@ -1,5 +1,6 @@
 //! The example bot: handlers for Page feed, Messenger, Instagram comments and
-//! WhatsApp, spread over modules, sharing an in-memory store.
+//! WhatsApp, spread over modules, sharing an in-memory store; it answers text
+//! messages on each channel whose token is configured (see `replies.rs`).
 //!
 //! ```sh
 //! META_APP_SECRET=dev-secret META_VERIFY_TOKEN=dev-token cargo run --example bot
@@ -8,6 +9,7 @@
 mod instagram;
 mod messenger;
 mod page;
+mod replies;
 mod store;
 mod whatsapp;
 
@@ -21,6 +23,7 @@ async fn main() -> Result<(), ServerError> {
     // state they take as `State<Store>`.
     Server::from_env()?
         .state(store::Store::default())
+        .state(replies::Replies::from_env())
         .serve()
         .await
 }

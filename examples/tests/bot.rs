@@ -67,6 +67,16 @@ async fn the_bot_answers_the_handshake_and_a_signed_delivery_then_shuts_down_on_
     assert_eq!(handshake.status(), 200);
     assert_eq!(handshake.text().await.unwrap(), "4242");
 
+    assert!(
+        bot.log.iter().any(|l| l.contains(
+            "replies: Messenger off (set META_PAGE_ACCESS_TOKEN), Instagram off (set \
+             META_INSTAGRAM_ACCESS_TOKEN), WhatsApp off (set META_WHATSAPP_TOKEN and \
+             META_WHATSAPP_PHONE_NUMBER_ID)"
+        )),
+        "start-up says replies are off:\n{}",
+        bot.log.join("\n")
+    );
+
     let body = br#"{"object":"page","entry":[{"id":"1001","time":1732700000123,"messaging":[{"sender":{"id":"2002"},"recipient":{"id":"1001"},"timestamp":1732700000100,"message":{"mid":"m_1","text":"Hello bot"}}]}]}"#;
     assert_eq!(post_signed(&client, &url, body).await, 200);
     bot.wait_for("delivery stored");
@@ -227,4 +237,131 @@ async fn a_flood_of_refused_requests_is_a_few_log_lines() {
         refused.len(),
         bot.log.join("\n")
     );
+}
+
+/// What the Graph stand-in received: path, bearer token, JSON body.
+type Sent = std::sync::Arc<std::sync::Mutex<Vec<(String, String, serde_json::Value)>>>;
+
+/// A Graph API stand-in answering the Send and Cloud APIs as Meta does.
+async fn graph_stand_in() -> (String, Sent) {
+    let sent: Sent = Sent::default();
+    let log = std::sync::Arc::clone(&sent);
+    let app = axum::Router::new().fallback(
+        move |uri: axum::http::Uri, headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let log = std::sync::Arc::clone(&log);
+            async move {
+                assert!(!uri.to_string().contains("access_token"), "a token in the URL: {uri}");
+                let bearer = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .unwrap_or_default()
+                    .to_owned();
+                let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                log.lock().unwrap().push((uri.path().to_owned(), bearer, json));
+                (
+                    [("content-type", "application/json")],
+                    r#"{"recipient_id":"x","message_id":"m_reply","messages":[{"id":"wamid.reply"}],"success":true}"#,
+                )
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, sent)
+}
+
+/// With tokens configured, the bot answers a Messenger, an Instagram and a WhatsApp
+/// text through the Graph API (the token in the header, never in its log), marks
+/// the WhatsApp message read, and answers each message once even when Meta sends
+/// it again in another batch.
+#[tokio::test]
+async fn the_bot_answers_on_messenger_instagram_and_whatsapp_once_per_message() {
+    let (graph, sent) = graph_stand_in().await;
+    let instagram_graph = format!("{graph}/ig");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("replies.db");
+    let mut bot = Bot::start(&[
+        ("META_APP_SECRET", "bot-test-secret"),
+        ("META_VERIFY_TOKEN", "bot-test-token"),
+        ("META_WEBHOOK_BIND", "127.0.0.1:0"),
+        ("META_WEBHOOK_DB", db.to_str().unwrap()),
+        ("META_GRAPH_URL", graph.as_str()),
+        ("META_INSTAGRAM_GRAPH_URL", instagram_graph.as_str()),
+        ("META_PAGE_ACCESS_TOKEN", "page-token-secret"),
+        ("META_INSTAGRAM_ACCESS_TOKEN", "ig-token-secret"),
+        ("META_WHATSAPP_TOKEN", "wa-token-secret"),
+        ("META_WHATSAPP_PHONE_NUMBER_ID", "555"),
+        ("RUST_LOG", "trace"),
+    ]);
+    let listening = bot.wait_for("listening on http://");
+    let url = listening[listening.find("http://").unwrap()..]
+        .trim()
+        .to_owned();
+    assert!(
+        bot.log
+            .iter()
+            .any(|l| l.contains("replies: Messenger on, Instagram on, WhatsApp on")),
+        "{}",
+        bot.log.join("\n")
+    );
+    let client = reqwest::Client::new();
+    let messenger = br#"{"object":"page","entry":[{"id":"1001","time":1732700000123,"messaging":[{"sender":{"id":"2002"},"recipient":{"id":"1001"},"timestamp":1732700000100,"message":{"mid":"m_1","text":"Hello bot"}}]}]}"#;
+    let instagram = br#"{"object":"instagram","entry":[{"id":"1789","time":1732700000123,"messaging":[{"sender":{"id":"6006"},"recipient":{"id":"1789"},"timestamp":1732700000100,"message":{"mid":"ig_1","text":"Hi from IG"}}]}]}"#;
+    let whatsapp = br#"{"object":"whatsapp_business_account","entry":[{"id":"9","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":"555"},"messages":[{"from":"4915112345678","id":"wamid.ABC","timestamp":"1732700000","type":"text","text":{"body":"Is my order ready?"}}]}}]}]}"#;
+    for body in [&messenger[..], instagram, whatsapp] {
+        assert_eq!(post_signed(&client, &url, body).await, 200);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sent.lock().unwrap().len() < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "replies: {:?}\n{}",
+            sent.lock().unwrap(),
+            bot.log.join("\n")
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Meta sends the WhatsApp message again, re-batched with a status: another body.
+    let again = br#"{"object":"whatsapp_business_account","entry":[{"id":"9","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":"555"},"messages":[{"from":"4915112345678","id":"wamid.ABC","timestamp":"1732700000","type":"text","text":{"body":"Is my order ready?"}}],"statuses":[{"id":"wamid.reply","status":"sent","timestamp":"1732700001","recipient_id":"4915112345678"}]}}]}]}"#;
+    assert_eq!(post_signed(&client, &url, again).await, 200);
+    // Every handler of it has run (the deliveries are numbered in arrival order).
+    bot.wait_for("delivery handled delivery=4");
+
+    let mut sent = sent.lock().unwrap().clone();
+    sent.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.to_string().cmp(&b.2.to_string())));
+    let calls: Vec<(&str, &str)> = sent
+        .iter()
+        .map(|(p, t, _)| (p.as_str(), t.as_str()))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("/ig/v23.0/me/messages", "ig-token-secret"),
+            ("/v23.0/555/messages", "wa-token-secret"),
+            ("/v23.0/555/messages", "wa-token-secret"),
+            ("/v23.0/me/messages", "page-token-secret"),
+        ],
+        "one reply per message, the read receipt once"
+    );
+    assert_eq!(sent[0].2["recipient"]["id"], "6006");
+    assert_eq!(sent[0].2["message"]["text"], "You said: Hi from IG");
+    let (reply, read) = if sent[1].2["status"] == "read" {
+        (&sent[2].2, &sent[1].2)
+    } else {
+        (&sent[1].2, &sent[2].2)
+    };
+    assert_eq!(reply["to"], "4915112345678");
+    assert_eq!(reply["text"]["body"], "You said: Is my order ready?");
+    assert_eq!(read["message_id"], "wamid.ABC");
+    assert_eq!(sent[3].2["recipient"]["id"], "2002");
+    assert_eq!(sent[3].2["messaging_type"], "RESPONSE");
+    bot.log.extend(bot.lines.try_iter());
+    for token in ["page-token-secret", "ig-token-secret", "wa-token-secret"] {
+        assert!(
+            !bot.log.iter().any(|l| l.contains(token)),
+            "{token} in the log"
+        );
+    }
 }
