@@ -484,6 +484,7 @@ async fn every_subcommand_has_help() {
         &["subscriptions", "remove"],
         &["subscriptions", "list"],
         &["assets"],
+        &["doctor"],
         &["assets", "add"],
         &["assets", "list"],
         &["deliveries"],

@@ -17,6 +17,7 @@
 //! Every error is one line on standard error naming the cause and the fix; `--help`
 //! works on every subcommand.
 
+pub mod doctor;
 mod graph;
 mod tools;
 
@@ -86,6 +87,11 @@ enum Command {
     /// Account or an Instagram account (Graph API `/{id}/subscribed_apps`): without
     /// it, nothing of that asset arrives.
     Assets(graph::AssetsArgs),
+    /// Why nothing arrives: check the configuration, the callback URL, the
+    /// handshake, a signed delivery, the app's and the assets' subscriptions
+    /// against the fields the handlers need, and the running server; one line per
+    /// check with the fix. Exit 0 when none fails, 1 otherwise.
+    Doctor(doctor::DoctorArgs),
     /// Inspect the durable store: list, show, replay or discard deliveries.
     Deliveries {
         /// The store's SQLite file.
@@ -226,6 +232,7 @@ pub fn main() -> ExitCode {
         Command::Handshake(args) => tools::handshake(&args),
         Command::Subscriptions(args) => graph::subscriptions(&args),
         Command::Assets(args) => graph::assets(&args),
+        Command::Doctor(args) => doctor::doctor(&args),
         Command::Deliveries { db, command } => deliveries(&db, command),
         Command::Explain { file, typed } => explain(&file, typed),
     }
