@@ -27,6 +27,8 @@ async fn whatsapp() {}
 /// apps, and the server's metrics.
 #[derive(Clone)]
 struct Meta {
+    /// `debug_token`'s answer for the Page token.
+    page_token: Arc<Mutex<Value>>,
     subscriptions: Arc<Mutex<Value>>,
     page_apps: Arc<Mutex<Value>>,
     metrics: Arc<Mutex<String>>,
@@ -34,6 +36,10 @@ struct Meta {
 
 async fn stand_ins(callback: &str) -> (String, Meta) {
     let meta = Meta {
+        page_token: Arc::new(Mutex::new(json!({"data": {
+            "app_id": "123", "type": "PAGE", "is_valid": true, "expires_at": 0,
+            "scopes": ["pages_show_list", "pages_manage_metadata", "pages_messaging"]
+        }}))),
         subscriptions: Arc::new(Mutex::new(json!({"data": [
             {"object": "page", "callback_url": callback, "active": true,
              "fields": [{"name": "feed"}, {"name": "messages"}]},
@@ -49,6 +55,22 @@ async fn stand_ins(callback: &str) -> (String, Meta) {
         ))),
     };
     let app = axum::Router::new()
+        .route(
+            "/{version}/debug_token",
+            axum::routing::get(
+                |AxumState(meta): AxumState<Meta>,
+                 axum::extract::RawQuery(query): axum::extract::RawQuery| async move {
+                    let query = query.unwrap_or_default();
+                    let body = if query.contains("input_token=page-token") {
+                        meta.page_token.lock().unwrap().clone()
+                    } else {
+                        json!({"data": {"app_id": "123", "type": "SYSTEM_USER", "is_valid": true, "expires_at": 0,
+                            "scopes": ["whatsapp_business_management", "whatsapp_business_messaging"]}})
+                    };
+                    ([("content-type", "application/json")], body.to_string())
+                },
+            ),
+        )
         .route(
             "/{version}/{id}/{edge}",
             axum::routing::get(
@@ -192,6 +214,8 @@ async fn the_whole_chain_passes() {
         "app subscription to whatsapp_business_account",
         "page p1 subscribed to the app",
         "waba w1 subscribed to the app",
+        "Page token",
+        "WhatsApp token",
         "server",
     ] {
         assert_eq!(
@@ -271,6 +295,34 @@ async fn each_link_fails_alone_with_its_fix() {
         .await;
     *apps.lock().unwrap() =
         json!({"data": [{"id": "123", "subscribed_fields": ["feed", "messages"]}]});
+
+    let token = &setup.meta.page_token;
+    let healthy = token.lock().unwrap().clone();
+    let mut without = healthy.clone();
+    without["data"]["scopes"] = json!(["pages_show_list", "pages_manage_metadata"]);
+    *token.lock().unwrap() = without;
+    setup
+        .fails(&[], "Page token", "with the permissions listed")
+        .await;
+    let mut expiring = healthy.clone();
+    expiring["data"]["expires_at"] = json!(webhook_core::delivery::now_ms() / 1000 + 3600);
+    *token.lock().unwrap() = expiring;
+    setup
+        .fails(&[], "Page token", "META_PAGE_ACCESS_TOKEN")
+        .await;
+    let mut user = healthy.clone();
+    user["data"]["type"] = json!("USER");
+    *token.lock().unwrap() = user;
+    setup
+        .fails(&[], "Page token", "generate a new Page token")
+        .await;
+    let mut invalid = healthy.clone();
+    invalid["data"] = json!({"is_valid": false, "error": {"message": "Session has expired"}});
+    *token.lock().unwrap() = invalid;
+    setup
+        .fails(&[], "Page token", "META_PAGE_ACCESS_TOKEN")
+        .await;
+    *token.lock().unwrap() = healthy;
 
     *setup.meta.metrics.lock().unwrap() = "webhook_non_200_streak 3\n".to_owned();
     setup.fails(&[], "server", "Messenger unsubscribes").await;

@@ -176,6 +176,7 @@ async fn run(args: &DoctorArgs) -> Vec<Check> {
     checks.push(signed_delivery(args).await);
     checks.extend(app_subscriptions(args, &graph, &needed).await);
     checks.extend(assets(args, &graph, &needed).await);
+    checks.extend(tokens(args, &graph, &needed).await);
     checks.push(metrics(args).await);
     checks
 }
@@ -565,6 +566,178 @@ async fn assets(
         }
     }
     checks
+}
+
+/// The permissions a token needs for an object's webhooks: subscribing the app
+/// (the `subscribed_apps` edge) and, for some fields, reading them. From Meta's
+/// reference pages: Page `subscribed_apps` (`pages_manage_metadata`), Messenger
+/// webhooks (`pages_messaging`), Lead Ads (`leads_retrieval`), Instagram
+/// messaging and comments (`instagram_manage_messages`,
+/// `instagram_manage_comments`), WhatsApp Business Account `subscribed_apps`
+/// (`whatsapp_business_management`).
+pub const PERMISSIONS: &[(&str, Option<&str>, &str)] = &[
+    ("page", None, "pages_manage_metadata"),
+    ("page", Some("messages"), "pages_messaging"),
+    ("page", Some("messaging_postbacks"), "pages_messaging"),
+    ("page", Some("message_deliveries"), "pages_messaging"),
+    ("page", Some("message_reads"), "pages_messaging"),
+    ("page", Some("leadgen"), "leads_retrieval"),
+    ("instagram", Some("messages"), "instagram_manage_messages"),
+    ("instagram", Some("comments"), "instagram_manage_comments"),
+    ("instagram", Some("mentions"), "instagram_manage_comments"),
+    (
+        "whatsapp_business_account",
+        None,
+        "whatsapp_business_management",
+    ),
+];
+
+/// The permissions `fields` of `object` need.
+fn permissions_for(object: &str, fields: &BTreeSet<String>) -> BTreeSet<&'static str> {
+    PERMISSIONS
+        .iter()
+        .filter(|(o, field, _)| *o == object && field.is_none_or(|f| fields.contains(f)))
+        .map(|(_, _, permission)| *permission)
+        .collect()
+}
+
+/// Each asset token: valid, this app's, of the right type, not about to expire,
+/// with the permissions the handlers' fields need (`debug_token`, with the app
+/// token).
+async fn tokens(
+    args: &DoctorArgs,
+    graph: &Graph,
+    needed: &BTreeMap<String, BTreeSet<String>>,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for (object, kind, token, variable, types) in [
+        (
+            "page",
+            "Page",
+            &args.page_token,
+            "META_PAGE_ACCESS_TOKEN",
+            &["PAGE"][..],
+        ),
+        (
+            "whatsapp_business_account",
+            "WhatsApp",
+            &args.waba_token,
+            "META_WHATSAPP_TOKEN",
+            &["SYSTEM_USER", "USER"][..],
+        ),
+    ] {
+        let name = format!("{kind} token");
+        let Some(input) = token.as_deref().filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
+        let Some(app_token) = args.app_token.as_deref().map(Token::new) else {
+            checks.push(Check::skip(name, "debug_token needs META_APP_ACCESS_TOKEN"));
+            continue;
+        };
+        let data = match graph
+            .get("debug_token", &app_token, &[("input_token", input)])
+            .await
+        {
+            Ok(body) => body["data"].clone(),
+            Err(e) => {
+                checks.push(Check::fail(
+                    name,
+                    e.to_string(),
+                    "check META_APP_ACCESS_TOKEN",
+                ));
+                continue;
+            }
+        };
+        let want = needed
+            .get(object)
+            .map(|fields| permissions_for(object, fields))
+            .unwrap_or_default();
+        let fix = format!(
+            "generate a new {kind} token with the permissions listed (Graph API Explorer, or a \
+             system user in Business Settings) and set {variable}"
+        );
+        checks.push(judge_token(
+            name,
+            &data,
+            args.app_id.as_deref(),
+            types,
+            &want,
+            fix,
+        ));
+    }
+    checks
+}
+
+/// A token as `debug_token` describes it (`data`), against what it must be.
+fn judge_token(
+    name: String,
+    data: &Value,
+    app: Option<&str>,
+    types: &[&str],
+    want: &BTreeSet<&'static str>,
+    fix: String,
+) -> Check {
+    if !data["is_valid"].as_bool().unwrap_or(false) {
+        let why = data["error"]["message"]
+            .as_str()
+            .unwrap_or("Meta says it is not valid");
+        return Check::fail(name, format!("invalid: {why}"), fix);
+    }
+    if let Some(app) = app
+        && data["app_id"].as_str().is_some_and(|id| id != app)
+    {
+        return Check::fail(
+            name,
+            format!("made for app {}, not {app}", data["app_id"]),
+            fix,
+        );
+    }
+    let kind_found = data["type"].as_str().unwrap_or("?");
+    if !types.contains(&kind_found) {
+        return Check::fail(
+            name,
+            format!("a {kind_found} token, not a {}", types.join(" or ")),
+            fix,
+        );
+    }
+    let expires = data["expires_at"].as_u64().unwrap_or(0);
+    let now = webhook_core::delivery::now_ms() / 1000;
+    if expires != 0 && expires < now + 24 * 3600 {
+        let left = expires.saturating_sub(now) / 3600;
+        return Check::fail(name, format!("expires within a day ({left} h left)"), fix);
+    }
+    let scopes: BTreeSet<&str> = data["scopes"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let missing: Vec<&str> = want
+        .iter()
+        .copied()
+        .filter(|p| !scopes.contains(p))
+        .collect();
+    if !missing.is_empty() {
+        return Check::fail(
+            name,
+            format!(
+                "lacks {} (the handlers' fields need them)",
+                missing.join(", ")
+            ),
+            fix,
+        );
+    }
+    let until = if expires == 0 {
+        "never expires".to_owned()
+    } else {
+        format!("valid {} more days", (expires - now) / 86_400)
+    };
+    let with: Vec<&str> = want.iter().copied().collect();
+    Check::pass(
+        name,
+        format!("valid, {kind_found}, {until}, with {}", with.join(", ")),
+    )
 }
 
 async fn metrics(args: &DoctorArgs) -> Check {
