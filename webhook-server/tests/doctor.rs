@@ -23,12 +23,16 @@ async fn messages() {}
 #[on(object = "whatsapp_business_account", field = "messages")]
 async fn whatsapp() {}
 
+#[on(object = "instagram", field = "comments")]
+async fn comments() {}
+
 /// What the stand-ins answer: the app's subscriptions, each asset's subscribed
 /// apps, and the server's metrics.
 #[derive(Clone)]
 struct Meta {
     /// `debug_token`'s answer for the Page token.
     page_token: Arc<Mutex<Value>>,
+    instagram_apps: Arc<Mutex<Value>>,
     subscriptions: Arc<Mutex<Value>>,
     page_apps: Arc<Mutex<Value>>,
     metrics: Arc<Mutex<String>>,
@@ -40,11 +44,16 @@ async fn stand_ins(callback: &str) -> (String, Meta) {
             "app_id": "123", "type": "PAGE", "is_valid": true, "expires_at": 0,
             "scopes": ["pages_show_list", "pages_manage_metadata", "pages_messaging"]
         }}))),
+        instagram_apps: Arc::new(Mutex::new(
+            json!({"data": [{"subscribed_fields": ["comments", "messages"]}]}),
+        )),
         subscriptions: Arc::new(Mutex::new(json!({"data": [
             {"object": "page", "callback_url": callback, "active": true,
              "fields": [{"name": "feed"}, {"name": "messages"}]},
             {"object": "whatsapp_business_account", "callback_url": callback, "active": true,
-             "fields": [{"name": "messages"}]}
+             "fields": [{"name": "messages"}]},
+            {"object": "instagram", "callback_url": callback, "active": true,
+             "fields": [{"name": "comments"}]}
         ]}))),
         page_apps: Arc::new(Mutex::new(json!({"data": [
             {"id": "123", "name": "My bot", "subscribed_fields": ["feed", "messages"]}
@@ -81,6 +90,7 @@ async fn stand_ins(callback: &str) -> (String, Meta) {
                         ("w1", "subscribed_apps") => json!({"data": [
                             {"whatsapp_business_api_data": {"id": "123", "name": "My bot"}}
                         ]}),
+                        ("ig1", "subscribed_apps") => meta.instagram_apps.lock().unwrap().clone(),
                         _ => json!({"error": {"message": "Unsupported get request.", "type": "GraphMethodException", "code": 100, "fbtrace_id": "Tr4ce"}}),
                     };
                     ([("content-type", "application/json")], body.to_string())
@@ -146,6 +156,9 @@ impl Setup {
             ("--page-token", "page-token"),
             ("--waba", "w1"),
             ("--waba-token", "wa-token"),
+            ("--instagram", "ig1"),
+            ("--instagram-token", "ig-token"),
+            ("--instagram-graph-url", self.stand_in.as_str()),
             ("--metrics-url", self.stand_in.as_str()),
             ("--graph-url", self.stand_in.as_str()),
         ]
@@ -192,6 +205,7 @@ impl Setup {
         if waba {
             data.push(json!({"object": "whatsapp_business_account", "callback_url": self.callback, "active": true, "fields": [{"name": "messages"}]}));
         }
+        data.push(json!({"object": "instagram", "callback_url": self.callback, "active": true, "fields": [{"name": "comments"}]}));
         *self.meta.subscriptions.lock().unwrap() = json!({ "data": data });
     }
 }
@@ -204,7 +218,7 @@ async fn the_whole_chain_passes() {
     assert!(failed.is_empty(), "{failed:#?}");
     assert_eq!(
         find(&checks, "handlers").detail,
-        "they need page: feed,messages; whatsapp_business_account: messages"
+        "they need instagram: comments; page: feed,messages; whatsapp_business_account: messages"
     );
     for name in [
         "configuration",
@@ -214,6 +228,8 @@ async fn the_whole_chain_passes() {
         "app subscription to whatsapp_business_account",
         "page p1 subscribed to the app",
         "waba w1 subscribed to the app",
+        "instagram ig1 subscribed to the app",
+        "app subscription to instagram",
         "Page token",
         "WhatsApp token",
         "server",
@@ -296,6 +312,34 @@ async fn each_link_fails_alone_with_its_fix() {
     *apps.lock().unwrap() =
         json!({"data": [{"id": "123", "subscribed_fields": ["feed", "messages"]}]});
 
+    let instagram = &setup.meta.instagram_apps;
+    *instagram.lock().unwrap() = json!({"data": []});
+    setup
+        .fails(
+            &[],
+            "instagram ig1 subscribed to the app",
+            "assets --instagram ig1 add --fields comments",
+        )
+        .await;
+    *instagram.lock().unwrap() = json!({"data": [{"subscribed_fields": ["messages"]}]});
+    setup
+        .fails(
+            &[],
+            "instagram ig1 subscribed to the app",
+            "--fields comments",
+        )
+        .await;
+    *instagram.lock().unwrap() = json!({"data": [{"subscribed_fields": ["comments"]}]});
+
+    *setup.meta.metrics.lock().unwrap() = "webhook_non_200_streak 3\n".to_owned();
+    setup.fails(&[], "server", "Messenger unsubscribes").await;
+    setup.server.stop().await.unwrap();
+}
+
+/// An asset token that cannot serve the handlers fails, each way with its fix.
+#[tokio::test]
+async fn a_token_that_cannot_serve_fails() {
+    let setup = Setup::start().await;
     let token = &setup.meta.page_token;
     let healthy = token.lock().unwrap().clone();
     let mut without = healthy.clone();
@@ -323,9 +367,6 @@ async fn each_link_fails_alone_with_its_fix() {
         .fails(&[], "Page token", "META_PAGE_ACCESS_TOKEN")
         .await;
     *token.lock().unwrap() = healthy;
-
-    *setup.meta.metrics.lock().unwrap() = "webhook_non_200_streak 3\n".to_owned();
-    setup.fails(&[], "server", "Messenger unsubscribes").await;
     setup.server.stop().await.unwrap();
 }
 

@@ -48,6 +48,20 @@ pub struct DoctorArgs {
     /// A token for those accounts (system user, `whatsapp_business_management`).
     #[arg(long, env = "META_WHATSAPP_TOKEN", hide_env_values = true)]
     waba_token: Option<String>,
+    /// Instagram professional accounts (Instagram Login) that should send webhooks
+    /// (repeat the flag).
+    #[arg(long = "instagram")]
+    instagrams: Vec<String>,
+    /// An Instagram user access token for those accounts.
+    #[arg(long, env = "META_INSTAGRAM_ACCESS_TOKEN", hide_env_values = true)]
+    instagram_token: Option<String>,
+    /// The Instagram Graph API's base URL.
+    #[arg(
+        long,
+        env = "META_INSTAGRAM_GRAPH_URL",
+        default_value = "https://graph.instagram.com"
+    )]
+    instagram_graph_url: String,
     /// The running server's metrics listener (`http://127.0.0.1:9090`).
     #[arg(long, env = "META_DOCTOR_METRICS_URL")]
     metrics_url: Option<String>,
@@ -176,7 +190,13 @@ async fn run(args: &DoctorArgs) -> Vec<Check> {
     checks.push(signed_delivery(args).await);
     checks.extend(app_subscriptions(args, &graph, &needed).await);
     checks.extend(assets(args, &graph, &needed).await);
+    checks.extend(instagram(args, &needed).await);
     checks.extend(tokens(args, &graph, &needed).await);
+    checks.push(Check::skip(
+        "app mode",
+        "the Graph API does not tell an app's mode: in development mode only people with a \
+         role on the app generate events (App Dashboard, the App Mode switch at the top)",
+    ));
     checks.push(metrics(args).await);
     checks
 }
@@ -563,6 +583,86 @@ async fn assets(
                     fix,
                 ));
             }
+        }
+    }
+    checks
+}
+
+/// Each Instagram account (Instagram Login) subscribed to the app with the
+/// fields the `instagram` handlers need.
+async fn instagram(args: &DoctorArgs, needed: &BTreeMap<String, BTreeSet<String>>) -> Vec<Check> {
+    let graph = Graph::with(
+        &args.instagram_graph_url,
+        &args.graph_version,
+        Duration::from_secs(10),
+    )
+    .retries(1, Duration::from_millis(200));
+    let want: BTreeSet<String> = needed.get("instagram").cloned().unwrap_or_default();
+    let mut checks = Vec::new();
+    for id in &args.instagrams {
+        let name = format!("instagram {id} subscribed to the app");
+        let Some(token) = args
+            .instagram_token
+            .as_deref()
+            .map(Token::new)
+            .filter(|t| !t.is_empty())
+        else {
+            checks.push(Check::skip(name, "needs META_INSTAGRAM_ACCESS_TOKEN"));
+            continue;
+        };
+        let fix = format!(
+            "META_ASSET_ACCESS_TOKEN=<instagram token> meta-webhooks assets --instagram {id} add --fields {}",
+            want.iter().cloned().collect::<Vec<_>>().join(",")
+        );
+        let body = match graph
+            .get(&format!("{id}/subscribed_apps"), &token, &[])
+            .await
+        {
+            Ok(body) => body,
+            Err(e) => {
+                checks.push(Check::fail(
+                    name,
+                    e.to_string(),
+                    "check META_INSTAGRAM_ACCESS_TOKEN and the id",
+                ));
+                continue;
+            }
+        };
+        // The token is this app's: any subscription listed is this app's.
+        let has: BTreeSet<String> = body["data"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|a| {
+                a["subscribed_fields"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|f| f.as_str().map(str::to_owned))
+            .collect();
+        if body["data"].as_array().is_none_or(Vec::is_empty) {
+            checks.push(Check::fail(
+                name,
+                "not subscribed: nothing of it arrives",
+                fix,
+            ));
+            continue;
+        }
+        let missing: Vec<&str> = want
+            .iter()
+            .filter(|f| !has.contains(*f))
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() {
+            checks.push(Check::pass(name, "subscribed"));
+        } else {
+            checks.push(Check::fail(
+                name,
+                format!("missing field(s) {}", missing.join(",")),
+                fix,
+            ));
         }
     }
     checks
