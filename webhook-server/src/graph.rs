@@ -142,8 +142,7 @@ impl Graph {
         token: &Token,
         query: &[(&str, &str)],
     ) -> Result<Value, GraphError> {
-        let url = self.url_of(path);
-        self.send(&url, token, || self.http.get(&url).query(query))
+        self.with_query(reqwest::Method::GET, path, token, query)
             .await
     }
 
@@ -184,9 +183,22 @@ impl Graph {
         token: &Token,
         query: &[(&str, &str)],
     ) -> Result<Value, GraphError> {
-        let url = self.url_of(path);
-        self.send(&url, token, || self.http.delete(&url).query(query))
+        self.with_query(reqwest::Method::DELETE, path, token, query)
             .await
+    }
+
+    async fn with_query(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &Token,
+        query: &[(&str, &str)],
+    ) -> Result<Value, GraphError> {
+        let url = self.url_of(path);
+        self.send(&url, token, || {
+            self.http.request(method.clone(), &url).query(query)
+        })
+        .await
     }
 
     async fn send(

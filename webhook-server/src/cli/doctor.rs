@@ -143,6 +143,31 @@ impl Check {
     }
 }
 
+/// The names in a list of fields: strings, or objects with a `name`.
+fn names(list: &Value) -> BTreeSet<String> {
+    list.as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| f["name"].as_str().or_else(|| f.as_str()))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Pass when `has` holds every field of `want`, else fail naming the missing ones.
+fn subscribed(name: String, has: &BTreeSet<String>, want: &BTreeSet<String>, fix: String) -> Check {
+    let missing: Vec<&str> = want
+        .iter()
+        .filter(|f| !has.contains(*f))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        Check::pass(name, "subscribed")
+    } else {
+        Check::fail(name, format!("missing field(s) {}", missing.join(",")), fix)
+    }
+}
+
 /// The `(object, field)` pairs this binary's `#[on]` handlers need, by object
 /// (an object-wide handler needs the object, with no particular field).
 fn needed() -> BTreeMap<String, BTreeSet<String>> {
@@ -456,14 +481,12 @@ async fn app_subscriptions(
                     ),
                 );
             };
-            let has: BTreeSet<&str> = subscription["fields"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
+            let has = names(&subscription["fields"]);
+            let missing: Vec<&str> = fields
                 .iter()
-                .filter_map(|f| f["name"].as_str().or_else(|| f.as_str()))
+                .filter(|f| !has.contains(*f))
+                .map(String::as_str)
                 .collect();
-            let missing: Vec<&str> = fields.iter().map(String::as_str).filter(|f| !has.contains(f)).collect();
             let callback = subscription["callback_url"].as_str().unwrap_or_default();
             if !subscription["active"].as_bool().unwrap_or(true) {
                 return Check::fail(name, "inactive", "subscribe again: meta-webhooks subscriptions add ..");
@@ -478,7 +501,7 @@ async fn app_subscriptions(
                 );
             }
             if !missing.is_empty() {
-                let all: Vec<&str> = has.iter().copied().chain(missing.iter().copied()).collect();
+                let all: Vec<&str> = has.iter().map(String::as_str).chain(missing.iter().copied()).collect();
                 return Check::fail(
                     name,
                     format!("missing field(s) {} that handlers need", missing.join(",")),
@@ -539,17 +562,16 @@ async fn assets(
             } else {
                 "whatsapp_business_account"
             };
-            let want: Vec<&String> = needed
-                .get(object)
-                .map(|f| f.iter().collect())
-                .unwrap_or_default();
+            // A WhatsApp Business Account takes the app's fields: only Pages list theirs.
+            let want: BTreeSet<String> = if kind == "page" {
+                needed.get(object).cloned().unwrap_or_default()
+            } else {
+                BTreeSet::new()
+            };
             let fix = if kind == "page" {
                 format!(
                     "META_ASSET_ACCESS_TOKEN=<page token> meta-webhooks assets --page {id} add --fields {}",
-                    want.iter()
-                        .map(|f| f.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",")
+                    want.iter().cloned().collect::<Vec<_>>().join(",")
                 )
             } else {
                 format!("META_ASSET_ACCESS_TOKEN=<token> meta-webhooks assets --waba {id} add")
@@ -562,27 +584,12 @@ async fn assets(
                 ));
                 continue;
             };
-            let has: BTreeSet<&str> = ours["subscribed_fields"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
-            let missing: Vec<&str> = want
-                .iter()
-                .map(|f| f.as_str())
-                .filter(|f| kind == "page" && !has.contains(f))
-                .collect();
-            if missing.is_empty() {
-                checks.push(Check::pass(name, "subscribed"));
-            } else {
-                checks.push(Check::fail(
-                    name,
-                    format!("missing field(s) {}", missing.join(",")),
-                    fix,
-                ));
-            }
+            checks.push(subscribed(
+                name,
+                &names(&ours["subscribed_fields"]),
+                &want,
+                fix,
+            ));
         }
     }
     checks
@@ -628,42 +635,20 @@ async fn instagram(args: &DoctorArgs, needed: &BTreeMap<String, BTreeSet<String>
                 continue;
             }
         };
-        // The token is this app's: any subscription listed is this app's.
-        let has: BTreeSet<String> = body["data"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .flat_map(|a| {
-                a["subscribed_fields"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .filter_map(|f| f.as_str().map(str::to_owned))
-            .collect();
-        if body["data"].as_array().is_none_or(Vec::is_empty) {
+        let Some(apps) = body["data"].as_array().filter(|a| !a.is_empty()) else {
             checks.push(Check::fail(
                 name,
                 "not subscribed: nothing of it arrives",
                 fix,
             ));
             continue;
-        }
-        let missing: Vec<&str> = want
+        };
+        // The token is this app's: any subscription listed is this app's.
+        let has: BTreeSet<String> = apps
             .iter()
-            .filter(|f| !has.contains(*f))
-            .map(String::as_str)
+            .flat_map(|a| names(&a["subscribed_fields"]))
             .collect();
-        if missing.is_empty() {
-            checks.push(Check::pass(name, "subscribed"));
-        } else {
-            checks.push(Check::fail(
-                name,
-                format!("missing field(s) {}", missing.join(",")),
-                fix,
-            ));
-        }
+        checks.push(subscribed(name, &has, &want, fix));
     }
     checks
 }
