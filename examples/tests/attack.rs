@@ -265,3 +265,45 @@ async fn a_request_framed_two_ways_is_refused() {
         assert!(!answer.contains("SMUGGLED"), "{answer}");
     }
 }
+
+/// The open-files limit is checked at start: a hard limit that cannot hold the
+/// connection cap lowers the cap, with a warning naming the fix, and the bot
+/// still serves.
+#[tokio::test]
+async fn a_low_open_files_limit_lowers_the_cap_and_says_so() {
+    if std::process::Command::new("prlimit")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "prlimit (util-linux) is missing"
+        );
+        eprintln!("skipped: prlimit is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fds.db");
+    let mut bot = Bot::start_with_open_files(
+        &[
+            ("META_APP_SECRET", SECRET),
+            ("META_VERIFY_TOKEN", "t"),
+            ("META_WEBHOOK_BIND", "127.0.0.1:0"),
+            ("META_WEBHOOK_DB", db.to_str().unwrap()),
+        ],
+        Some(200),
+    );
+    let listening = bot.wait_for("listening on http://");
+    let warning = bot.wait_for("open-files limit");
+    assert!(
+        warning
+            .contains("the open-files limit is 200: connections are capped at 136 instead of 1024")
+            && warning.contains("LimitNOFILE"),
+        "{warning}"
+    );
+    let url = &listening[listening.find("http://").unwrap() + 7..];
+    let addr: SocketAddr = url[..url.find('/').unwrap()].parse().unwrap();
+    let (status, _) = deliver(addr, 1).await;
+    assert_eq!(status, "200");
+}

@@ -44,7 +44,27 @@ pub(crate) struct Bot {
 
 impl Bot {
     pub(crate) fn start(env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(bot_binary())
+        Self::start_with_open_files(env, None)
+    }
+
+    /// Starts the bot with its open-files limit (soft and hard) set to `limit`.
+    #[allow(
+        dead_code,
+        reason = "the attack test's; each test file includes this module"
+    )]
+    pub(crate) fn start_with_open_files(env: &[(&str, &str)], limit: Option<u64>) -> Self {
+        let mut command = match limit {
+            // `prlimit` (util-linux) runs the bot with the limit set.
+            Some(limit) => {
+                let mut command = Command::new("prlimit");
+                command
+                    .arg(format!("--nofile={limit}:{limit}"))
+                    .arg(bot_binary());
+                command
+            }
+            None => Command::new(bot_binary()),
+        };
+        let mut child = command
             .env_clear()
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
