@@ -31,7 +31,20 @@
 //!
 //! A pair is retried with exponential backoff and jitter ([`RetryPolicy`]) until
 //! the attempt limit, then the delivery is dead-lettered with the last errors. A
-//! signed body that is not a notification is dead-lettered at once.
+//! signed body that is not a notification is dead-lettered at once, and so is a
+//! delivery whose only failures are rejections (a value a handler's type cannot
+//! read fails the same way every time).
+//!
+//! # Recovery and retention
+//!
+//! - [`replay`](DeliveryStore::replay) makes a delivery pending again from a clean
+//!   slate (attempts and unfinished claims reset); its earlier errors stay in its
+//!   [`history`](DeliveryRecord::history) and its succeeded pairs stay succeeded.
+//! - A handled delivery keeps its row and hash (for the dedup window), not its
+//!   body, so a disk quota refills as workers drain it; dead letters and
+//!   idempotency keys have retentions of their own ([`Retention`]).
+//! - Progress is recorded per item identity ([`item_ids`](crate::idempotency::item_ids)),
+//!   not position, so a release that routes a body differently still reads it right.
 
 mod engine;
 mod memory;
