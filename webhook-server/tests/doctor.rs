@@ -33,6 +33,7 @@ struct Meta {
     /// `debug_token`'s answer for the Page token.
     page_token: Arc<Mutex<Value>>,
     instagram_apps: Arc<Mutex<Value>>,
+    instagram_token_valid: Arc<Mutex<bool>>,
     subscriptions: Arc<Mutex<Value>>,
     page_apps: Arc<Mutex<Value>>,
     metrics: Arc<Mutex<String>>,
@@ -44,6 +45,7 @@ async fn stand_ins(callback: &str) -> (String, Meta) {
             "app_id": "123", "type": "PAGE", "is_valid": true, "expires_at": 0,
             "scopes": ["pages_show_list", "pages_manage_metadata", "pages_messaging"]
         }}))),
+        instagram_token_valid: Arc::new(Mutex::new(true)),
         instagram_apps: Arc::new(Mutex::new(
             json!({"data": [{"subscribed_fields": ["comments", "messages"]}]}),
         )),
@@ -92,6 +94,21 @@ async fn stand_ins(callback: &str) -> (String, Meta) {
                         ]}),
                         ("ig1", "subscribed_apps") => meta.instagram_apps.lock().unwrap().clone(),
                         _ => json!({"error": {"message": "Unsupported get request.", "type": "GraphMethodException", "code": 100, "fbtrace_id": "Tr4ce"}}),
+                    };
+                    ([("content-type", "application/json")], body.to_string())
+                },
+            ),
+        )
+        .route(
+            "/{version}/me",
+            axum::routing::get(
+                |AxumState(meta): AxumState<Meta>, headers: axum::http::HeaderMap| async move {
+                    let valid = headers["authorization"] == "Bearer ig-token"
+                        && *meta.instagram_token_valid.lock().unwrap();
+                    let body = if valid {
+                        json!({"user_id": "17841", "username": "mybrand"})
+                    } else {
+                        json!({"error": {"message": "Error validating access token: Session has expired", "type": "OAuthException", "code": 190, "error_subcode": 463, "fbtrace_id": "Ig1"}})
                     };
                     ([("content-type", "application/json")], body.to_string())
                 },
@@ -230,6 +247,7 @@ async fn the_whole_chain_passes() {
         "waba w1 subscribed to the app",
         "instagram ig1 subscribed to the app",
         "app subscription to instagram",
+        "Instagram token",
         "Page token",
         "WhatsApp token",
         "server",
@@ -367,6 +385,11 @@ async fn a_token_that_cannot_serve_fails() {
         .fails(&[], "Page token", "META_PAGE_ACCESS_TOKEN")
         .await;
     *token.lock().unwrap() = healthy;
+    *setup.meta.instagram_token_valid.lock().unwrap() = false;
+    setup
+        .fails(&[], "Instagram token", "META_INSTAGRAM_ACCESS_TOKEN")
+        .await;
+    *setup.meta.instagram_token_valid.lock().unwrap() = true;
     setup.server.stop().await.unwrap();
 }
 

@@ -606,6 +606,32 @@ async fn instagram(args: &DoctorArgs, needed: &BTreeMap<String, BTreeSet<String>
     .retries(1, Duration::from_millis(200));
     let want: BTreeSet<String> = needed.get("instagram").cloned().unwrap_or_default();
     let mut checks = Vec::new();
+    // The token itself: Instagram Login tokens are not read by `debug_token`, but
+    // `me` answers only to a valid one.
+    if let Some(token) = args
+        .instagram_token
+        .as_deref()
+        .map(Token::new)
+        .filter(|t| !t.is_empty())
+    {
+        checks.push(
+            match graph
+                .get("me", &token, &[("fields", "user_id,username")])
+                .await
+            {
+                Ok(me) => Check::pass(
+                    "Instagram token",
+                    format!("valid, for @{}", me["username"].as_str().unwrap_or("?")),
+                ),
+                Err(e) => Check::fail(
+                    "Instagram token",
+                    e.to_string(),
+                    "generate a new Instagram user token (App Dashboard > Instagram > API setup) \
+                 and set META_INSTAGRAM_ACCESS_TOKEN",
+                ),
+            },
+        );
+    }
     for id in &args.instagrams {
         let name = format!("instagram {id} subscribed to the app");
         let Some(token) = args
