@@ -9,7 +9,7 @@ use axum::extract::{Path, State as AxumState};
 use serde_json::{Value, json};
 use webhook_server::cli::doctor::{Check, Status, diagnose};
 use webhook_server::testing;
-use webhook_server::{Config, Server, on};
+use webhook_server::{Config, Server, State, on};
 
 const SECRET: &str = "doctor-secret";
 const TOKEN: &str = "doctor-token";
@@ -17,8 +17,9 @@ const TOKEN: &str = "doctor-token";
 #[on(object = "page", field = "feed")]
 async fn feed() {}
 
+/// Takes state the doctor does not have: it still counts.
 #[on(object = "page", field = "messages")]
-async fn messages() {}
+async fn messages(State(_seen): State<Mutex<Vec<String>>>) {}
 
 #[on(object = "whatsapp_business_account", field = "messages")]
 async fn whatsapp() {}
@@ -150,7 +151,8 @@ impl Setup {
             .inline()
             .build()
             .unwrap();
-        let server = testing::spawn(Server::new(config)).await;
+        let server = Server::new(config).state(Mutex::<Vec<String>>::default());
+        let server = testing::spawn(server).await;
         let callback = server.url().to_owned();
         let (stand_in, meta) = stand_ins(&callback).await;
         Self {

@@ -169,20 +169,24 @@ fn subscribed(name: String, has: &BTreeSet<String>, want: &BTreeSet<String>, fix
 }
 
 /// The `(object, field)` pairs this binary's `#[on]` handlers need, by object
-/// (an object-wide handler needs the object, with no particular field).
+/// (an object-wide handler needs the object, with no particular field). Read from
+/// the registrations, not a built dispatcher: handlers that take state the doctor
+/// does not have count too.
 fn needed() -> BTreeMap<String, BTreeSet<String>> {
+    use webhook_core::registry::{Target, registrations};
     let mut needed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    if let Ok(dispatcher) = webhook_core::Dispatcher::builder()
-        .registered_handlers()
-        .build()
-    {
-        for (route, _) in dispatcher.handlers() {
-            if let Some(object) = route.object_name() {
-                let fields = needed.entry(object.to_owned()).or_default();
-                if let Some(field) = route.field_name() {
-                    fields.insert(field.to_owned());
-                }
+    for registration in registrations() {
+        match registration.target() {
+            Target::Field(object, field) => {
+                needed
+                    .entry(object.to_owned())
+                    .or_default()
+                    .insert(field.to_owned());
             }
+            Target::Object(object) => {
+                needed.entry(object.to_owned()).or_default();
+            }
+            _ => {}
         }
     }
     needed
