@@ -241,7 +241,7 @@ async fn handle(
     // body is read (only verified deliveries take permits, so strangers cannot
     // cause this).
     if app.in_flight.available_permits() == 0 {
-        drop(shed(app)?);
+        return Err(overloaded(app));
     }
     // 415, 401, 413, 503 (budget) before a byte of the body; then 413, 408, 400
     // (unreadable body), 403.
@@ -259,17 +259,20 @@ async fn handle(
 
 /// A permit for one delivery in flight, or `503` with `Retry-After`.
 fn shed(app: &App) -> Result<tokio::sync::SemaphorePermit<'_>, Refusal> {
-    app.in_flight.try_acquire().map_err(|_| {
-        app.stats.count(Event::Shed);
-        observe::shed("in_flight");
-        let limit = app.config.limits().max_in_flight;
-        Refusal::unavailable(
-            "5",
-            format!(
-                "overloaded: {limit} deliveries in flight (META_WEBHOOK_MAX_IN_FLIGHT); Meta will retry"
-            ),
-        )
-    })
+    app.in_flight.try_acquire().map_err(|_| overloaded(app))
+}
+
+/// The `503` of a full in-flight bound, counted.
+fn overloaded(app: &App) -> Refusal {
+    app.stats.count(Event::Shed);
+    observe::shed("in_flight");
+    let limit = app.config.limits().max_in_flight;
+    Refusal::unavailable(
+        "5",
+        format!(
+            "overloaded: {limit} deliveries in flight (META_WEBHOOK_MAX_IN_FLIGHT); Meta will retry"
+        ),
+    )
 }
 
 /// A body read within the limits whose signature verified: nothing else is parsed.

@@ -460,7 +460,9 @@ impl Engine {
         tracing::Span::current().record("items", report.items().len());
         let mut done = gate.succeeded.into_inner().unwrap_or_default();
         // Rewritten progress of an earlier release is recorded in today's keys.
-        done.extend(upgraded.difference(&claimed.done).cloned());
+        if let std::borrow::Cow::Owned(upgraded) = &upgraded {
+            done.extend(upgraded.difference(&claimed.done).cloned());
+        }
         let mut failures = Vec::new();
         let mut only_rejections = true;
         for item in report.items() {

@@ -272,18 +272,20 @@ impl Dispatcher {
     /// (keyed by what identifies each item, see
     /// [`item_ids`](crate::idempotency::item_ids)), reading the positions the way
     /// 0.1 routed the body. Keys of routes that no longer exist are dropped (their
-    /// pairs are not run again anyway); today's keys pass unchanged.
-    pub(crate) fn upgrade_progress(
+    /// pairs are not run again anyway); today's keys pass unchanged, and a set
+    /// without legacy keys (every one written by this release) is not copied.
+    pub(crate) fn upgrade_progress<'d>(
         &self,
         notification: &Notification<'_>,
-        done: &std::collections::BTreeSet<String>,
-    ) -> std::collections::BTreeSet<String> {
+        done: &'d std::collections::BTreeSet<String>,
+    ) -> std::borrow::Cow<'d, std::collections::BTreeSet<String>> {
         if !done.iter().any(|key| legacy_pair(key).is_some()) {
-            return done.clone();
+            return std::borrow::Cow::Borrowed(done);
         }
         let items: Vec<Item<'_>> = notification.items().collect();
         let ids = crate::idempotency::item_ids(&items);
-        done.iter()
+        let upgraded = done
+            .iter()
             .filter_map(|key| {
                 let Some((index, element, route)) = legacy_pair(key) else {
                     return Some(key.clone());
@@ -309,7 +311,8 @@ impl Dispatcher {
                     route,
                 ))
             })
-            .collect()
+            .collect();
+        std::borrow::Cow::Owned(upgraded)
     }
 }
 

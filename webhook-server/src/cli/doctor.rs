@@ -13,6 +13,7 @@ use std::time::Duration;
 use clap::Parser;
 use serde_json::{Value, json};
 
+use super::graph::configured;
 use super::{FAILED, runtime};
 use crate::graph::{DEFAULT_URL, DEFAULT_VERSION, Graph, Token};
 use webhook_core::signature::{self, Algorithm, AppSecret};
@@ -538,7 +539,7 @@ async fn assets(
     ] {
         for id in ids {
             let name = format!("{kind} {id} subscribed to the app");
-            let Some(token) = token.as_deref().map(Token::new).filter(|t| !t.is_empty()) else {
+            let Some(token) = configured(token.as_deref()) else {
                 checks.push(Check::skip(name, format!("needs {variable}")));
                 continue;
             };
@@ -610,17 +611,13 @@ async fn instagram(args: &DoctorArgs, needed: &BTreeMap<String, BTreeSet<String>
     .retries(1, Duration::from_millis(200));
     let want: BTreeSet<String> = needed.get("instagram").cloned().unwrap_or_default();
     let mut checks = Vec::new();
+    let token = configured(args.instagram_token.as_deref());
     // The token itself: Instagram Login tokens are not read by `debug_token`, but
     // `me` answers only to a valid one.
-    if let Some(token) = args
-        .instagram_token
-        .as_deref()
-        .map(Token::new)
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(token) = &token {
         checks.push(
             match graph
-                .get("me", &token, &[("fields", "user_id,username")])
+                .get("me", token, &[("fields", "user_id,username")])
                 .await
             {
                 Ok(me) => Check::pass(
@@ -638,12 +635,7 @@ async fn instagram(args: &DoctorArgs, needed: &BTreeMap<String, BTreeSet<String>
     }
     for id in &args.instagrams {
         let name = format!("instagram {id} subscribed to the app");
-        let Some(token) = args
-            .instagram_token
-            .as_deref()
-            .map(Token::new)
-            .filter(|t| !t.is_empty())
-        else {
+        let Some(token) = &token else {
             checks.push(Check::skip(name, "needs META_INSTAGRAM_ACCESS_TOKEN"));
             continue;
         };
@@ -652,7 +644,7 @@ async fn instagram(args: &DoctorArgs, needed: &BTreeMap<String, BTreeSet<String>
             want.iter().cloned().collect::<Vec<_>>().join(",")
         );
         let body = match graph
-            .get(&format!("{id}/subscribed_apps"), &token, &[])
+            .get(&format!("{id}/subscribed_apps"), token, &[])
             .await
         {
             Ok(body) => body,

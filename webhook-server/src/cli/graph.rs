@@ -68,13 +68,13 @@ enum SubscriptionsCommand {
     },
 }
 
+/// A token setting, when it is set and not blank.
+pub(super) fn configured(token: Option<&str>) -> Option<Token> {
+    token.map(Token::new).filter(|t| !t.is_empty())
+}
+
 pub(super) fn subscriptions(args: &SubscriptionsArgs) -> ExitCode {
-    let Some(token) = args
-        .access_token
-        .as_deref()
-        .map(Token::new)
-        .filter(|t| !t.is_empty())
-    else {
+    let Some(token) = configured(args.access_token.as_deref()) else {
         eprintln!(
             "meta-webhooks subscriptions: no app access token: set META_APP_ACCESS_TOKEN \
              (or --access-token) to `<app-id>|<app-secret>`"
@@ -285,12 +285,7 @@ pub(super) fn assets(args: &AssetsArgs) -> ExitCode {
         } => ("instagram", id, "https://graph.instagram.com"),
         _ => return usage("give --page, --waba or --instagram"),
     };
-    let Some(token) = args
-        .access_token
-        .as_deref()
-        .map(Token::new)
-        .filter(|t| !t.is_empty())
-    else {
+    let Some(token) = configured(args.access_token.as_deref()) else {
         return usage(match kind {
             "page" => {
                 "no access token: set META_ASSET_ACCESS_TOKEN (or --access-token) to a Page access token of this Page"
