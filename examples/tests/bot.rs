@@ -365,3 +365,104 @@ async fn the_bot_answers_on_messenger_instagram_and_whatsapp_once_per_message() 
         );
     }
 }
+
+/// A Graph stand-in that records each Send API call as it arrives and answers
+/// it, except while `hold` is set: then a reply to `held_sender` never returns
+/// (a worker stuck on Meta when the process dies).
+async fn holding_graph_stand_in(
+    held_sender: &'static str,
+) -> (String, Sent, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let sent: Sent = Sent::default();
+    let hold = std::sync::Arc::new(AtomicBool::new(true));
+    let (log, holding) = (std::sync::Arc::clone(&sent), std::sync::Arc::clone(&hold));
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri, body: axum::body::Bytes| {
+        let (log, holding) = (std::sync::Arc::clone(&log), std::sync::Arc::clone(&holding));
+        async move {
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let stuck = json["recipient"]["id"] == held_sender && holding.load(Ordering::SeqCst);
+            log.lock()
+                .unwrap()
+                .push((uri.path().to_owned(), String::new(), json));
+            if stuck {
+                std::future::pending::<()>().await;
+            }
+            (
+                [("content-type", "application/json")],
+                r#"{"recipient_id":"x","message_id":"m_reply"}"#,
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, sent, hold)
+}
+
+/// Who the stand-in was asked to answer, in order.
+fn recipients(sent: &Sent) -> Vec<String> {
+    sent.lock()
+        .unwrap()
+        .iter()
+        .map(|(_, _, json)| json["recipient"]["id"].as_str().unwrap_or("?").to_owned())
+        .collect()
+}
+
+/// Killed (`SIGKILL`) while a batch of two messages is half answered, the bot
+/// restarted on the same database answers the other message and not again the
+/// one it had answered: one reply per message id across a crash.
+// Two threads: the stand-in answers while the test blocks reading the bot's log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_answered_before_a_crash_is_not_answered_again() {
+    let (graph, sent, hold) = holding_graph_stand_in("u2").await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crash-replies.db");
+    let env = [
+        ("META_APP_SECRET", "bot-test-secret"),
+        ("META_VERIFY_TOKEN", "bot-test-token"),
+        ("META_WEBHOOK_BIND", "127.0.0.1:0"),
+        ("META_WEBHOOK_DB", db.to_str().unwrap()),
+        // A short lease, so the restarted bot takes the delivery back soon.
+        ("META_WEBHOOK_LEASE_SECS", "3"),
+        ("META_WEBHOOK_HANDLER_TIMEOUT_MS", "2500"),
+        ("META_GRAPH_URL", graph.as_str()),
+        ("META_PAGE_ACCESS_TOKEN", "page-token-secret"),
+    ];
+    let start = |bot: &mut Bot| {
+        let listening = bot.wait_for("listening on http://");
+        listening[listening.find("http://").unwrap()..]
+            .trim()
+            .to_owned()
+    };
+    let mut bot = Bot::start(&env);
+    let url = start(&mut bot);
+    let two = br#"{"object":"page","entry":[{"id":"1001","time":1732700000123,"messaging":[{"sender":{"id":"u1"},"recipient":{"id":"1001"},"timestamp":1732700000100,"message":{"mid":"m_one","text":"first"}},{"sender":{"id":"u2"},"recipient":{"id":"1001"},"timestamp":1732700000200,"message":{"mid":"m_two","text":"second"}}]}]}"#;
+    let client = reqwest::Client::new();
+    assert_eq!(post_signed(&client, &url, two).await, 200);
+    bot.wait_for("answered u1 on Messenger");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !recipients(&sent).contains(&"u2".to_owned()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            recipients(&sent)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // The answer to u1 is recorded when its handler returns; give it a moment.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    bot.child.kill().unwrap();
+    bot.child.wait().unwrap();
+
+    hold.store(false, std::sync::atomic::Ordering::SeqCst);
+    let mut bot = Bot::start(&env);
+    start(&mut bot);
+    bot.wait_for("answered u2 on Messenger");
+    bot.wait_for("delivery handled");
+    let mut asked = recipients(&sent);
+    asked.sort();
+    // u2 was asked twice (the call cut by the kill, then the one that answered).
+    assert_eq!(asked, ["u1", "u2", "u2"], "{}", bot.log.join("\n"));
+    let answered = bot.log.iter().filter(|l| l.contains("answered u1")).count();
+    assert_eq!(answered, 0, "u1 answered again after the restart");
+}

@@ -145,9 +145,7 @@ impl<'a> MessagingEvent<'a> {
     }
 }
 
-/// Every `(object, field)` a messaging event can be routed to (for the test against
-/// [`names`](crate::names)).
-#[cfg(test)]
+/// Every `(object, field)` a messaging event can be routed to.
 pub(crate) fn routed_fields() -> Vec<(&'static str, &'static str)> {
     let mut fields = vec![
         ("page", "messages"),

@@ -88,6 +88,23 @@ impl<'n> ItemKind<'n> {
     }
 }
 
+/// Whether `(object, field)` is delivered as Messenger or Instagram messaging
+/// events (`messaging[]` / `standby[]`) rather than as changes: such fields need
+/// the messaging permission (`pages_messaging`, `instagram_manage_messages`).
+///
+/// ```
+/// use webhook_core::routing::is_messaging_field;
+/// assert!(is_messaging_field("page", "messaging_postbacks"));
+/// assert!(is_messaging_field("instagram", "messaging_seen"));
+/// assert!(!is_messaging_field("page", "feed"));
+/// ```
+#[must_use]
+pub fn is_messaging_field(object: &str, field: &str) -> bool {
+    crate::messaging_events::routed_fields()
+        .iter()
+        .any(|&(o, f)| o == object && f == field)
+}
+
 /// One routed item of a notification, borrowing from it.
 #[derive(Debug, Clone, Copy)]
 pub struct Item<'n> {

@@ -33,6 +33,9 @@ async fn comments() {}
 struct Meta {
     /// `debug_token`'s answer for the Page token.
     page_token: Arc<Mutex<Value>>,
+    /// `debug_token`'s answer for the app token.
+    app_token: Arc<Mutex<Value>>,
+    waba_apps: Arc<Mutex<Value>>,
     instagram_apps: Arc<Mutex<Value>>,
     instagram_token_valid: Arc<Mutex<bool>>,
     subscriptions: Arc<Mutex<Value>>,
@@ -46,6 +49,13 @@ async fn stand_ins(callback: &str) -> (String, Meta) {
             "app_id": "123", "type": "PAGE", "is_valid": true, "expires_at": 0,
             "scopes": ["pages_show_list", "pages_manage_metadata", "pages_messaging"]
         }}))),
+        app_token: Arc::new(Mutex::new(json!({"data": {
+            "app_id": "123", "type": "APP", "application": "My bot", "is_valid": true,
+            "expires_at": 0, "scopes": []
+        }}))),
+        waba_apps: Arc::new(Mutex::new(json!({"data": [
+            {"whatsapp_business_api_data": {"id": "123", "name": "My bot"}}
+        ]}))),
         instagram_token_valid: Arc::new(Mutex::new(true)),
         instagram_apps: Arc::new(Mutex::new(
             json!({"data": [{"subscribed_fields": ["comments", "messages"]}]}),
@@ -75,6 +85,8 @@ async fn stand_ins(callback: &str) -> (String, Meta) {
                     let query = query.unwrap_or_default();
                     let body = if query.contains("input_token=page-token") {
                         meta.page_token.lock().unwrap().clone()
+                    } else if query.contains("input_token=123%7Csecret") {
+                        meta.app_token.lock().unwrap().clone()
                     } else {
                         json!({"data": {"app_id": "123", "type": "SYSTEM_USER", "is_valid": true, "expires_at": 0,
                             "scopes": ["whatsapp_business_management", "whatsapp_business_messaging"]}})
@@ -90,9 +102,7 @@ async fn stand_ins(callback: &str) -> (String, Meta) {
                     let body = match (id.as_str(), edge.as_str()) {
                         ("123", "subscriptions") => meta.subscriptions.lock().unwrap().clone(),
                         ("p1", "subscribed_apps") => meta.page_apps.lock().unwrap().clone(),
-                        ("w1", "subscribed_apps") => json!({"data": [
-                            {"whatsapp_business_api_data": {"id": "123", "name": "My bot"}}
-                        ]}),
+                        ("w1", "subscribed_apps") => meta.waba_apps.lock().unwrap().clone(),
                         ("ig1", "subscribed_apps") => meta.instagram_apps.lock().unwrap().clone(),
                         _ => json!({"error": {"message": "Unsupported get request.", "type": "GraphMethodException", "code": 100, "fbtrace_id": "Tr4ce"}}),
                     };
@@ -250,6 +260,7 @@ async fn the_whole_chain_passes() {
         "instagram ig1 subscribed to the app",
         "app subscription to instagram",
         "Instagram token",
+        "app token",
         "Page token",
         "WhatsApp token",
         "server",
@@ -351,6 +362,21 @@ async fn each_link_fails_alone_with_its_fix() {
         .await;
     *instagram.lock().unwrap() = json!({"data": [{"subscribed_fields": ["comments"]}]});
 
+    let waba = &setup.meta.waba_apps;
+    let healthy = waba.lock().unwrap().clone();
+    *waba.lock().unwrap() = json!({"data": [{
+        "whatsapp_business_api_data": {"id": "123", "name": "My bot"},
+        "override_callback_uri": "https://old.example.com/whatsapp"
+    }]});
+    setup
+        .fails(
+            &[],
+            "waba w1 subscribed to the app",
+            &format!("assets --waba w1 add --override-callback-uri {callback}"),
+        )
+        .await;
+    *waba.lock().unwrap() = healthy;
+
     *setup.meta.metrics.lock().unwrap() = "webhook_non_200_streak 3\n".to_owned();
     setup.fails(&[], "server", "Messenger unsubscribes").await;
     setup.server.stop().await.unwrap();
@@ -387,6 +413,21 @@ async fn a_token_that_cannot_serve_fails() {
         .fails(&[], "Page token", "META_PAGE_ACCESS_TOKEN")
         .await;
     *token.lock().unwrap() = healthy;
+
+    let app = &setup.meta.app_token;
+    let healthy = app.lock().unwrap().clone();
+    let mut user = healthy.clone();
+    user["data"]["type"] = json!("USER");
+    *app.lock().unwrap() = user;
+    setup
+        .fails(&[], "app token", "`<app-id>|<app-secret>`")
+        .await;
+    let mut other = healthy.clone();
+    other["data"]["app_id"] = json!("999");
+    *app.lock().unwrap() = other;
+    setup.fails(&[], "app token", "META_APP_ACCESS_TOKEN").await;
+    *app.lock().unwrap() = healthy;
+
     *setup.meta.instagram_token_valid.lock().unwrap() = false;
     setup
         .fails(&[], "Instagram token", "META_INSTAGRAM_ACCESS_TOKEN")

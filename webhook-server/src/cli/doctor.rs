@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use super::graph::configured;
 use super::{FAILED, runtime};
 use crate::graph::{DEFAULT_URL, DEFAULT_VERSION, Graph, Token};
+use webhook_core::routing::is_messaging_field;
 use webhook_core::signature::{self, Algorithm, AppSecret};
 
 /// What the doctor looks at.
@@ -589,6 +590,24 @@ async fn assets(
                 ));
                 continue;
             };
+            // A WhatsApp Business Account may send its webhooks elsewhere than the
+            // app's callback URL (`override_callback_uri`).
+            if let (Some(overridden), Some(url)) = (
+                ours["override_callback_uri"].as_str(),
+                args.callback_url.as_deref(),
+            ) && overridden != url
+            {
+                checks.push(Check::fail(
+                    name,
+                    format!("its webhooks go to {overridden} (a callback override), not {url}"),
+                    format!(
+                        "META_ASSET_ACCESS_TOKEN=<token> meta-webhooks assets --waba {id} add \
+                         --override-callback-uri {url} (or `add` without it: the app's \
+                         callback URL)"
+                    ),
+                ));
+                continue;
+            }
             checks.push(subscribed(
                 name,
                 &names(&ours["subscribed_fields"]),
@@ -675,21 +694,21 @@ async fn instagram(args: &DoctorArgs, needed: &BTreeMap<String, BTreeSet<String>
     checks
 }
 
-/// The permissions a token needs for an object's webhooks: subscribing the app
-/// (the `subscribed_apps` edge) and, for some fields, reading them. From Meta's
-/// reference pages: Page `subscribed_apps` (`pages_manage_metadata`), Messenger
-/// webhooks (`pages_messaging`), Lead Ads (`leads_retrieval`), Instagram
-/// messaging and comments (`instagram_manage_messages`,
-/// `instagram_manage_comments`), WhatsApp Business Account `subscribed_apps`
-/// (`whatsapp_business_management`).
+/// The permissions a token needs for an object's webhooks, from Meta's reference
+/// pages: a Page's `subscribed_apps` edge needs `pages_manage_metadata` and
+/// `pages_show_list` ("Webhooks for Pages"), its messaging fields
+/// `pages_messaging` (same page, "for the messages related fields only"), Lead
+/// Ads `leads_retrieval`; Instagram messaging `instagram_manage_messages`, its
+/// comments and mentions `instagram_manage_comments`; a WhatsApp Business
+/// Account's `subscribed_apps` `whatsapp_business_management`. A field of
+/// `None` is every field of the object; [`MESSAGING`] stands for every field
+/// delivered as messaging events ([`is_messaging_field`]).
 pub const PERMISSIONS: &[(&str, Option<&str>, &str)] = &[
     ("page", None, "pages_manage_metadata"),
-    ("page", Some("messages"), "pages_messaging"),
-    ("page", Some("messaging_postbacks"), "pages_messaging"),
-    ("page", Some("message_deliveries"), "pages_messaging"),
-    ("page", Some("message_reads"), "pages_messaging"),
+    ("page", None, "pages_show_list"),
+    ("page", Some(MESSAGING), "pages_messaging"),
     ("page", Some("leadgen"), "leads_retrieval"),
-    ("instagram", Some("messages"), "instagram_manage_messages"),
+    ("instagram", Some(MESSAGING), "instagram_manage_messages"),
     ("instagram", Some("comments"), "instagram_manage_comments"),
     ("instagram", Some("mentions"), "instagram_manage_comments"),
     (
@@ -699,11 +718,22 @@ pub const PERMISSIONS: &[(&str, Option<&str>, &str)] = &[
     ),
 ];
 
+/// In [`PERMISSIONS`], every field Messenger or Instagram delivers as a
+/// messaging event (`messages`, `messaging_postbacks`, `message_reads`, ...).
+pub const MESSAGING: &str = "<messaging events>";
+
 /// The permissions `fields` of `object` need.
 fn permissions_for(object: &str, fields: &BTreeSet<String>) -> BTreeSet<&'static str> {
     PERMISSIONS
         .iter()
-        .filter(|(o, field, _)| *o == object && field.is_none_or(|f| fields.contains(f)))
+        .filter(|(o, field, _)| {
+            *o == object
+                && match field {
+                    None => true,
+                    Some(MESSAGING) => fields.iter().any(|f| is_messaging_field(object, f)),
+                    Some(field) => fields.contains(*field),
+                }
+        })
         .map(|(_, _, permission)| *permission)
         .collect()
 }
@@ -717,6 +747,9 @@ async fn tokens(
     needed: &BTreeMap<String, BTreeSet<String>>,
 ) -> Vec<Check> {
     let mut checks = Vec::new();
+    if let Some(app_token) = configured(args.app_token.as_deref()) {
+        checks.push(app_token_check(args, graph, &app_token).await);
+    }
     for (object, kind, token, variable, types) in [
         (
             "page",
@@ -773,6 +806,33 @@ async fn tokens(
         ));
     }
     checks
+}
+
+/// The app token itself: `debug_token` reads it with itself, and it must be an
+/// app token of this app (a user token of the app's admin reads the
+/// subscriptions too, until it expires).
+async fn app_token_check(args: &DoctorArgs, graph: &Graph, app_token: &Token) -> Check {
+    const NAME: &str = "app token";
+    let fix = "set META_APP_ACCESS_TOKEN to `<app-id>|<app-secret>` (App Dashboard > \
+               App settings > Basic)";
+    match graph
+        .get(
+            "debug_token",
+            app_token,
+            &[("input_token", app_token.secret())],
+        )
+        .await
+    {
+        Ok(body) => judge_token(
+            NAME.to_owned(),
+            &body["data"],
+            args.app_id.as_deref(),
+            &["APP"],
+            &BTreeSet::new(),
+            fix.to_owned(),
+        ),
+        Err(e) => Check::fail(NAME, e.to_string(), fix),
+    }
 }
 
 /// A token as `debug_token` describes it (`data`), against what it must be.
@@ -841,10 +901,12 @@ fn judge_token(
         format!("valid {} more days", (expires - now) / 86_400)
     };
     let with: Vec<&str> = want.iter().copied().collect();
-    Check::pass(
-        name,
-        format!("valid, {kind_found}, {until}, with {}", with.join(", ")),
-    )
+    let with = if with.is_empty() {
+        String::new()
+    } else {
+        format!(", with {}", with.join(", "))
+    };
+    Check::pass(name, format!("valid, {kind_found}, {until}{with}"))
 }
 
 async fn metrics(args: &DoctorArgs) -> Check {
@@ -932,5 +994,37 @@ pub(super) fn doctor(parsed: &DoctorArgs) -> ExitCode {
         ExitCode::from(FAILED)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(list: &[&str]) -> BTreeSet<String> {
+        list.iter().map(|f| (*f).to_owned()).collect()
+    }
+
+    #[test]
+    fn messaging_fields_need_the_messaging_permission_and_changes_do_not() {
+        let feed = permissions_for("page", &fields(&["feed"]));
+        assert_eq!(
+            feed.into_iter().collect::<Vec<_>>(),
+            ["pages_manage_metadata", "pages_show_list"]
+        );
+        let postbacks = permissions_for("page", &fields(&["feed", "messaging_postbacks"]));
+        assert!(postbacks.contains("pages_messaging"), "{postbacks:?}");
+        let leads = permissions_for("page", &fields(&["leadgen"]));
+        assert!(leads.contains("leads_retrieval") && !leads.contains("pages_messaging"));
+        let seen = permissions_for("instagram", &fields(&["messaging_seen"]));
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            ["instagram_manage_messages"]
+        );
+        let waba = permissions_for("whatsapp_business_account", &fields(&["messages"]));
+        assert_eq!(
+            waba.into_iter().collect::<Vec<_>>(),
+            ["whatsapp_business_management"]
+        );
     }
 }
