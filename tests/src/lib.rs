@@ -216,3 +216,105 @@ pub mod nats_server {
         }
     }
 }
+
+pub mod chromedriver {
+    //! Chromium driven through `chromedriver` (WebDriver), for the console's
+    //! browser tests. Debian: `apt-get install chromium chromium-driver`.
+
+    use std::net::TcpListener;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    /// A running `chromedriver` on a loopback port, stopped when dropped.
+    #[derive(Debug)]
+    pub struct ChromeDriver {
+        child: Child,
+        port: u16,
+    }
+
+    fn installed() -> bool {
+        ["chromedriver", "chromium"].iter().all(|program| {
+            Command::new(program)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+    }
+
+    /// Whether the browser tests can run here: `chromium` and `chromedriver`
+    /// installed. Where they are not, a test says it is skipped, except in CI
+    /// (`CI` set), where it fails: `.ci/run` installs them.
+    ///
+    /// # Panics
+    /// In CI when they are missing.
+    #[must_use]
+    pub fn available() -> bool {
+        if installed() {
+            return true;
+        }
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium and chromedriver are not installed: .ci/run installs them \
+             (apt-get install chromium chromium-driver)"
+        );
+        eprintln!(
+            "skipped: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+        );
+        false
+    }
+
+    impl ChromeDriver {
+        /// Starts one on a free loopback port and waits until it answers.
+        ///
+        /// # Panics
+        /// When it cannot be started or does not listen within 20 s.
+        #[must_use]
+        pub fn start() -> Self {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .expect("a free port");
+            let child = Command::new("chromedriver")
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver starts");
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(Instant::now() < deadline, "chromedriver did not start");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Self { child, port }
+        }
+
+        /// Its WebDriver URL.
+        #[must_use]
+        pub fn url(&self) -> String {
+            format!("http://127.0.0.1:{}", self.port)
+        }
+
+        /// The capabilities of a headless Chromium with a 1280×900 window.
+        #[must_use]
+        pub fn capabilities() -> serde_json::Map<String, serde_json::Value> {
+            let mut caps = serde_json::Map::new();
+            caps.insert(
+                "goog:chromeOptions".to_owned(),
+                serde_json::json!({
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                             "--disable-dev-shm-usage", "--window-size=1280,900"],
+                }),
+            );
+            caps
+        }
+    }
+
+    impl Drop for ChromeDriver {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

@@ -18,6 +18,9 @@
 //! durable workers open `delivery` (`id`, `attempt`, `bytes`, `items`, `outcome`
 //! `done`/`retry`/`dead`, `duration_ms`) around an attempt.
 
+#[cfg(feature = "metrics")]
+pub mod recent;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 #[cfg(feature = "metrics")]
@@ -78,6 +81,8 @@ pub(crate) fn handler_call(handler: &'static str, outcome: &'static str, took: D
             .increment(1);
         metrics::histogram!("webhook_handler_duration_seconds", "handler" => handler)
             .record(took.as_secs_f64());
+        let failed = matches!(outcome, "failed" | "rejected" | "panicked" | "timed_out");
+        recent::handler_call(handler, failed, took, now_ms());
     }
 }
 
@@ -91,6 +96,7 @@ pub(crate) fn retry() {
     {
         if metrics_enabled() {
             metrics::counter!("webhook_retries_total").increment(1);
+            recent::delivery_failed(now_ms());
         }
     }
 }
@@ -105,6 +111,7 @@ pub(crate) fn dead_letter() {
     {
         if metrics_enabled() {
             metrics::counter!("webhook_dead_letters_total").increment(1);
+            recent::delivery_failed(now_ms());
         }
     }
 }
@@ -117,4 +124,11 @@ pub(crate) fn worker_panic() {
             metrics::counter!("webhook_worker_panics_total").increment(1);
         }
     }
+}
+
+#[cfg(feature = "metrics")]
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use webhook_core::delivery::{
-    DeliveryId, DeliveryState, DeliveryStore, Enqueued, HistoryEvent, Incoming, KeyClaim,
+    Counts, DeliveryId, DeliveryState, DeliveryStore, Enqueued, HistoryEvent, Incoming, KeyClaim,
     ListFilter, MemoryStore, Next, Pruned, Retention, StoreError,
 };
 
@@ -281,6 +281,18 @@ async fn inspection_conforms(
     id_b: DeliveryId,
     id_c: DeliveryId,
 ) {
+    // One dead letter, one handled, one pending: the store's count agrees with
+    // counting its records one by one.
+    let counts = store.counts().await.unwrap();
+    let mut by_record = Counts::default();
+    for record in store.list(ListFilter::All, 100).await.unwrap() {
+        by_record.add(&record);
+    }
+    assert_eq!(counts, by_record);
+    assert_eq!(
+        (counts.dead, counts.done, counts.pending + counts.failed),
+        (1, 1, 1)
+    );
     let dead = store.list(ListFilter::Dead, 10).await.unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!(

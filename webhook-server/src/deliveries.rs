@@ -6,11 +6,13 @@
 //! [`DeliveryStore`] (the NATS store included).
 
 use std::io::{self, Write};
+#[cfg(feature = "sqlite")]
 use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 use webhook_core::Notification;
+#[cfg(feature = "sqlite")]
 use webhook_core::delivery::sqlite::SqliteStore;
 use webhook_core::delivery::{
     DeliveryId, DeliveryRecord, DeliveryState, DeliveryStore, Query, StoreError, now_ms,
@@ -18,6 +20,7 @@ use webhook_core::delivery::{
 
 use crate::explain::{ExplainOptions, explain};
 
+#[cfg(feature = "sqlite")]
 fn absent(path: &Path) -> StoreError {
     StoreError::Unavailable(format!(
         "no delivery store at {} (set --db or META_WEBHOOK_DB to the server's file)",
@@ -26,6 +29,7 @@ fn absent(path: &Path) -> StoreError {
 }
 
 /// Opens an existing store to change it (replay, discard); never creates one.
+#[cfg(feature = "sqlite")]
 pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
     if !path.exists() {
         return Err(absent(path));
@@ -35,6 +39,7 @@ pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
 
 /// Opens an existing store to read it, without writing to the file or locking a
 /// running server out.
+#[cfg(feature = "sqlite")]
 pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
     if !path.exists() {
         return Err(absent(path));
@@ -42,21 +47,26 @@ pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
     SqliteStore::open_read_only(path)
 }
 
-/// Which deliveries: the store's [`Query`] plus what only the body tells.
-#[derive(Debug, Clone, Default)]
+/// Which deliveries: the store's [`Query`] plus what only the record tells. The
+/// command line and the console filter with it alike.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     /// Only notifications of this object (`page`, `whatsapp_business_account`...).
     pub object: Option<String>,
     /// Only notifications with an item routed under this field.
     pub field: Option<String>,
+    /// Only notifications with an item of this entry (Page, account, WABA id).
+    pub entry: Option<String>,
+    /// Only deliveries this handler succeeded or failed on.
+    pub handler: Option<String>,
 }
 
 impl Filter {
-    /// Whether the body passes. A handled delivery keeps no body: it passes only
-    /// when neither object nor field is asked for.
+    /// Whether the body passes the object, field and entry conditions. A handled
+    /// delivery keeps no body: it passes only when none of them is asked for.
     #[must_use]
     pub fn matches(&self, body: &[u8]) -> bool {
-        if self.object.is_none() && self.field.is_none() {
+        if self.object.is_none() && self.field.is_none() && self.entry.is_none() {
             return true;
         }
         let Ok(notification) = Notification::parse(body) else {
@@ -69,7 +79,105 @@ impl Filter {
                 .field
                 .as_deref()
                 .is_none_or(|f| notification.items().any(|item| item.field() == Some(f)))
+            && self.entry.as_deref().is_none_or(|e| {
+                notification
+                    .items()
+                    .any(|item| item.entry().id() == Some(e))
+            })
     }
+
+    /// Whether the delivery passes every condition.
+    #[must_use]
+    pub fn matches_record(&self, record: &DeliveryRecord) -> bool {
+        self.handler.as_deref().is_none_or(|handler| {
+            let outcomes = HandlerOutcomes::of(record);
+            outcomes.succeeded.iter().any(|h| h == handler)
+                || outcomes.failed.iter().any(|(h, _)| h == handler)
+                || outcomes.failed_before.iter().any(|h| h == handler)
+        }) && self.matches(&record.body)
+    }
+
+    /// Whether no condition is set.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Which handlers succeeded on a delivery and which failed, read from its
+/// record: succeeded pairs end in `/<module>::<handler> (<object>, <field>)`;
+/// failure lines read
+/// `<handler> on (<object>, <field>) <outcome>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HandlerOutcomes {
+    /// Handlers with at least one succeeded pair, by name, once each.
+    pub succeeded: Vec<String>,
+    /// The last attempt's failures: handler and what happened.
+    pub failed: Vec<(String, String)>,
+    /// Handlers that failed in an earlier attempt (of the history), once each.
+    pub failed_before: Vec<String>,
+}
+
+impl HandlerOutcomes {
+    /// Reads them from `record`.
+    #[must_use]
+    pub fn of(record: &DeliveryRecord) -> Self {
+        let mut succeeded: Vec<String> = record
+            .done
+            .iter()
+            .filter_map(|pair| pair.split_once('/').map(|(_, key)| handler_name(key)))
+            .collect();
+        succeeded.sort();
+        succeeded.dedup();
+        let failed = if record.state == DeliveryState::Done {
+            Vec::new()
+        } else {
+            record
+                .last_error
+                .as_deref()
+                .map(failure_lines)
+                .unwrap_or_default()
+        };
+        let mut failed_before: Vec<String> = record
+            .history
+            .iter()
+            .filter_map(|h| h.error.as_deref())
+            .flat_map(failure_lines)
+            .map(|(handler, _)| handler)
+            .collect();
+        failed_before.sort();
+        failed_before.dedup();
+        Self {
+            succeeded,
+            failed,
+            failed_before,
+        }
+    }
+}
+
+/// A handler's name from its key in a succeeded pair
+/// (`module::path::name (object, field)`).
+fn handler_name(key: &str) -> String {
+    let path = key.split_once(" (").map_or(key, |(path, _)| path);
+    path.rsplit_once("::")
+        .map_or(path, |(_, name)| name)
+        .to_owned()
+}
+
+/// The failures of one attempt's error: `(handler, the rest of the line)` for
+/// each line naming a handler; other lines are kept whole with an empty handler.
+#[must_use]
+pub fn failure_lines(error: &str) -> Vec<(String, String)> {
+    error
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| match line.split_once(" on (") {
+            Some((handler, rest)) if !handler.contains(' ') => {
+                (handler.to_owned(), format!("on ({rest}"))
+            }
+            _ => (String::new(), line.to_owned()),
+        })
+        .collect()
 }
 
 /// A page of deliveries passing `query` and `filter`, newest first, and the cursor
@@ -88,7 +196,7 @@ pub async fn page(
         let exhausted = records.len() < query.limit;
         query.before = records.last().map(|r| r.id).or(query.before);
         for record in records {
-            if filter.matches(&record.body) {
+            if filter.matches_record(&record) {
                 found.push(record);
                 if found.len() == want {
                     let next = found.last().map(|r| r.id);
@@ -102,11 +210,33 @@ pub async fn page(
     }
 }
 
-fn time(ms: u64) -> String {
+/// A time given as an RFC 3339 time (`2026-12-05T10:00:00Z`) or a duration ago
+/// (`2h`, `3days`), as Unix ms.
+///
+/// # Errors
+/// When it is neither, with a message saying what is expected.
+pub fn instant(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    if let Ok(ago) = humantime::parse_duration(text) {
+        let ago = u64::try_from(ago.as_millis()).unwrap_or(u64::MAX);
+        return Ok(now_ms().saturating_sub(ago));
+    }
+    let at = humantime::parse_rfc3339_weak(text).map_err(|_| {
+        format!("`{text}` is neither a time (2026-12-05T10:00:00Z) nor a duration ago (2h)")
+    })?;
+    let since = at.duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?;
+    Ok(u64::try_from(since.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A Unix ms time as RFC 3339, to the second.
+#[must_use]
+pub fn time(ms: u64) -> String {
     humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
 }
 
-fn state(record: &DeliveryRecord) -> &'static str {
+/// `pending`, `failed` (pending after a failed attempt), `dead` or `done`.
+#[must_use]
+pub fn state(record: &DeliveryRecord) -> &'static str {
     match record.state {
         DeliveryState::Pending if record.attempts > 0 => "failed",
         other => other.as_str(),
@@ -327,4 +457,88 @@ pub async fn replay_matching(
 /// Deletes a delivery.
 pub async fn discard(store: &dyn DeliveryStore, id: i64) -> Result<bool, StoreError> {
     store.discard(DeliveryId(id)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use webhook_core::delivery::{HistoryEntry, HistoryEvent};
+
+    fn record(state: DeliveryState, done: &[&str], last_error: Option<&str>) -> DeliveryRecord {
+        DeliveryRecord {
+            id: DeliveryId(7),
+            state,
+            attempts: 2,
+            received_at: 0,
+            verified: true,
+            next_attempt_at: 0,
+            last_error: last_error.map(str::to_owned),
+            done: done.iter().map(|d| (*d).to_owned()).collect::<BTreeSet<_>>(),
+            hash: [0; 32],
+            body: br#"{"object":"page","entry":[{"id":"1001","changes":[{"field":"feed","value":{}}]}]}"#.to_vec(),
+            history: vec![HistoryEntry {
+                at: 1,
+                event: HistoryEvent::Retry,
+                error: Some("early on (page, feed) failed: timeout".to_owned()),
+            }],
+        }
+    }
+
+    #[test]
+    fn outcomes_name_handlers_by_their_function_name() {
+        let r = record(
+            DeliveryState::Dead,
+            &[
+                "iabc/app::page::feed (page, feed)",
+                "iabc.e1/app::page::feed (page, feed)",
+            ],
+            Some(
+                "notify on (page, feed) failed: connection refused\nlog on (page, feed) timed out after 2s",
+            ),
+        );
+        let outcomes = HandlerOutcomes::of(&r);
+        assert_eq!(outcomes.succeeded, ["feed"]);
+        assert_eq!(
+            outcomes.failed,
+            [
+                (
+                    "notify".to_owned(),
+                    "on (page, feed) failed: connection refused".to_owned()
+                ),
+                (
+                    "log".to_owned(),
+                    "on (page, feed) timed out after 2s".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(outcomes.failed_before, ["early"]);
+    }
+
+    #[test]
+    fn the_handler_and_entry_filters_read_the_record() {
+        let r = record(
+            DeliveryState::Dead,
+            &["i1/app::feed (page, feed)"],
+            Some("notify on (page, feed) failed: x"),
+        );
+        let by = |handler: &str| Filter {
+            handler: Some(handler.to_owned()),
+            ..Filter::default()
+        };
+        assert!(by("feed").matches_record(&r));
+        assert!(by("notify").matches_record(&r));
+        assert!(
+            by("early").matches_record(&r),
+            "a failure of an earlier attempt counts"
+        );
+        assert!(!by("other").matches_record(&r));
+        let entry = |id: &str| Filter {
+            entry: Some(id.to_owned()),
+            ..Filter::default()
+        };
+        assert!(entry("1001").matches_record(&r));
+        assert!(!entry("1002").matches_record(&r));
+    }
 }

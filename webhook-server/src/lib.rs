@@ -52,7 +52,9 @@ extern crate self as webhook_server;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
-#[cfg(feature = "cli")]
+#[cfg(feature = "console")]
+pub mod console;
+#[cfg(any(feature = "cli", feature = "console"))]
 pub mod deliveries;
 #[cfg(feature = "fixtures")]
 pub mod explain;

@@ -408,6 +408,7 @@ impl Server {
             ),
             (None, None) => None,
         };
+        let self_console = self.config.console().cloned();
         let Parts {
             router,
             workers,
@@ -417,8 +418,9 @@ impl Server {
         let engine = workers.engine.clone();
         let workers = workers.spawn();
         let reloads = tls.clone().map(|tls| tokio::spawn(tls.watch()));
+        let console = self_console;
         let side = side_listener
-            .map(|listener| side_listener_task(listener, store, dispatcher, engine))
+            .map(|listener| side_listener_task(listener, store, dispatcher, engine, console))
             .transpose()?;
         let served = if let Some(listener) = listener {
             let addr = listener.local_addr().map_err(ServerError::Io)?;
@@ -470,6 +472,7 @@ fn side_listener_task(
     store: Option<Arc<dyn DeliveryStore>>,
     dispatcher: Arc<Dispatcher>,
     engine: Option<Arc<Engine>>,
+    console: Option<crate::config::ConsoleSettings>,
 ) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, ServerError> {
     let metrics = crate::observe::install().map_err(|e| {
         ServerError::Config(ConfigError::Invalid {
@@ -477,12 +480,34 @@ fn side_listener_task(
             reason: e,
         })
     })?;
-    let side = crate::observe::router(crate::observe::Side {
+    let console = match (console, &store) {
+        (None, _) => None,
+        (Some(settings), Some(store)) => Some((settings, Arc::clone(store))),
+        (Some(_), None) => {
+            return Err(ServerError::Config(ConfigError::Invalid {
+                variable: "META_WEBHOOK_CONSOLE",
+                reason: "this server stores no deliveries to show: use durable or NATS mode"
+                    .to_owned(),
+            }));
+        }
+    };
+    let mut side = crate::observe::router(crate::observe::Side {
         metrics,
         store,
-        dispatcher,
+        dispatcher: Arc::clone(&dispatcher),
         engine,
     });
+    if let Some((settings, store)) = console {
+        side = side.merge(console_router(&settings, store, dispatcher)?);
+        if let Ok(addr) = listener.local_addr() {
+            let login = if settings.admin_token.is_some() {
+                "log in with META_WEBHOOK_ADMIN_TOKEN"
+            } else {
+                "loopback only, no login"
+            };
+            tracing::info!("console on http://{addr}/console ({login})");
+        }
+    }
     if let Ok(addr) = listener.local_addr() {
         tracing::info!("metrics and health on http://{addr}/metrics, /healthz, /readyz");
     }
@@ -491,12 +516,42 @@ fn side_listener_task(
     ))
 }
 
+#[cfg(feature = "console")]
+fn console_router(
+    settings: &crate::config::ConsoleSettings,
+    store: Arc<dyn DeliveryStore>,
+    dispatcher: Arc<Dispatcher>,
+) -> Result<Router, ServerError> {
+    let console = crate::console::Console::new(settings, store, dispatcher).map_err(|reason| {
+        ServerError::Config(ConfigError::Invalid {
+            variable: "META_WEBHOOK_CONSOLE",
+            reason,
+        })
+    })?;
+    Ok(crate::console::router(console))
+}
+
+#[cfg(all(feature = "metrics", not(feature = "console")))]
+fn console_router(
+    _: &crate::config::ConsoleSettings,
+    _: Arc<dyn DeliveryStore>,
+    _: Arc<Dispatcher>,
+) -> Result<Router, ServerError> {
+    Err(ServerError::Config(ConfigError::Invalid {
+        variable: "META_WEBHOOK_CONSOLE",
+        reason: "this build of webhook-server has no console: enable its `console` feature, \
+                 or unset META_WEBHOOK_CONSOLE"
+            .to_owned(),
+    }))
+}
+
 #[cfg(not(feature = "metrics"))]
 fn side_listener_task(
     _: TcpListener,
     _: Option<Arc<dyn DeliveryStore>>,
     _: Arc<Dispatcher>,
     _: Option<Arc<Engine>>,
+    _: Option<crate::config::ConsoleSettings>,
 ) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, ServerError> {
     Err(ServerError::Config(ConfigError::Invalid {
         variable: "META_WEBHOOK_METRICS_BIND",

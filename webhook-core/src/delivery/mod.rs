@@ -443,6 +443,52 @@ pub trait DeliveryStore: Send + Sync + 'static {
     /// How many deliveries are waiting to be handled (new or to be retried): the
     /// queue depth. Also the readiness probe: it fails when the store does.
     fn pending(&self) -> StoreFuture<'_, u64>;
+
+    /// How many deliveries the store holds in each state. The default reads every
+    /// record through [`list`](Self::list); stores that can count override it.
+    fn counts(&self) -> StoreFuture<'_, Counts> {
+        let all = self.list(ListFilter::All, usize::MAX);
+        Box::pin(async move {
+            let mut counts = Counts::default();
+            for record in all.await? {
+                counts.add(&record);
+            }
+            Ok(counts)
+        })
+    }
+}
+
+/// How many deliveries are in each state (see [`ListFilter`] for the states).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Pending, not failed yet.
+    pub pending: u64,
+    /// Pending after a failed attempt: to be retried.
+    pub failed: u64,
+    /// Dead letters.
+    pub dead: u64,
+    /// Handled (kept for the dedup window; a store that forgets handled
+    /// deliveries at once, as NATS does, counts none).
+    pub done: u64,
+}
+
+impl Counts {
+    /// Counts `record` in its state.
+    pub fn add(&mut self, record: &DeliveryRecord) {
+        let counter = match record.state {
+            DeliveryState::Pending if record.attempts > 0 => &mut self.failed,
+            DeliveryState::Pending => &mut self.pending,
+            DeliveryState::Dead => &mut self.dead,
+            DeliveryState::Done => &mut self.done,
+        };
+        *counter += 1;
+    }
+
+    /// Every delivery held.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.pending + self.failed + self.dead + self.done
+    }
 }
 
 /// What [`prune`](DeliveryStore::prune) forgets: everything older than its

@@ -24,7 +24,6 @@ mod tools;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::UNIX_EPOCH;
 
 use clap::{Parser, Subcommand};
 
@@ -165,6 +164,12 @@ struct Select {
     /// Handled deliveries keep no body, so they never match `--object` or `--field`.
     #[arg(long)]
     field: Option<String>,
+    /// Only notifications with an item of this entry (a Page, account or WABA id).
+    #[arg(long)]
+    entry: Option<String>,
+    /// Only deliveries this handler succeeded or failed on.
+    #[arg(long)]
+    handler: Option<String>,
     /// Received at or after: an RFC 3339 time, or a duration ago (`2h`, `3days`).
     #[arg(long, value_parser = instant)]
     since: Option<u64>,
@@ -195,21 +200,15 @@ impl Select {
         crate::deliveries::Filter {
             object: self.object.clone(),
             field: self.field.clone(),
+            entry: self.entry.clone(),
+            handler: self.handler.clone(),
         }
     }
 }
 
 /// Parses `--since`/`--until`: an RFC 3339 time or a duration before now, as Unix ms.
 fn instant(text: &str) -> Result<u64, String> {
-    if let Ok(ago) = humantime::parse_duration(text) {
-        let ago = u64::try_from(ago.as_millis()).unwrap_or(u64::MAX);
-        return Ok(webhook_core::delivery::now_ms().saturating_sub(ago));
-    }
-    let at = humantime::parse_rfc3339_weak(text).map_err(|_| {
-        format!("`{text}` is neither a time (2026-12-05T10:00:00Z) nor a duration ago (2h)")
-    })?;
-    let since = at.duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?;
-    Ok(u64::try_from(since.as_millis()).unwrap_or(u64::MAX))
+    crate::deliveries::instant(text)
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]

@@ -10,8 +10,8 @@ use webhook_core::handshake::VerifyToken;
 use webhook_core::signature::AppSecret;
 
 use super::{
-    ClientAuth, Config, ConfigError, DEFAULT_BODY_LIMIT, DEFAULT_MAX_PENDING, Limits, Mode, Role,
-    SECRET_HINT, TOKEN_HINT, TlsSettings, default_mode,
+    AdminToken, ClientAuth, Config, ConfigError, ConsoleSettings, DEFAULT_BODY_LIMIT,
+    DEFAULT_MAX_PENDING, Limits, Mode, Role, SECRET_HINT, TOKEN_HINT, TlsSettings, default_mode,
 };
 
 /// Builds a [`Config`].
@@ -45,6 +45,8 @@ pub struct ConfigBuilder {
     pub(super) tls_client: Option<(PathBuf, Option<String>)>,
     pub(super) tls_reload_check: Duration,
     pub(super) metrics_bind: Option<SocketAddr>,
+    pub(super) console: bool,
+    pub(super) admin_token: Option<String>,
     pub(super) role: Role,
 }
 
@@ -67,6 +69,8 @@ impl Default for ConfigBuilder {
             tls_client: None,
             tls_reload_check: crate::tls::DEFAULT_RELOAD_CHECK,
             metrics_bind: None,
+            console: false,
+            admin_token: None,
             role: Role::Both,
         }
     }
@@ -95,6 +99,8 @@ impl fmt::Debug for ConfigBuilder {
             .field("tls_client", &self.tls_client)
             .field("tls_reload_check", &self.tls_reload_check)
             .field("metrics_bind", &self.metrics_bind)
+            .field("console", &self.console)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| redacted))
             .field("role", &self.role)
             .finish()
     }
@@ -250,6 +256,23 @@ impl ConfigBuilder {
         self
     }
 
+    /// Serves the operator's console on the metrics listener (feature `console`;
+    /// see [`console`](crate::console)). Without an admin token the listener
+    /// must be bound to loopback.
+    #[must_use]
+    pub fn console(mut self) -> Self {
+        self.console = true;
+        self
+    }
+
+    /// The console's admin token: a login form (and `Authorization: Bearer` for
+    /// scripts) asks for it. At least 16 characters.
+    #[must_use]
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
+        self
+    }
+
     /// How often the TLS files are checked for changes (default 5 s).
     #[must_use]
     pub fn tls_reload_check(mut self, every: Duration) -> Self {
@@ -275,6 +298,7 @@ impl ConfigBuilder {
     /// Validates the settings.
     pub fn build(self) -> Result<Config, ConfigError> {
         let tls = self.tls_settings()?;
+        let console = self.console_settings()?;
         #[cfg(feature = "nats")]
         let shared_store = matches!(self.mode, Some(Mode::Nats(_)));
         #[cfg(not(feature = "nats"))]
@@ -361,12 +385,60 @@ impl ConfigBuilder {
             handler_timeout: self.handler_timeout,
             tls,
             metrics_bind: self.metrics_bind,
+            console,
             role: self.role,
         })
     }
 }
 
 impl ConfigBuilder {
+    /// The console's settings, refused when it would be reachable by anyone.
+    fn console_settings(&self) -> Result<Option<ConsoleSettings>, ConfigError> {
+        let admin_token = self
+            .admin_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        if !self.console {
+            return Ok(None);
+        }
+        let Some(bind) = self.metrics_bind else {
+            return Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_CONSOLE",
+                reason: "the console is served on the side listener, never the webhook port: \
+                         set META_WEBHOOK_METRICS_BIND (127.0.0.1:9090)"
+                    .to_owned(),
+            });
+        };
+        if matches!(self.mode.clone().unwrap_or_else(default_mode), Mode::Inline) {
+            return Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_CONSOLE",
+                reason: "inline mode stores no deliveries to show: use durable or NATS mode, or \
+                         turn the console off"
+                    .to_owned(),
+            });
+        }
+        match admin_token {
+            Some(token) if token.chars().count() < 16 => Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_ADMIN_TOKEN",
+                reason: "shorter than 16 characters: use a long random one \
+                         (openssl rand -hex 24)"
+                    .to_owned(),
+            }),
+            None if !bind.ip().is_loopback() => Err(ConfigError::Invalid {
+                variable: "META_WEBHOOK_ADMIN_TOKEN",
+                reason: format!(
+                    "the console would be open to anyone who reaches {bind}: set an admin \
+                     token (openssl rand -hex 24), or bind META_WEBHOOK_METRICS_BIND to \
+                     127.0.0.1"
+                ),
+            }),
+            token => Ok(Some(ConsoleSettings {
+                admin_token: token.map(|t| AdminToken(t.to_owned())),
+            })),
+        }
+    }
+
     fn tls_settings(&self) -> Result<Option<TlsSettings>, ConfigError> {
         let client_auth = match &self.tls_client {
             None => None,

@@ -159,6 +159,12 @@ variables! {
             }
             Ok(())
         };
+    "META_WEBHOOK_CONSOLE", "`.console()`",
+        "serve the operator's console on the metrics listener, at `/console` (feature `console`)", "`false`"
+        => |r, v| { r.builder.console = flag(v)?; Ok(()) };
+    "META_WEBHOOK_ADMIN_TOKEN", "`.admin_token(t)`",
+        "the console's login token (16 characters or more); required unless the metrics listener is on loopback", "none"
+        => |r, v| { r.builder.admin_token = nonempty(v).map(str::to_owned); Ok(()) };
     "META_NATS_URL", "`.nats(settings)`", "NATS mode: the server(s), comma-separated", "`nats://127.0.0.1:4222`"
         => |r, v| { r.nats.push(("META_NATS_URL", v.to_owned())); Ok(()) };
     "META_NATS_PREFIX", "`.nats(settings)`", "NATS mode: the stream and bucket names' prefix", "`webhooks`"

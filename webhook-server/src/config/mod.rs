@@ -45,7 +45,33 @@ pub struct Config {
     pub(crate) handler_timeout: Option<Duration>,
     pub(crate) tls: Option<TlsSettings>,
     pub(crate) metrics_bind: Option<SocketAddr>,
+    pub(crate) console: Option<ConsoleSettings>,
     pub(crate) role: Role,
+}
+
+/// The operator's console, when configured (see [`crate::console`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleSettings {
+    /// Required to log in; `None` only on a loopback listener.
+    pub admin_token: Option<AdminToken>,
+}
+
+/// The console's admin token. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminToken(pub(crate) String);
+
+impl AdminToken {
+    /// The token, to compare with what a client sent.
+    #[must_use]
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminToken(<redacted>)")
+    }
 }
 
 /// When handlers run relative to the answer to Meta.
@@ -148,6 +174,12 @@ impl Config {
     #[must_use]
     pub fn metrics_bind(&self) -> Option<SocketAddr> {
         self.metrics_bind
+    }
+
+    /// The console's settings, when it is served.
+    #[must_use]
+    pub fn console(&self) -> Option<&ConsoleSettings> {
+        self.console.as_ref()
     }
 
     /// HTTPS settings, when the server serves TLS itself.

@@ -32,11 +32,11 @@ mod side;
 #[cfg(feature = "metrics")]
 use std::sync::Mutex;
 #[cfg(feature = "metrics")]
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::http::StatusCode;
 #[cfg(feature = "metrics")]
-use webhook_core::observe::metrics_enabled;
+use webhook_core::observe::{metrics_enabled, recent};
 
 #[cfg(feature = "metrics")]
 pub(crate) use side::{Side, install, router};
@@ -45,6 +45,18 @@ pub(crate) use side::{Side, install, router};
 /// showing it, updated together.
 #[cfg(feature = "metrics")]
 static NON_200_STREAK: Mutex<u64> = Mutex::new(0);
+
+/// When a signed delivery was last answered 200, Unix ms (0: not since start).
+#[cfg(feature = "metrics")]
+static LAST_200_MS: AtomicU64 = AtomicU64::new(0);
+
+/// The non-200 streak and the last 200 (Unix ms, 0 for none), as the gauges
+/// show them.
+#[cfg(feature = "console")]
+pub(crate) fn answers() -> (u64, u64) {
+    let streak = *NON_200_STREAK.lock().expect("not poisoned");
+    (streak, LAST_200_MS.load(Ordering::Relaxed))
+}
 
 /// Counts an answer to a delivery (`POST`); `signed` when it carried a signature
 /// header (only those count in the non-200 streak: a scanner's 413 or 415 is not
@@ -77,13 +89,17 @@ pub(crate) fn delivery(status: StatusCode, signed: bool) {
             return;
         }
         let mut streak = NON_200_STREAK.lock().expect("not poisoned");
+        let now_ms = webhook_core::delivery::now_ms();
         if status == StatusCode::OK {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs_f64());
-            metrics::gauge!("webhook_last_200_timestamp_seconds").set(now);
+            #[allow(clippy::cast_precision_loss, reason = "ms since 1970 are below 2^52")]
+            metrics::gauge!("webhook_last_200_timestamp_seconds").set(now_ms as f64 / 1000.0);
+            LAST_200_MS.store(now_ms, Ordering::Relaxed);
+            recent::delivery_received(now_ms);
             *streak = 0;
         } else {
+            if status == StatusCode::INTERNAL_SERVER_ERROR {
+                recent::delivery_failed(now_ms);
+            }
             *streak += 1;
         }
         #[allow(clippy::cast_precision_loss, reason = "a streak is far below 2^52")]

@@ -13,9 +13,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::oneshot;
 
 use super::{
-    Claimed, DeliveryId, DeliveryRecord, DeliveryState, DeliveryStore, Enqueued, HistoryEntry,
-    HistoryEvent, Incoming, KeyClaim, ListFilter, MAX_HISTORY, Next, Pruned, Retention, StoreError,
-    StoreFuture,
+    Claimed, Counts, DeliveryId, DeliveryRecord, DeliveryState, DeliveryStore, Enqueued,
+    HistoryEntry, HistoryEvent, Incoming, KeyClaim, ListFilter, MAX_HISTORY, Next, Pruned,
+    Retention, StoreError, StoreFuture,
 };
 
 mod schema;
@@ -553,6 +553,37 @@ impl DeliveryStore for SqliteStore {
         self.run(|conn| {
             let pending: i64 = conn.query_row(PENDING, [], |r| r.get(0)).map_err(sql)?;
             Ok(u64::try_from(pending).unwrap_or_default())
+        })
+    }
+
+    fn counts(&self) -> StoreFuture<'_, Counts> {
+        self.run(|conn| {
+            let mut statement = conn
+                .prepare_cached(
+                    "SELECT state, attempts > 0, count(*) FROM deliveries GROUP BY 1, 2",
+                )
+                .map_err(sql)?;
+            let rows = statement
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, bool>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })
+                .map_err(sql)?;
+            let mut counts = Counts::default();
+            for row in rows {
+                let (state, failed, n) = row.map_err(sql)?;
+                let n = u64::try_from(n).unwrap_or_default();
+                match (state.as_str(), failed) {
+                    ("pending", true) => counts.failed += n,
+                    ("pending", false) => counts.pending += n,
+                    ("dead", _) => counts.dead += n,
+                    _ => counts.done += n,
+                }
+            }
+            Ok(counts)
         })
     }
 

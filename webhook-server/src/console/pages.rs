@@ -1,0 +1,344 @@
+//! The console's HTML pages: askama templates (`templates/console/`), escaped
+//! by default, and plain forms for the actions.
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use webhook_core::delivery::{DeliveryId, now_ms};
+
+use super::Console;
+use super::auth::Who;
+use super::view::{Detail, Overview, Row, Selection};
+use crate::deliveries;
+
+/// Renders a page, or a plain 500 naming the template error.
+pub(crate) fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the console could not render this page: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+fn error_page(status: StatusCode, csrf: String, message: String) -> Response {
+    let mut response = render(&Message {
+        csrf,
+        title: "Error".to_owned(),
+        message,
+    });
+    *response.status_mut() = status;
+    response
+}
+
+#[derive(Template)]
+#[template(path = "console/message.html")]
+struct Message {
+    csrf: String,
+    title: String,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/overview.html")]
+struct OverviewPage {
+    csrf: String,
+    o: Overview,
+}
+
+pub(crate) async fn overview(
+    State(console): State<Console>,
+    Extension(who): Extension<Who>,
+) -> Response {
+    let csrf = console.auth.csrf(&who);
+    match Overview::read(&console).await {
+        Ok(o) => render(&OverviewPage { csrf, o }),
+        Err(e) => error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            csrf,
+            format!("The delivery store does not answer: {e}"),
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/deliveries.html")]
+struct DeliveriesPage {
+    csrf: String,
+    selection: Selection,
+    rows: Vec<Row>,
+    next: Option<i64>,
+    query: String,
+    states: &'static [&'static str],
+}
+
+pub(crate) async fn deliveries(
+    State(console): State<Console>,
+    Extension(who): Extension<Who>,
+    Query(selection): Query<Selection>,
+) -> Response {
+    let csrf = console.auth.csrf(&who);
+    let (query, filter) = match selection.parse(50) {
+        Ok(parsed) => parsed,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, csrf, e),
+    };
+    match deliveries::page(&*console.store, query, &filter).await {
+        Ok((records, next)) => render(&DeliveriesPage {
+            csrf,
+            query: selection.query_string(),
+            selection,
+            rows: records.iter().map(Row::of).collect(),
+            next: next.map(|id| id.0),
+            states: &["all", "pending", "failed", "dead", "done"],
+        }),
+        Err(e) => error_page(StatusCode::SERVICE_UNAVAILABLE, csrf, e.to_string()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/delivery.html")]
+struct DeliveryPage {
+    csrf: String,
+    d: Detail,
+}
+
+pub(crate) async fn delivery(
+    State(console): State<Console>,
+    Extension(who): Extension<Who>,
+    Path(id): Path<i64>,
+) -> Response {
+    let csrf = console.auth.csrf(&who);
+    match console.store.get(DeliveryId(id)).await {
+        Ok(Some(record)) => render(&DeliveryPage {
+            csrf,
+            d: Detail::of(&record),
+        }),
+        Ok(None) => error_page(
+            StatusCode::NOT_FOUND,
+            csrf,
+            format!("There is no delivery {id} (discarded, or pruned after its retention)."),
+        ),
+        Err(e) => error_page(StatusCode::SERVICE_UNAVAILABLE, csrf, e.to_string()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/confirm.html")]
+struct Confirm {
+    csrf: String,
+    title: String,
+    question: String,
+    action: String,
+    button: String,
+    danger: bool,
+    /// Hidden fields carried to the `POST` (the selection of a bulk replay).
+    fields: Vec<(&'static str, String)>,
+    back: String,
+}
+
+pub(crate) async fn confirm_replay_one(
+    State(console): State<Console>,
+    Extension(who): Extension<Who>,
+    Path(id): Path<i64>,
+) -> Response {
+    render(&Confirm {
+        csrf: console.auth.csrf(&who),
+        title: format!("Replay delivery {id}"),
+        question: format!(
+            "Replay 1 delivery (delivery {id})? Its attempts start again now; handlers that \
+             already succeeded on it are not called again."
+        ),
+        action: format!("/console/deliveries/{id}/replay"),
+        button: "Replay 1 delivery".to_owned(),
+        danger: false,
+        fields: Vec::new(),
+        back: format!("/console/deliveries/{id}"),
+    })
+}
+
+pub(crate) async fn confirm_discard(
+    State(console): State<Console>,
+    Extension(who): Extension<Who>,
+    Path(id): Path<i64>,
+) -> Response {
+    render(&Confirm {
+        csrf: console.auth.csrf(&who),
+        title: format!("Discard delivery {id}"),
+        question: format!(
+            "Discard 1 delivery (delivery {id})? It is deleted from the store and never handled; \
+             this cannot be undone."
+        ),
+        action: format!("/console/deliveries/{id}/discard"),
+        button: "Discard 1 delivery".to_owned(),
+        danger: true,
+        fields: Vec::new(),
+        back: format!("/console/deliveries/{id}"),
+    })
+}
+
+/// Every id `selection` matches, over every page.
+async fn matching(console: &Console, selection: &Selection) -> Result<Vec<DeliveryId>, String> {
+    let (mut query, filter) = selection.parse(500)?;
+    query.limit = 500;
+    let mut ids = Vec::new();
+    loop {
+        let (records, next) = deliveries::page(&*console.store, query, &filter)
+            .await
+            .map_err(|e| e.to_string())?;
+        ids.extend(records.iter().map(|r| r.id));
+        match next {
+            Some(next) => query.before = Some(next),
+            None => return Ok(ids),
+        }
+    }
+}
+
+pub(crate) async fn confirm_replay_all(
+    State(console): State<Console>,
+    Extension(who): Extension<Who>,
+    Query(selection): Query<Selection>,
+) -> Response {
+    let csrf = console.auth.csrf(&who);
+    let ids = match matching(&console, &selection).await {
+        Ok(ids) => ids,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, csrf, e),
+    };
+    let conditions = selection
+        .conditions()
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>();
+    let which = if conditions.is_empty() {
+        "every delivery in the store".to_owned()
+    } else {
+        format!("every delivery with {}", conditions.join(", "))
+    };
+    let n = ids.len();
+    let deliveries = if n == 1 {
+        "1 delivery".to_owned()
+    } else {
+        format!("{n} deliveries")
+    };
+    render(&Confirm {
+        csrf,
+        title: "Replay matching deliveries".to_owned(),
+        question: format!(
+            "Replay {deliveries} ({which})? Their attempts start again now; handlers that \
+             already succeeded on them are not called again."
+        ),
+        action: "/console/replay".to_owned(),
+        button: format!("Replay {deliveries}"),
+        danger: false,
+        fields: selection.conditions(),
+        back: format!("/console/deliveries?{}", selection.query_string()),
+    })
+}
+
+/// A form's CSRF token, and the selection of a bulk replay.
+#[derive(Deserialize)]
+pub(crate) struct ActionForm {
+    csrf: Option<String>,
+    #[serde(flatten)]
+    selection: Selection,
+}
+
+fn csrf_refused(console: &Console, who: &Who) -> Response {
+    error_page(
+        StatusCode::FORBIDDEN,
+        console.auth.csrf(who),
+        "This form has expired or did not come from the console (CSRF token missing or \
+         wrong): reload the page and try again."
+            .to_owned(),
+    )
+}
+
+pub(crate) async fn replay_one(
+    State(console): State<Console>,
+    Extension(who): Extension<Who>,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    if !console.auth.csrf_ok(&who, form.csrf.as_deref()) {
+        return csrf_refused(&console, &who);
+    }
+    match console.store.replay(DeliveryId(id), now_ms()).await {
+        Ok(true) => {
+            tracing::info!(delivery = id, "replayed from the console");
+            Redirect::to(&format!("/console/deliveries/{id}")).into_response()
+        }
+        Ok(false) => error_page(
+            StatusCode::NOT_FOUND,
+            console.auth.csrf(&who),
+            format!("There is no delivery {id}."),
+        ),
+        Err(e) => error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            console.auth.csrf(&who),
+            e.to_string(),
+        ),
+    }
+}
+
+pub(crate) async fn discard(
+    State(console): State<Console>,
+    Extension(who): Extension<Who>,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    if !console.auth.csrf_ok(&who, form.csrf.as_deref()) {
+        return csrf_refused(&console, &who);
+    }
+    let csrf = console.auth.csrf(&who);
+    match console.store.discard(DeliveryId(id)).await {
+        Ok(true) => {
+            tracing::info!(delivery = id, "discarded from the console");
+            render(&Message {
+                csrf,
+                title: format!("Delivery {id} discarded"),
+                message: "1 delivery discarded.".to_owned(),
+            })
+        }
+        Ok(false) => error_page(
+            StatusCode::NOT_FOUND,
+            csrf,
+            format!("There is no delivery {id}."),
+        ),
+        Err(e) => error_page(StatusCode::SERVICE_UNAVAILABLE, csrf, e.to_string()),
+    }
+}
+
+pub(crate) async fn replay_all(
+    State(console): State<Console>,
+    Extension(who): Extension<Who>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    if !console.auth.csrf_ok(&who, form.csrf.as_deref()) {
+        return csrf_refused(&console, &who);
+    }
+    let csrf = console.auth.csrf(&who);
+    let (query, filter) = match form.selection.parse(500) {
+        Ok(parsed) => parsed,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, csrf, e),
+    };
+    match deliveries::replay_matching(&*console.store, query, &filter).await {
+        Ok(replayed) => {
+            tracing::info!(count = replayed.len(), "replayed from the console");
+            let n = replayed.len();
+            render(&Message {
+                csrf,
+                title: "Replayed".to_owned(),
+                message: format!(
+                    "{n} deliver{} replayed: the workers handle {} now.",
+                    if n == 1 { "y" } else { "ies" },
+                    if n == 1 { "it" } else { "them" }
+                ),
+            })
+        }
+        Err(e) => error_page(StatusCode::SERVICE_UNAVAILABLE, csrf, e.to_string()),
+    }
+}
