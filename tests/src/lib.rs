@@ -218,7 +218,7 @@ pub mod nats_server {
 }
 
 pub mod chromedriver {
-    //! Chromium driven through `chromedriver` (WebDriver), for the console's
+    //! Chromium driven through `chromedriver` (the `WebDriver` protocol), for the console's
     //! browser tests. Debian: `apt-get install chromium chromium-driver`.
 
     use std::net::TcpListener;
@@ -290,7 +290,7 @@ pub mod chromedriver {
             Self { child, port }
         }
 
-        /// Its WebDriver URL.
+        /// Its `WebDriver` URL.
         #[must_use]
         pub fn url(&self) -> String {
             format!("http://127.0.0.1:{}", self.port)

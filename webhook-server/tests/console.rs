@@ -257,32 +257,10 @@ fn csrf_of(html: &str) -> String {
     html[start..start + 64].to_owned()
 }
 
-/// With a token: pages send to the login form, scripts get 401 without the
-/// bearer; a login sets an `HttpOnly`, `SameSite=Strict` cookie; a `POST`
-/// without the CSRF token, or from another site, is refused.
-#[tokio::test]
-async fn with_a_token_login_and_csrf_are_required() {
-    let setup = Setup::start(Store::Sqlite, Some(ADMIN)).await;
-    let console = &setup.console;
-    let client = &setup.client;
-    let page = client.get(console).send().await.unwrap();
-    assert_eq!(page.status(), 303);
-    assert_eq!(page.headers()["location"], "/console/login?next=%2Fconsole");
-    let api = client
-        .get(format!("{console}/api/overview"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(api.status(), 401);
-    let wrong = client
-        .get(format!("{console}/api/overview"))
-        .bearer_auth("not-the-admin-token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status(), 401);
-    setup.api("/overview", Some(ADMIN)).await;
-
+/// Logs in with the form, as a browser would: the session cookie (`name=value`)
+/// and the CSRF token of the pages it then gets.
+async fn log_in(setup: &Setup) -> (String, String) {
+    let (console, client) = (&setup.console, &setup.client);
     let login = |token: &str| {
         client
             .post(format!("{console}/login"))
@@ -311,7 +289,36 @@ async fn with_a_token_login_and_csrf_are_required() {
         .text()
         .await
         .unwrap();
-    let csrf = csrf_of(&html);
+    (session, csrf_of(&html))
+}
+
+/// With a token: pages send to the login form, scripts get 401 without the
+/// bearer; a login sets an `HttpOnly`, `SameSite=Strict` cookie; a `POST`
+/// without the CSRF token, or from another site, is refused.
+#[tokio::test]
+async fn with_a_token_login_and_csrf_are_required() {
+    let setup = Setup::start(Store::Sqlite, Some(ADMIN)).await;
+    let console = &setup.console;
+    let client = &setup.client;
+    let page = client.get(console).send().await.unwrap();
+    assert_eq!(page.status(), 303);
+    assert_eq!(page.headers()["location"], "/console/login?next=%2Fconsole");
+    let api = client
+        .get(format!("{console}/api/overview"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 401);
+    let wrong = client
+        .get(format!("{console}/api/overview"))
+        .bearer_auth("not-the-admin-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    setup.api("/overview", Some(ADMIN)).await;
+
+    let (session, csrf) = log_in(&setup).await;
 
     setup.deliver(&feed("csrf-1", "hello")).await;
     let id = setup
@@ -468,11 +475,7 @@ async fn shows_and_replays(store: Store, entry: &str) {
     if let Store::Sqlite = store {
         // SQLite keeps handled deliveries (for dedup); NATS forgets them at once.
         setup
-            .wait_for(
-                &format!("/deliveries?state=done&handler=sync_to_crm"),
-                None,
-                1,
-            )
+            .wait_for("/deliveries?state=done&handler=sync_to_crm", None, 1)
             .await;
     }
     setup.server.stop().await.unwrap();
@@ -490,4 +493,222 @@ async fn the_nats_store_shows_and_replays() {
         return;
     }
     shows_and_replays(Store::Nats, "nats-1").await;
+}
+
+/// Where the screenshot goes: the test's scratch directory always, and the
+/// README's `docs/console.png` with `UPDATE_SCREENSHOTS=1`.
+fn save_screenshot(png: &[u8]) {
+    let scratch = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("console.png");
+    std::fs::write(&scratch, png).unwrap();
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/console.png");
+        std::fs::create_dir_all(docs.parent().unwrap()).unwrap();
+        std::fs::write(docs, png).unwrap();
+    }
+}
+
+/// The browser, logged in or not, on the console of `setup`.
+struct Browser {
+    client: fantoccini::Client,
+    console: String,
+    _driver: ChromeDriver,
+}
+
+impl Browser {
+    async fn open(console: &str) -> Self {
+        let driver = ChromeDriver::start();
+        let client = fantoccini::ClientBuilder::new(
+            hyper_util::client::legacy::connect::HttpConnector::new(),
+        )
+        .capabilities(ChromeDriver::capabilities())
+        .connect(&driver.url())
+        .await
+        .expect("chromedriver starts a Chromium session");
+        Self {
+            client,
+            console: console.to_owned(),
+            _driver: driver,
+        }
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.console))
+            .await
+            .unwrap();
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client
+            .find(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    /// The login is required: the console sends to the form, which takes the
+    /// token and goes back to the page asked for.
+    async fn log_in(&self) {
+        // The login is required: the console sends to the form, which takes the token.
+        self.goto("").await;
+        assert!(
+            self.path().await.starts_with("/console/login"),
+            "{}",
+            self.path().await
+        );
+        self.client
+            .find(fantoccini::Locator::Css("input[name=token]"))
+            .await
+            .unwrap()
+            .send_keys(ADMIN)
+            .await
+            .unwrap();
+        self.click("button[type=submit]").await;
+        assert_eq!(
+            self.path().await,
+            "/console",
+            "{}",
+            self.client.source().await.unwrap()
+        );
+    }
+
+    /// The fix is deployed: replays every dead letter from the overview and
+    /// waits for delivery `id` to be handled.
+    async fn replay_dead_letters(&self, id: i64) {
+        // The fix is deployed: replay every dead letter from the overview.
+        self.goto("").await;
+        let button = self
+            .text("a.button[href='/console/replay?state=dead']")
+            .await;
+        assert_eq!(button, "Replay the dead letter…");
+        self.click("a.button[href='/console/replay?state=dead']")
+            .await;
+        let question = self.text(".question").await;
+        assert!(
+            question.starts_with("Replay 1 delivery (every delivery with state dead)"),
+            "{question}"
+        );
+        self.click("form.confirm button[type=submit]").await;
+        assert_eq!(
+            self.text(".message").await,
+            "1 delivery replayed: the workers handle it now."
+        );
+        // Handled deliveries keep no body (only their hash, for dedup): the
+        // delivery's own page tells its state.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.goto(&format!("/deliveries/{id}")).await;
+            if self.text("h1 .state").await == "done" {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the replayed delivery was not handled"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let outcomes = self.text("ul.outcomes").await;
+        assert!(outcomes.contains("sync_to_crm ✓"), "{outcomes}");
+        let history = self.text("table.history").await;
+        assert!(
+            history.contains("replayed") && history.contains("the CRM refused the post"),
+            "{history}"
+        );
+    }
+
+    /// The status of a `POST` the page itself sends with `fetch`, without the
+    /// CSRF token.
+    async fn post_from_page(&self, path: &str) -> u64 {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(arguments[0], {method: 'POST'}).then(r => done(r.status));",
+                vec![Value::String(format!("{}{path}", self.console))],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap()
+    }
+}
+
+/// What the person on call does: log in, see the failed delivery with its
+/// error (the payload's `<script>` shown, not run), fix, replay every dead
+/// letter, see it handled. A `POST` without the CSRF token is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_in_a_browser() {
+    if !chromedriver::available() {
+        return;
+    }
+    let setup = Setup::start(Store::Sqlite, Some(ADMIN)).await;
+    for n in 0..6 {
+        setup
+            .deliver(&feed(&format!("healthy-{n}"), "all good"))
+            .await;
+    }
+    break_entry("browser-1", true);
+    let payload = r#"<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">"#;
+    setup.deliver(&feed("browser-1", payload)).await;
+    let dead = setup
+        .wait_for("/deliveries?state=dead&entry=browser-1", Some(ADMIN), 1)
+        .await;
+    let id = dead[0]["id"].as_i64().unwrap();
+    let browser = Browser::open(&setup.console).await;
+
+    browser.log_in().await;
+    let dead_count = browser.text(".count.dead .n").await;
+    assert_eq!(dead_count, "1");
+    save_screenshot(&browser.client.screenshot().await.unwrap());
+
+    // The failure, with its error, in the table; its page shows the payload as text.
+    browser.goto("/deliveries?state=dead").await;
+    let row = browser.text("table.deliveries tbody tr").await;
+    assert!(
+        row.contains("sync_to_crm ✗") && row.contains("the CRM refused the post"),
+        "{row}"
+    );
+    browser.click("table.deliveries tbody tr td.error").await;
+    assert_eq!(browser.path().await, format!("/console/deliveries/{id}"));
+    let body = browser.text("pre.json").await;
+    assert!(
+        body.contains(payload.replace('"', "\\\"").as_str()),
+        "{body}"
+    );
+    let xss = browser
+        .client
+        .execute("return window.__xss === undefined;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(xss, Value::Bool(true), "the payload's script ran");
+    assert_eq!(
+        browser
+            .post_from_page(&format!("/deliveries/{id}/replay"))
+            .await,
+        403
+    );
+
+    break_entry("browser-1", false);
+    browser.replay_dead_letters(id).await;
+    browser.client.close().await.unwrap();
+    setup.server.stop().await.unwrap();
 }

@@ -168,6 +168,7 @@ async fn bulk_replay(store: Arc<dyn DeliveryStore>) {
     let filter = Filter {
         object: Some("page".to_owned()),
         field: Some("feed".to_owned()),
+        ..Filter::default()
     };
     let ids = deliveries::replay_matching(&*store, Query::new(ListFilter::Dead, 1), &filter)
         .await

@@ -79,20 +79,20 @@ fn epoch(now_ms: u64) -> u64 {
 
 /// Counts a signed delivery answered 200 (the server calls it).
 pub fn delivery_received(now_ms: u64) {
-    if super::metrics_enabled() {
-        if let Some(slot) = DELIVERIES.lock().expect("not poisoned").at(epoch(now_ms)) {
-            slot.first += 1;
-        }
+    if super::metrics_enabled()
+        && let Some(slot) = DELIVERIES.lock().expect("not poisoned").at(epoch(now_ms))
+    {
+        slot.first += 1;
     }
 }
 
 /// Counts a failed attempt: a durable attempt to be retried or dead-lettered,
 /// or an inline delivery answered 500.
 pub fn delivery_failed(now_ms: u64) {
-    if super::metrics_enabled() {
-        if let Some(slot) = DELIVERIES.lock().expect("not poisoned").at(epoch(now_ms)) {
-            slot.second += 1;
-        }
+    if super::metrics_enabled()
+        && let Some(slot) = DELIVERIES.lock().expect("not poisoned").at(epoch(now_ms))
+    {
+        slot.second += 1;
     }
 }
 

@@ -1,6 +1,7 @@
 //! Who may use the console: loopback without a token, else a session cookie from
 //! the login form or a bearer token; and the CSRF token every form carries.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use askama::Template;
@@ -55,8 +56,10 @@ impl Auth {
         mac.finalize()
             .into_bytes()
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+            .fold(String::with_capacity(64), |mut hex, b| {
+                let _ = write!(hex, "{b:02x}");
+                hex
+            })
     }
 
     /// A session cookie's value, valid until `now + SESSION`.
@@ -323,11 +326,7 @@ mod tests {
         assert!(!auth.session_valid(&format!("{later}.{mac}"), 2_000));
         assert!(!auth.session_valid("garbage", 2_000));
         // Another process (another key) does not take it.
-        assert!(
-            !super::super::Auth::new(None)
-                .unwrap()
-                .session_valid(&session, 2_000)
-        );
+        assert!(!Auth::new(None).unwrap().session_valid(&session, 2_000));
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //!   whose `Origin` is another site is refused.
 //! - Every payload is shown as escaped text, never as HTML; every answer carries a
 //!   strict `Content-Security-Policy` (scripts, styles and images from the console
-//!   itself only), `X-Frame-Options: DENY` and `Referrer-Policy: no-referrer`; the
+//!   itself only), `X-Frame-Options: DENY` and `Referrer-Policy: same-origin` (`no-referrer` would make browsers send `Origin: null` with the console's own forms); the
 //!   stylesheet and script are compiled into the binary.
 //!
 //! # Pages
@@ -165,7 +165,7 @@ async fn headers(
     );
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response

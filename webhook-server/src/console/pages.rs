@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::Extension;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -27,10 +28,10 @@ pub(crate) fn render(page: &impl Template) -> Response {
 }
 
 fn error_page(status: StatusCode, csrf: String, message: String) -> Response {
-    let mut response = render(&Message {
+    let mut response = render(&Notice {
         csrf,
         title: "Error".to_owned(),
-        message,
+        text: message,
     });
     *response.status_mut() = status;
     response
@@ -38,10 +39,10 @@ fn error_page(status: StatusCode, csrf: String, message: String) -> Response {
 
 #[derive(Template)]
 #[template(path = "console/message.html")]
-struct Message {
+struct Notice {
     csrf: String,
     title: String,
-    message: String,
+    text: String,
 }
 
 #[derive(Template)]
@@ -247,6 +248,18 @@ pub(crate) struct ActionForm {
     selection: Selection,
 }
 
+/// The form, when it carries `who`'s CSRF token (a body that is not a form
+/// carries none either).
+fn checked(
+    console: &Console,
+    who: &Who,
+    form: Result<Form<ActionForm>, FormRejection>,
+) -> Option<ActionForm> {
+    form.ok()
+        .map(|Form(form)| form)
+        .filter(|form| console.auth.csrf_ok(who, form.csrf.as_deref()))
+}
+
 fn csrf_refused(console: &Console, who: &Who) -> Response {
     error_page(
         StatusCode::FORBIDDEN,
@@ -261,9 +274,9 @@ pub(crate) async fn replay_one(
     State(console): State<Console>,
     Extension(who): Extension<Who>,
     Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
+    form: Result<Form<ActionForm>, FormRejection>,
 ) -> Response {
-    if !console.auth.csrf_ok(&who, form.csrf.as_deref()) {
+    if checked(&console, &who, form).is_none() {
         return csrf_refused(&console, &who);
     }
     match console.store.replay(DeliveryId(id), now_ms()).await {
@@ -288,19 +301,19 @@ pub(crate) async fn discard(
     State(console): State<Console>,
     Extension(who): Extension<Who>,
     Path(id): Path<i64>,
-    Form(form): Form<ActionForm>,
+    form: Result<Form<ActionForm>, FormRejection>,
 ) -> Response {
-    if !console.auth.csrf_ok(&who, form.csrf.as_deref()) {
+    if checked(&console, &who, form).is_none() {
         return csrf_refused(&console, &who);
     }
     let csrf = console.auth.csrf(&who);
     match console.store.discard(DeliveryId(id)).await {
         Ok(true) => {
             tracing::info!(delivery = id, "discarded from the console");
-            render(&Message {
+            render(&Notice {
                 csrf,
                 title: format!("Delivery {id} discarded"),
-                message: "1 delivery discarded.".to_owned(),
+                text: "1 delivery discarded.".to_owned(),
             })
         }
         Ok(false) => error_page(
@@ -315,11 +328,11 @@ pub(crate) async fn discard(
 pub(crate) async fn replay_all(
     State(console): State<Console>,
     Extension(who): Extension<Who>,
-    Form(form): Form<ActionForm>,
+    form: Result<Form<ActionForm>, FormRejection>,
 ) -> Response {
-    if !console.auth.csrf_ok(&who, form.csrf.as_deref()) {
+    let Some(form) = checked(&console, &who, form) else {
         return csrf_refused(&console, &who);
-    }
+    };
     let csrf = console.auth.csrf(&who);
     let (query, filter) = match form.selection.parse(500) {
         Ok(parsed) => parsed,
@@ -329,10 +342,10 @@ pub(crate) async fn replay_all(
         Ok(replayed) => {
             tracing::info!(count = replayed.len(), "replayed from the console");
             let n = replayed.len();
-            render(&Message {
+            render(&Notice {
                 csrf,
                 title: "Replayed".to_owned(),
-                message: format!(
+                text: format!(
                     "{n} deliver{} replayed: the workers handle {} now.",
                     if n == 1 { "y" } else { "ies" },
                     if n == 1 { "it" } else { "them" }
@@ -340,5 +353,56 @@ pub(crate) async fn replay_all(
             })
         }
         Err(e) => error_page(StatusCode::SERVICE_UNAVAILABLE, csrf, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use webhook_core::delivery::Counts;
+
+    fn overview(streak: u64, last_200_ms: u64) -> Overview {
+        Overview {
+            counts: Counts {
+                dead: 2,
+                ..Counts::default()
+            },
+            streak,
+            last_200: if last_200_ms == 0 {
+                String::new()
+            } else {
+                deliveries::time(last_200_ms)
+            },
+            last_200_ms,
+            timeline: Vec::new(),
+            bars: Vec::new(),
+            peak: 1,
+            received_6h: 0,
+            failed_6h: 0,
+            handlers: Vec::new(),
+        }
+    }
+
+    fn html(o: Overview) -> String {
+        OverviewPage {
+            csrf: "c".repeat(64),
+            o,
+        }
+        .render()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_non_200_streak_is_an_alarm_naming_what_meta_does() {
+        let page = html(overview(12, 1_796_480_000_000));
+        assert!(page.contains(r#"class="alarm" role="alert""#), "{page}");
+        assert!(page.contains("12 signed deliveries in a row were not answered 200"));
+        assert!(page.contains("The last 200 was at 2026-12-05T"));
+        assert!(page.contains("Messenger unsubscribes the app after about an hour"));
+        assert!(page.contains("Replay all 2 dead letters"));
+        let never = html(overview(3, 0));
+        assert!(never.contains("None was answered 200 since this process started"));
+        let healthy = html(overview(0, 1_796_480_000_000));
+        assert!(!healthy.contains("alarm") && healthy.contains("answered 200; the last at"));
     }
 }
