@@ -76,8 +76,13 @@ enum Store {
 
 impl Setup {
     async fn start(store: Store, admin_token: Option<&str>) -> Self {
+        Self::start_on(store, admin_token, [127, 0, 0, 1].into()).await
+    }
+
+    /// With the metrics listener on `ip` (the console is reached there).
+    async fn start_on(store: Store, admin_token: Option<&str>, ip: std::net::IpAddr) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let side = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let side = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
         let side_addr = side.local_addr().unwrap();
         let mut builder = Config::builder()
             .app_secret(SECRET)
@@ -652,7 +657,16 @@ impl Browser {
     }
 }
 
-/// What the person on call does: log in, see the failed delivery with its
+/// This machine's address on its network (not loopback), when it has one.
+fn network_address() -> Option<std::net::IpAddr> {
+    // Connecting a UDP socket sends nothing: it only picks the route's source.
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+/// What the person on call does, on a console served off loopback: log in, see the failed delivery with its
 /// error (the payload's `<script>` shown, not run), fix, replay every dead
 /// letter, see it handled. A `POST` without the CSRF token is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -660,7 +674,11 @@ async fn the_console_in_a_browser() {
     if !chromedriver::available() {
         return;
     }
-    let setup = Setup::start(Store::Sqlite, Some(ADMIN)).await;
+    let ip = network_address().unwrap_or_else(|| {
+        eprintln!("no network address: the browser test uses 127.0.0.1");
+        [127, 0, 0, 1].into()
+    });
+    let setup = Setup::start_on(Store::Sqlite, Some(ADMIN), ip).await;
     for n in 0..6 {
         setup
             .deliver(&feed(&format!("healthy-{n}"), "all good"))
