@@ -479,7 +479,7 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
     assert_eq!(second, [ids[2], ids[1]]);
     assert_eq!(next["next_before"], ids[1]);
 
-    // Filters: state, object, field, time.
+    // Filters: state, object, field, time, entry, handler.
     let ids_of = |args: &[&str]| listed_ids(&db, args);
     assert_eq!(ids_of(&["--object", "whatsapp_business_account"]), [ids[1]]);
     assert_eq!(
@@ -491,6 +491,8 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
         [ids[4], ids[3], ids[2]]
     );
     assert_eq!(ids_of(&["--until", "2023-11-14T22:13:21Z"]), [ids[0]]);
+    assert_eq!(ids_of(&["--entry", "3"]), [ids[2]]);
+    assert_eq!(ids_of(&["--handler", "nobody"]), Vec::<i64>::new());
     assert_eq!(ids_of(&["--since", "1h"]), Vec::<i64>::new());
     let (code, _, err) = deliveries(&db, &["list", "--since", "yesterday-ish"]);
     assert_ne!(code, 0);
