@@ -131,6 +131,25 @@ fn typed(c: &mut Criterion) {
         b.iter(|| runtime.block_on(typed.dispatch(&notification)));
     });
     group.finish();
+
+    // serde alone: one change's value into `page::Feed`, and into nothing.
+    let value = notification
+        .items()
+        .next()
+        .unwrap()
+        .value()
+        .get()
+        .to_owned();
+    let mut group = c.benchmark_group("one_feed_value");
+    group.bench_function("page::Feed", |b| {
+        b.iter(|| {
+            serde_json::from_str::<webhook_core::fields::page::Feed>(black_box(&value)).unwrap()
+        });
+    });
+    group.bench_function("IgnoredAny", |b| {
+        b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(black_box(&value)).unwrap());
+    });
+    group.finish();
 }
 
 criterion_group!(benches, signature, parse_and_route, dispatch, typed);
