@@ -89,6 +89,8 @@ const EVENT_ROUTES: &[EventRoute] = &[
         "messaging_pre_checkouts",
         "messaging_pre_checkouts",
     ),
+    // Meta's send_cart reference: the event's key is `order`, its field `send_cart`.
+    route("order", "send_cart", "send_cart"),
 ];
 
 /// Keys every messaging event carries besides its event key.

@@ -41,6 +41,7 @@
 //! | `checkout_update` | `messaging_checkout_updates` | `messaging_checkout_updates` |
 //! | `payment` | `messaging_payments` | `messaging_payments` |
 //! | `pre_checkout` | `messaging_pre_checkouts` | `messaging_pre_checkouts` |
+//! | `order` (a cart sent from a shop) | `send_cart` | `send_cart` |
 //! | anything else | no field: object-wide handlers and the catch-all | same |
 //!
 //! An event inside `standby[]` is routed under `standby`, whatever its key.

@@ -131,6 +131,7 @@ const INSTAGRAM: &[&str] = &[
     "messaging_checkout_updates",
     "messaging_payments",
     "messaging_pre_checkouts",
+    "send_cart",
 ];
 
 const WHATSAPP: &[&str] = &[

@@ -543,24 +543,37 @@ impl Browser {
             .unwrap();
     }
 
-    async fn text(&self, css: &str) -> String {
+    /// The element `css` selects, waiting for it as long as a page may take to
+    /// load (a click on a form's button returns before the next page is there).
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
         self.client
-            .find(fantoccini::Locator::Css(css))
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(fantoccini::Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no {css}: {e}"))
-            .text()
-            .await
-            .unwrap()
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
     }
 
     async fn click(&self, css: &str) {
-        self.client
-            .find(fantoccini::Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no {css}: {e}"))
-            .click()
-            .await
-            .unwrap();
+        self.find(css).await.click().await.unwrap();
+    }
+
+    /// Waits until the browser is at `path` (with its query).
+    async fn wait_for_path(&self, path: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self.path().await != path {
+            assert!(
+                Instant::now() < deadline,
+                "at {} instead of {path}: {}",
+                self.path().await,
+                self.client.source().await.unwrap()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     async fn path(&self) -> String {
@@ -574,27 +587,15 @@ impl Browser {
     /// The login is required: the console sends to the form, which takes the
     /// token and goes back to the page asked for.
     async fn log_in(&self) {
-        // The login is required: the console sends to the form, which takes the token.
         self.goto("").await;
-        assert!(
-            self.path().await.starts_with("/console/login"),
-            "{}",
-            self.path().await
-        );
-        self.client
-            .find(fantoccini::Locator::Css("input[name=token]"))
+        self.wait_for_path("/console/login?next=%2Fconsole").await;
+        self.find("input[name=token]")
             .await
-            .unwrap()
             .send_keys(ADMIN)
             .await
             .unwrap();
         self.click("button[type=submit]").await;
-        assert_eq!(
-            self.path().await,
-            "/console",
-            "{}",
-            self.client.source().await.unwrap()
-        );
+        self.wait_for_path("/console").await;
     }
 
     /// The fix is deployed: replays every dead letter from the overview and
@@ -706,7 +707,9 @@ async fn the_console_in_a_browser() {
         "{row}"
     );
     browser.click("table.deliveries tbody tr td.error").await;
-    assert_eq!(browser.path().await, format!("/console/deliveries/{id}"));
+    browser
+        .wait_for_path(&format!("/console/deliveries/{id}"))
+        .await;
     let body = browser.text("pre.json").await;
     assert!(
         body.contains(payload.replace('"', "\\\"").as_str()),

@@ -8,7 +8,7 @@ use webhook_core::fields::messaging::{
     ButtonType, DeliveryEvent, GamePlayEvent, HandoverEvent, MessageEditEvent, MessageEvent,
     NotificationStatus, OptinEvent, OptinType, PolicyAction, PolicyEnforcementEvent, PostbackEvent,
     ReactionAction, ReactionEvent, ReactionKind, ReadEvent, ReferralEvent, ReferralSource,
-    ReferralType, ResponseFeedbackEvent, TemplateType, UserTokenStatus,
+    ReferralType, ResponseFeedbackEvent, SendCartEvent, TemplateType, UserTokenStatus,
 };
 use webhook_core::fields::{Id, WithRaw};
 use webhook_core::{ItemKind, Notification};
@@ -71,6 +71,7 @@ fn all_fixtures() -> Vec<(&'static str, Vec<u8>)> {
             fixture!("page_messaging_game_plays"),
         ),
         ("page_response_feedback", fixture!("page_response_feedback")),
+        ("page_send_cart", fixture!("page_send_cart")),
         ("page_standby", fixture!("page_standby")),
         ("instagram_messages", fixture!("instagram_messages")),
         (
@@ -751,6 +752,11 @@ fn page_messaging_game_plays() {
     assert_eq!(play.context_id, None, "no context id when solo");
     assert_eq!(play.score.as_ref().unwrap().as_u64(), Some(4200));
     assert_eq!(play.payload, None, "classic games carry no payload");
+    assert_eq!(
+        play.locale.as_deref(),
+        Some("fr_FR"),
+        "game_play.locale is read"
+    );
 
     let thread = &events[1].game_play;
     assert_eq!(thread.context_type.as_deref(), Some("THREAD"));
@@ -1088,7 +1094,7 @@ fn any_event_reads_every_fixture_and_names_its_kind() {
             seen += 1;
         }
     }
-    assert_eq!(seen, 74);
+    assert_eq!(seen, 76);
 }
 
 #[test]
@@ -1358,4 +1364,56 @@ fn dashboard_test_form_strings_for_game_plays_and_feedback() {
     let object: GamePlayEvent =
         serde_json::from_str(r#"{"game_play":{"payload":{"level":7}}}"#).unwrap();
     assert_eq!(object.game_play.payload.as_deref(), Some(r#"{"level":7}"#));
+}
+
+/// Meta's send_cart reference
+/// (<https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/send_cart>):
+/// the event's key is `order`, and it arrives under the `send_cart` field, so a
+/// handler on `(page, send_cart)` gets it.
+#[test]
+fn page_send_cart() {
+    let events: Vec<SendCartEvent> = only_values(
+        read(&fixture!("page_send_cart"), "page", "send_cart"),
+        "order",
+    );
+    assert_eq!(events.len(), 2);
+    let first = &events[0];
+    assert_eq!(
+        first.sender.as_ref().and_then(|s| s.id.as_ref()).unwrap(),
+        "7001001001"
+    );
+    assert_eq!(first.order.note.as_deref(), Some("Sliced, please"));
+    let products = &first.order.products;
+    assert_eq!(products.len(), 2);
+    assert_eq!(products[0].retailer_id.as_deref(), Some("SKU-RYE-800"));
+    assert_eq!(products[0].quantity, Some(2));
+    assert_eq!(
+        products[0].unit_price.as_ref().and_then(|p| p.as_f64()),
+        Some(6.5)
+    );
+    assert_eq!(products[1].currency.as_deref(), Some("EUR"));
+    // Prices and quantities sent as strings are read alike; no note is `None`.
+    let second = &events[1];
+    assert_eq!(second.order.note, None);
+    assert_eq!(second.order.products[0].quantity, Some(1));
+    assert_eq!(
+        second.order.products[0]
+            .unit_price
+            .as_ref()
+            .and_then(|p| p.as_f64()),
+        Some(4.9)
+    );
+    // AnyEvent names the key and keeps the cart.
+    let any: AnyEvent = serde_json::from_str(
+        Notification::parse(&fixture!("page_send_cart"))
+            .unwrap()
+            .items()
+            .next()
+            .unwrap()
+            .value()
+            .get(),
+    )
+    .unwrap();
+    assert_eq!(any.kind(), "order");
+    assert_eq!(any.order.unwrap().products.len(), 2);
 }

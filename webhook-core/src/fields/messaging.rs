@@ -33,6 +33,7 @@
 //! | `message_edit` | `message_edits` | `message_edit` | [`MessageEditEvent`] |
 //! | `game_play` | `messaging_game_plays` | – | [`GamePlayEvent`] |
 //! | `response_feedback` | `response_feedback` | – | [`ResponseFeedbackEvent`] |
+//! | `order` | `send_cart` | – | [`SendCartEvent`] |
 //! | any, inside `standby[]` | `standby` | `standby` | [`AnyEvent`] |
 //!
 //! Each type lists the `(object, field)` pairs it is the value of. The same types
@@ -1041,6 +1042,9 @@ pub struct GamePlay {
     /// The best score of the round, when the game reports one.
     #[serde(default)]
     pub score: Option<Number>,
+    /// The player's locale (`fr_FR`).
+    #[serde(default)]
+    pub locale: Option<String>,
     /// The JSON-encoded payload the game set with `FBInstant.setSessionData()` (rich
     /// games); a payload sent as a JSON object or number is kept as its JSON text.
     #[serde(default, deserialize_with = "super::lenient::option_text")]
@@ -1076,6 +1080,73 @@ pub struct ResponseFeedback {
 }
 
 // ---------------------------------------------------------------------------
+// SendCartEvent
+
+/// Someone sent the cart of the Page's shop to the Page in Messenger (Meta's
+/// "send_cart" webhook event, whose key is `order`).
+///
+/// Value of: (page, send_cart).
+///
+/// ```
+/// use webhook_core::fields::messaging::SendCartEvent;
+///
+/// let v: SendCartEvent = serde_json::from_str(r#"{"sender":{"id":"61"},"recipient":{"id":"11"},
+///     "timestamp":1767227300000,"order":{"products":[{"id":"7000111","retailer_id":"SKU-1",
+///     "name":"Rye loaf","unit_price":6.5,"currency":"EUR","quantity":2}],"note":"Sliced"}}"#)?;
+/// assert_eq!(v.order.products[0].quantity, Some(2));
+/// assert_eq!(v.order.note.as_deref(), Some("Sliced"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct SendCartEvent {
+    /// The person.
+    #[serde(default)]
+    pub sender: Option<Party>,
+    /// The Page.
+    #[serde(default)]
+    pub recipient: Option<Party>,
+    /// When it happened: milliseconds, or seconds as a string in dashboard tests.
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    /// The cart.
+    #[serde(default)]
+    pub order: Order,
+}
+
+/// The `order` of a [`SendCartEvent`]: the cart's products and the person's note.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct Order {
+    /// The products in the cart.
+    #[serde(default)]
+    pub products: Vec<CartProduct>,
+    /// What the person wrote with it.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One product of an [`Order`].
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CartProduct {
+    /// The product's catalog id.
+    #[serde(default)]
+    pub id: Option<Id>,
+    /// The seller's own id for it (SKU).
+    #[serde(default)]
+    pub retailer_id: Option<String>,
+    /// Its name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The price of one, in `currency`.
+    #[serde(default)]
+    pub unit_price: Option<Number>,
+    /// ISO 4217 (`EUR`).
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// How many (a number, or a string holding one).
+    #[serde(default, deserialize_with = "super::lenient::option_u32")]
+    pub quantity: Option<u32>,
+}
+
 // AnyEvent
 // ---------------------------------------------------------------------------
 
@@ -1152,6 +1223,9 @@ pub struct AnyEvent {
     /// A pre-checkout (legacy), untyped.
     #[serde(default)]
     pub pre_checkout: Option<serde_json::Value>,
+    /// A cart sent from the Page's shop.
+    #[serde(default)]
+    pub order: Option<Order>,
 }
 
 impl AnyEvent {
@@ -1160,7 +1234,7 @@ impl AnyEvent {
     /// either spelling, or `unknown`.
     #[must_use]
     pub fn kind(&self) -> &'static str {
-        let keys: [(&'static str, bool); 20] = [
+        let keys: [(&'static str, bool); 21] = [
             ("message", self.message.is_some()),
             ("delivery", self.delivery.is_some()),
             ("read", self.read.is_some()),
@@ -1184,6 +1258,7 @@ impl AnyEvent {
             ("checkout_update", self.checkout_update.is_some()),
             ("payment", self.payment.is_some()),
             ("pre_checkout", self.pre_checkout.is_some()),
+            ("order", self.order.is_some()),
         ];
         keys.iter()
             .find(|(_, present)| *present)
