@@ -1366,7 +1366,7 @@ fn dashboard_test_form_strings_for_game_plays_and_feedback() {
     assert_eq!(object.game_play.payload.as_deref(), Some(r#"{"level":7}"#));
 }
 
-/// Meta's send_cart reference
+/// Meta's `send_cart` reference
 /// (<https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/send_cart>):
 /// the event's key is `order`, and it arrives under the `send_cart` field, so a
 /// handler on `(page, send_cart)` gets it.
@@ -1388,7 +1388,10 @@ fn page_send_cart() {
     assert_eq!(products[0].retailer_id.as_deref(), Some("SKU-RYE-800"));
     assert_eq!(products[0].quantity, Some(2));
     assert_eq!(
-        products[0].unit_price.as_ref().and_then(|p| p.as_f64()),
+        products[0]
+            .unit_price
+            .as_ref()
+            .and_then(webhook_core::fields::Number::as_f64),
         Some(6.5)
     );
     assert_eq!(products[1].currency.as_deref(), Some("EUR"));
@@ -1400,7 +1403,7 @@ fn page_send_cart() {
         second.order.products[0]
             .unit_price
             .as_ref()
-            .and_then(|p| p.as_f64()),
+            .and_then(webhook_core::fields::Number::as_f64),
         Some(4.9)
     );
     // AnyEvent names the key and keeps the cart.
