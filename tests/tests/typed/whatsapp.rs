@@ -8,7 +8,7 @@ use webhook_core::Notification;
 use webhook_core::fields::whatsapp::{
     AccountAlerts, AccountReviewUpdate, AccountUpdate, AccountUpdateEvent, AlertEntityType,
     AlertSeverity, AlertType, BanState, BusinessCapabilityUpdate, Change, ConversationCategory,
-    Decision, DeliveryStatus, InteractiveType, MessageTemplateComponentsUpdate,
+    Decision, DeliveryStatus, FlowEvent, Flows, InteractiveType, MessageTemplateComponentsUpdate,
     MessageTemplateQualityUpdate, MessageTemplateStatusUpdate, MessageType, PartnerSolutions,
     PhoneNumberNameUpdate, PhoneNumberQualityEvent, PhoneNumberQualityUpdate, PreferenceValue,
     PricingCategory, PricingModel, PricingType, QualityScore, RestrictionType, Security,
@@ -72,6 +72,7 @@ fn all_fixtures() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         "security": "security";
         "user_preferences": "user_preferences";
         "partner_solutions": "partner_solutions";
+        "flows": "flows_status_change", "flows_endpoint_error_rate";
     ]
 }
 
@@ -150,6 +151,7 @@ macro_rules! by_field {
             "security" => $f::<Security>,
             "user_preferences" => $f::<UserPreferences>,
             "partner_solutions" => $f::<PartnerSolutions>,
+            "flows" => $f::<Flows>,
             other => panic!("no type for field {other}"),
         };
         f
@@ -1541,4 +1543,53 @@ fn module_example_holds() {
         change.contact_for(message).and_then(|c| c.name()),
         Some("Ana")
     );
+}
+
+// ---------------------------------------------------------------------------
+// flows: Meta's "Flows webhooks" guide
+// (https://developers.facebook.com/docs/whatsapp/flows/guides/webhooks)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn flows_status_change() {
+    let [flows] = read::<Flows>(&fixture!("flows_status_change"), "flows")
+        .try_into()
+        .unwrap();
+    assert_eq!(flows.event, Some(FlowEvent::FlowStatusChange));
+    assert_eq!(flows.flow_id.as_ref().unwrap(), "5550001112223");
+    assert_eq!(
+        (flows.old_status.as_deref(), flows.new_status.as_deref()),
+        (Some("DRAFT"), Some("PUBLISHED"))
+    );
+    assert!(flows.errors.is_empty() && flows.threshold.is_none());
+}
+
+#[test]
+fn flows_endpoint_error_rate() {
+    let [flows] = read::<Flows>(&fixture!("flows_endpoint_error_rate"), "flows")
+        .try_into()
+        .unwrap();
+    assert_eq!(flows.event, Some(FlowEvent::EndpointErrorRate));
+    assert_eq!(flows.alert_state.as_deref(), Some("ACTIVATED"));
+    assert_eq!(
+        (flows.error_rate, flows.threshold),
+        (Some(12.5), Some(10.0))
+    );
+    let kinds: Vec<(&str, Option<f64>)> = flows
+        .errors
+        .iter()
+        .map(|e| (e.error_type.as_deref().unwrap(), e.error_count))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("TIMEOUT", Some(3.0)), ("INVALID_RESPONSE", Some(1.0))]
+    );
+    // An event this crate does not know yet is kept as sent.
+    let later: Flows =
+        serde_json::from_str(r#"{"event":"ENDPOINT_COLD_START","flow_id":1}"#).unwrap();
+    assert_eq!(
+        later.event,
+        Some(FlowEvent::Other("ENDPOINT_COLD_START".to_owned()))
+    );
+    assert_eq!(later.flow_id.unwrap(), "1");
 }

@@ -91,6 +91,8 @@ typed_values! {
     whatsapp::UserPreferences => [(whatsapp_business_account, user_preferences)],
     whatsapp::UserPreference => [(whatsapp_business_account, user_preferences, user_preferences)],
     whatsapp::PartnerSolutions => [(whatsapp_business_account, partner_solutions)],
+    whatsapp::Flows => [(whatsapp_business_account, flows)],
+    whatsapp::FlowError => [(whatsapp_business_account, flows, errors)],
 }
 
 /// A field's value read through this crate's type for that field.

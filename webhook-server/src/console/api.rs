@@ -71,20 +71,30 @@ pub(crate) async fn delivery(State(console): State<Console>, Path(id): Path<i64>
     }
 }
 
+/// Replays (`replay`) or discards one delivery, answering `{"<done>": true}`.
+async fn one(console: &Console, who: &Who, headers: &HeaderMap, id: i64, done: &str) -> Response {
+    if let Some(refused) = csrf_refused(console, who, headers) {
+        return refused;
+    }
+    let result = if done == "replayed" {
+        console.store.replay(DeliveryId(id), now_ms()).await
+    } else {
+        console.store.discard(DeliveryId(id)).await
+    };
+    match result {
+        Ok(true) => reply(StatusCode::OK, &json!({ done: true })),
+        Ok(false) => error(StatusCode::NOT_FOUND, format!("no delivery {id}")),
+        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    }
+}
+
 pub(crate) async fn replay_one(
     State(console): State<Console>,
     Extension(who): Extension<Who>,
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(refused) = csrf_refused(&console, &who, &headers) {
-        return refused;
-    }
-    match console.store.replay(DeliveryId(id), now_ms()).await {
-        Ok(true) => reply(StatusCode::OK, &json!({ "replayed": true })),
-        Ok(false) => error(StatusCode::NOT_FOUND, format!("no delivery {id}")),
-        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
-    }
+    one(&console, &who, &headers, id, "replayed").await
 }
 
 pub(crate) async fn discard(
@@ -93,14 +103,7 @@ pub(crate) async fn discard(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Some(refused) = csrf_refused(&console, &who, &headers) {
-        return refused;
-    }
-    match console.store.discard(DeliveryId(id)).await {
-        Ok(true) => reply(StatusCode::OK, &json!({ "discarded": true })),
-        Ok(false) => error(StatusCode::NOT_FOUND, format!("no delivery {id}")),
-        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
-    }
+    one(&console, &who, &headers, id, "discarded").await
 }
 
 pub(crate) async fn replay_all(

@@ -142,24 +142,40 @@ struct Confirm {
     back: String,
 }
 
+/// The confirmation of an action on one delivery: its path segment (`replay`,
+/// `discard`), its name on the page (`Replay`) and what it does.
+fn confirm_one(
+    console: &Console,
+    who: &Who,
+    id: i64,
+    (path, verb): (&str, &str),
+    effect: &str,
+) -> Response {
+    render(&Confirm {
+        csrf: console.auth.csrf(who),
+        title: format!("{verb} delivery {id}"),
+        question: format!("{verb} 1 delivery (delivery {id})? {effect}"),
+        action: format!("/console/deliveries/{id}/{path}"),
+        button: format!("{verb} 1 delivery"),
+        danger: path == "discard",
+        fields: Vec::new(),
+        back: format!("/console/deliveries/{id}"),
+    })
+}
+
 pub(crate) async fn confirm_replay_one(
     State(console): State<Console>,
     Extension(who): Extension<Who>,
     Path(id): Path<i64>,
 ) -> Response {
-    render(&Confirm {
-        csrf: console.auth.csrf(&who),
-        title: format!("Replay delivery {id}"),
-        question: format!(
-            "Replay 1 delivery (delivery {id})? Its attempts start again now; handlers that \
-             already succeeded on it are not called again."
-        ),
-        action: format!("/console/deliveries/{id}/replay"),
-        button: "Replay 1 delivery".to_owned(),
-        danger: false,
-        fields: Vec::new(),
-        back: format!("/console/deliveries/{id}"),
-    })
+    confirm_one(
+        &console,
+        &who,
+        id,
+        ("replay", "Replay"),
+        "Its attempts start again now; handlers that already succeeded on it are not \
+         called again.",
+    )
 }
 
 pub(crate) async fn confirm_discard(
@@ -167,19 +183,13 @@ pub(crate) async fn confirm_discard(
     Extension(who): Extension<Who>,
     Path(id): Path<i64>,
 ) -> Response {
-    render(&Confirm {
-        csrf: console.auth.csrf(&who),
-        title: format!("Discard delivery {id}"),
-        question: format!(
-            "Discard 1 delivery (delivery {id})? It is deleted from the store and never handled; \
-             this cannot be undone."
-        ),
-        action: format!("/console/deliveries/{id}/discard"),
-        button: "Discard 1 delivery".to_owned(),
-        danger: true,
-        fields: Vec::new(),
-        back: format!("/console/deliveries/{id}"),
-    })
+    confirm_one(
+        &console,
+        &who,
+        id,
+        ("discard", "Discard"),
+        "It is deleted from the store and never handled; this cannot be undone.",
+    )
 }
 
 /// Every id `selection` matches, over every page.

@@ -52,6 +52,7 @@ pub(crate) use super::{Id, Number, Timestamp};
 mod account;
 mod change;
 mod context;
+mod flows;
 mod message;
 mod status;
 mod template;
@@ -67,6 +68,7 @@ pub use account::{
 };
 pub use change::{Change, Contact, Metadata, Profile};
 pub use context::ChangeContext;
+pub use flows::{FlowError, FlowEvent, Flows};
 pub use message::{
     Button, ButtonReply, CallPermissionReply, ContactAddress, ContactEmail, ContactName,
     ContactOrg, ContactPhone, ContactUrl, Context, Edit, Identity, Interactive, InteractiveType,
