@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use webhook_core::Notification;
 use webhook_core::fields::page::{self, Feed, FeedItem, ReactionType, Time, Verb};
 use webhook_core::fields::{
-    Id, Number, Timestamp, WithRaw, application, certificate_transparency, instagram, permissions,
-    threads, user,
+    Id, Number, Timestamp, WithRaw, ad_account, application, certificate_transparency, instagram,
+    permissions, threads, user,
 };
 
 macro_rules! fixture {
@@ -23,7 +23,8 @@ macro_rules! fixture {
 }
 
 /// The objects whose fixtures this file owns.
-const OBJECTS: [&str; 8] = [
+const OBJECTS: [&str; 9] = [
+    "ad_account",
     "page",
     "instagram",
     "user",
@@ -918,6 +919,9 @@ fn typed(object: &str, field: &str, json: &str) -> Option<Result<(), serde_json:
             ok::<application::PluginComment>(json)
         }
         ("application", "ad_account") => ok::<application::AdAccount>(json),
+        ("ad_account", "with_issues_ad_objects") => ok::<ad_account::AdObjectWithIssues>(json),
+        ("ad_account", "in_process_ad_objects") => ok::<ad_account::AdObjectInProcess>(json),
+        ("page", "inbox_labels") => ok::<page::InboxLabel>(json),
         ("application", "ads_rules_engine") => ok::<application::AdsRulesEngine>(json),
         ("application", "async_requests") => ok::<application::AsyncRequest>(json),
         ("application", "group_install") => ok::<application::GroupInstall>(json),
@@ -967,4 +971,47 @@ fn every_fixture_parses_and_every_value_has_its_type() {
         }
     }
     assert!(files >= 50, "only {files} fixtures");
+}
+
+/// Messenger's custom labels page
+/// (<https://developers.facebook.com/docs/messenger-platform/identity/custom-labels>).
+#[test]
+fn page_inbox_labels() {
+    let label: page::InboxLabel = single(
+        &fixture!("page/inbox_labels.json"),
+        "page",
+        "inbox_labels",
+        "change",
+    );
+    assert_eq!(label.user.unwrap().id, "6100000000000001");
+    assert_eq!(label.action, Some(page::LabelAction::Add));
+    let named = label.label.unwrap();
+    assert_eq!(
+        (named.id.unwrap().as_str(), named.page_label_name.as_deref()),
+        ("880011223344", Some("Wholesale"))
+    );
+}
+
+/// Meta's ad account webhooks reference
+/// (<https://developers.facebook.com/docs/graph-api/webhooks/reference/ad-account/>),
+/// which documents the two values by their fields (it shows no example body).
+#[test]
+fn ad_account_objects_with_issues_and_in_process() {
+    let issue: ad_account::AdObjectWithIssues = single(
+        &fixture!("ad_account/with_issues_ad_objects.json"),
+        "ad_account",
+        "with_issues_ad_objects",
+        "change",
+    );
+    assert_eq!(issue.level, Some(ad_account::AdObjectLevel::Ad));
+    assert_eq!(issue.error_code.unwrap(), "1487390");
+    assert_eq!(issue.error_summary.as_deref(), Some("Ad creative rejected"));
+    let done: ad_account::AdObjectInProcess = single(
+        &fixture!("ad_account/in_process_ad_objects.json"),
+        "ad_account",
+        "in_process_ad_objects",
+        "change",
+    );
+    assert_eq!(done.level, Some(ad_account::AdObjectLevel::AdSet));
+    assert_eq!(done.status_name.as_deref(), Some("ACTIVE"));
 }

@@ -6,8 +6,8 @@ use serde_json::value::RawValue;
 use crate::field_check::typed_values;
 
 use super::{
-    application, certificate_transparency, instagram, messaging, page, permissions, threads, user,
-    whatsapp,
+    ad_account, application, certificate_transparency, instagram, messaging, page, permissions,
+    threads, user, whatsapp,
 };
 
 typed_values! {
@@ -16,6 +16,8 @@ typed_values! {
     application::AdsRulesEngine => [(application, ads_rules_engine)],
     application::AsyncRequest => [(application, async_requests)],
     application::GroupInstall => [(application, group_install)],
+    ad_account::AdObjectWithIssues => [(ad_account, with_issues_ad_objects)],
+    ad_account::AdObjectInProcess => [(ad_account, in_process_ad_objects)],
     certificate_transparency::Phishing => [(certificate_transparency, phishing)],
     instagram::Comment => [(instagram, comments), (instagram, live_comments)],
     instagram::Mention => [(instagram, mentions)],
@@ -55,6 +57,7 @@ typed_values! {
     page::ChangeProposal => [(page, page_change_proposal)],
     page::UpcomingChange => [(page, page_upcoming_change)],
     page::Conversation => [(page, conversations)],
+    page::InboxLabel => [(page, inbox_labels)],
     // One field per permission name, so any field of `permissions`.
     permissions::Permission => [(permissions, __any)],
     threads::Media => [(moderate, replies), (interaction, mentions), (interaction, publish)],
@@ -90,9 +93,9 @@ typed_values! {
     whatsapp::Security => [(whatsapp_business_account, security)],
     whatsapp::UserPreferences => [(whatsapp_business_account, user_preferences)],
     whatsapp::UserPreference => [(whatsapp_business_account, user_preferences, user_preferences)],
-    whatsapp::PartnerSolutions => [(whatsapp_business_account, partner_solutions)],
     whatsapp::Flows => [(whatsapp_business_account, flows)],
     whatsapp::FlowError => [(whatsapp_business_account, flows, errors)],
+    whatsapp::PartnerSolutions => [(whatsapp_business_account, partner_solutions)],
 }
 
 /// A field's value read through this crate's type for that field.

@@ -21,6 +21,7 @@
 //! - the raw JSON stays reachable: take [`WithRaw<T>`] (`Payload<WithRaw<Feed>>`), or a
 //!   [`RawItem`](crate::RawItem) argument beside the typed one.
 
+pub mod ad_account;
 pub mod application;
 pub(crate) mod catalog;
 pub mod certificate_transparency;

@@ -704,6 +704,53 @@ pub struct UpcomingChange {
     pub proposal: Option<ChangeProposal>,
 }
 
+crate::fields::string_enum! {
+    /// What happened to a label on a person.
+    pub enum LabelAction {
+        /// The label was put on the person.
+        Add = "add",
+        /// The label was taken off.
+        Remove = "remove",
+    }
+}
+
+/// A custom label was put on or taken off a person in the Page's inbox
+/// (Messenger's custom labels page,
+/// <https://developers.facebook.com/docs/messenger-platform/identity/custom-labels>).
+///
+/// ```
+/// use webhook_core::fields::page::{InboxLabel, LabelAction};
+///
+/// let v: InboxLabel = serde_json::from_str(r#"{"user":{"id":"61"},"action":"add",
+///     "label":{"id":"880","page_label_name":"Wholesale"}}"#)?;
+/// assert_eq!(v.action, Some(LabelAction::Add));
+/// assert_eq!(v.label.and_then(|l| l.page_label_name).as_deref(), Some("Wholesale"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct InboxLabel {
+    /// The person (page-scoped id).
+    #[serde(default)]
+    pub user: Option<Actor>,
+    /// Put on or taken off.
+    #[serde(default)]
+    pub action: Option<LabelAction>,
+    /// The label.
+    #[serde(default)]
+    pub label: Option<Label>,
+}
+
+/// A custom label of the Page's inbox.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct Label {
+    /// Its id.
+    #[serde(default)]
+    pub id: Option<Id>,
+    /// Its name, as the Page set it.
+    #[serde(default)]
+    pub page_label_name: Option<String>,
+}
+
 /// A change to one of the Page's conversations (legacy inbox field).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct Conversation {
