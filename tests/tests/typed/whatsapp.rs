@@ -7,12 +7,13 @@ use serde::de::DeserializeOwned;
 use webhook_core::Notification;
 use webhook_core::fields::whatsapp::{
     AccountAlerts, AccountReviewUpdate, AccountUpdate, AccountUpdateEvent, AlertEntityType,
-    AlertSeverity, AlertType, BanState, BusinessCapabilityUpdate, Change, ConversationCategory,
-    Decision, DeliveryStatus, FlowEvent, Flows, InteractiveType, MessageTemplateComponentsUpdate,
-    MessageTemplateQualityUpdate, MessageTemplateStatusUpdate, MessageType, PartnerSolutions,
+    AlertSeverity, AlertType, AutomaticEvents, BanState, BusinessCapabilityUpdate, CallEvent,
+    Calls, Change, ConversationCategory, Decision, DeliveryStatus, FlowEvent, Flows,
+    InteractiveType, MessageTemplateComponentsUpdate, MessageTemplateQualityUpdate,
+    MessageTemplateStatusUpdate, MessageType, PartnerSolutions, PaymentConfigurationUpdate,
     PhoneNumberNameUpdate, PhoneNumberQualityEvent, PhoneNumberQualityUpdate, PreferenceValue,
     PricingCategory, PricingModel, PricingType, QualityScore, RestrictionType, Security,
-    SystemType, TemplateCategory, TemplateCategoryUpdate, TemplateRejectionReason,
+    SmbAppStateSync, SystemType, TemplateCategory, TemplateCategoryUpdate, TemplateRejectionReason,
     TemplateStatusEvent, TimeOrText, UserPreferences,
 };
 use webhook_core::fields::{Id, Number, Timestamp, WithRaw};
@@ -73,6 +74,10 @@ fn all_fixtures() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         "user_preferences": "user_preferences";
         "partner_solutions": "partner_solutions";
         "flows": "flows_status_change", "flows_endpoint_error_rate";
+        "calls": "calls_connect", "calls_terminate", "calls_status";
+        "payment_configuration_update": "payment_configuration_update";
+        "automatic_events": "automatic_events_purchase", "automatic_events_lead";
+        "smb_app_state_sync": "smb_app_state_sync";
     ]
 }
 
@@ -152,6 +157,10 @@ macro_rules! by_field {
             "user_preferences" => $f::<UserPreferences>,
             "partner_solutions" => $f::<PartnerSolutions>,
             "flows" => $f::<Flows>,
+            "calls" => $f::<Calls>,
+            "payment_configuration_update" => $f::<PaymentConfigurationUpdate>,
+            "automatic_events" => $f::<AutomaticEvents>,
+            "smb_app_state_sync" => $f::<SmbAppStateSync>,
             other => panic!("no type for field {other}"),
         };
         f
@@ -1592,4 +1601,105 @@ fn flows_endpoint_error_rate() {
         Some(FlowEvent::Other("ENDPOINT_COLD_START".to_owned()))
     );
     assert_eq!(later.flow_id.unwrap(), "1");
+}
+
+// ---------------------------------------------------------------------------
+// calls: Meta's Calling reference
+// (https://developers.facebook.com/docs/whatsapp/cloud-api/calling/reference)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn calls_connect_terminate_and_status() {
+    let [connect] = read::<Calls>(&fixture!("calls_connect"), "calls")
+        .try_into()
+        .unwrap();
+    let call = &connect.calls[0];
+    assert_eq!(call.event, Some(CallEvent::Connect));
+    assert_eq!(call.direction.as_deref(), Some("USER_INITIATED"));
+    let session = call.session.as_ref().unwrap();
+    assert_eq!(session.sdp_type.as_deref(), Some("offer"));
+    assert!(session.sdp.as_deref().unwrap().starts_with("v=0"));
+    assert_eq!(connect.contacts.len(), 1);
+
+    let [ended] = read::<Calls>(&fixture!("calls_terminate"), "calls")
+        .try_into()
+        .unwrap();
+    let call = &ended.calls[0];
+    assert_eq!(call.event, Some(CallEvent::Terminate));
+    assert_eq!(call.status.as_deref(), Some("COMPLETED"));
+    assert_eq!(call.duration, Some(115));
+    assert_eq!(call.start_time, Some(Timestamp(1_767_225_605)));
+    assert_eq!(
+        call.biz_opaque_callback_data.as_deref(),
+        Some("ticket-7781")
+    );
+
+    let [status] = read::<Calls>(&fixture!("calls_status"), "calls")
+        .try_into()
+        .unwrap();
+    assert!(status.calls.is_empty());
+    let ringing = &status.statuses[0];
+    assert_eq!(
+        (ringing.kind.as_deref(), ringing.status.as_deref()),
+        (Some("call"), Some("RINGING"))
+    );
+}
+
+// ---------------------------------------------------------------------------
+// payment_configuration_update, automatic_events, smb_app_state_sync: Meta's
+// WhatsApp webhooks reference pages of those fields
+// ---------------------------------------------------------------------------
+
+#[test]
+fn payment_configuration_update() {
+    let [update] = read::<PaymentConfigurationUpdate>(
+        &fixture!("payment_configuration_update"),
+        "payment_configuration_update",
+    )
+    .try_into()
+    .unwrap();
+    assert_eq!(update.provider_name.as_deref(), Some("payu"));
+    assert_eq!(update.status.as_deref(), Some("Needs Testing"));
+    assert_eq!(update.updated_timestamp, Some(Timestamp(1_767_226_100)));
+}
+
+#[test]
+fn automatic_events_purchase_and_lead() {
+    let [purchase] =
+        read::<AutomaticEvents>(&fixture!("automatic_events_purchase"), "automatic_events")
+            .try_into()
+            .unwrap();
+    let event = &purchase.automatic_events[0];
+    assert_eq!(event.event_name.as_deref(), Some("Purchase"));
+    let data = event.custom_data.as_ref().unwrap();
+    assert_eq!(
+        (data.currency.as_deref(), data.value),
+        (Some("EUR"), Some(4200.0))
+    );
+    let [lead] = read::<AutomaticEvents>(&fixture!("automatic_events_lead"), "automatic_events")
+        .try_into()
+        .unwrap();
+    let event = &lead.automatic_events[0];
+    assert_eq!(event.event_name.as_deref(), Some("LeadSubmitted"));
+    assert_eq!(event.custom_data, None);
+    assert_eq!(event.ctwa_clid.as_deref(), Some("ctwa-EXAMPLE-click-id-2"));
+}
+
+#[test]
+fn smb_app_state_sync() {
+    let [sync] = read::<SmbAppStateSync>(&fixture!("smb_app_state_sync"), "smb_app_state_sync")
+        .try_into()
+        .unwrap();
+    let [added, removed] = sync.state_sync.as_slice() else {
+        panic!("{sync:?}")
+    };
+    assert_eq!(added.action.as_deref(), Some("add"));
+    let contact = added.contact.as_ref().unwrap();
+    assert_eq!(contact.full_name.as_deref(), Some("Noor Haddad"));
+    assert_eq!(contact.phone_number.as_ref().unwrap(), "15550177334");
+    assert_eq!(removed.action.as_deref(), Some("remove"));
+    assert_eq!(
+        removed.metadata.as_ref().and_then(|m| m.timestamp),
+        Some(Timestamp(1_767_226_001))
+    );
 }

@@ -50,6 +50,8 @@ use serde::{Deserialize, Serialize, Serializer};
 pub(crate) use super::{Id, Number, Timestamp};
 
 mod account;
+mod business;
+mod calls;
 mod change;
 mod context;
 mod flows;
@@ -66,6 +68,11 @@ pub use account::{
     RestrictionType, Security, UserPreference, UserPreferences, ViolationInfo, VolumeTierInfo,
     WabaInfo,
 };
+pub use business::{
+    AutomaticEvent, AutomaticEvents, PaymentConfigurationUpdate, PurchaseData, SmbAppStateSync,
+    StateSync, SyncMetadata, SyncedContact,
+};
+pub use calls::{Call, CallEvent, CallSession, CallStatus, Calls};
 pub use change::{Change, Contact, Metadata, Profile};
 pub use context::ChangeContext;
 pub use flows::{FlowError, FlowEvent, Flows};
