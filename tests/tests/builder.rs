@@ -184,3 +184,31 @@ async fn one_call_at_a_time_by_default_and_overlapping_when_allowed() {
         "all three overlap; the report keeps delivery order"
     );
 }
+
+/// Meta's Page reference: `page_upcoming_change` and `page_change_proposal` carry
+/// `action` beside `field` and `value`. A filter reads it, and `RawItem` holds it.
+#[tokio::test]
+async fn a_filter_and_the_raw_item_reach_the_keys_beside_a_change() {
+    let body = br#"{"object":"page","entry":[{"id":"1","time":1,"changes":[
+        {"field":"page_upcoming_change","value":{"change_type":"name"},"action":"pending"},
+        {"field":"page_upcoming_change","value":{"change_type":"name"},"action":"accepted"}]}]}"#;
+    let dispatcher = Dispatcher::builder()
+        .state(Log::default())
+        .route(
+            Route::field("page", "page_upcoming_change").when("action", "pending"),
+            |item: RawItem, State(log): State<Log>| async move {
+                let keys: Vec<String> = item
+                    .change_keys
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.get()))
+                    .collect();
+                log.lock().unwrap().push(keys.join(","));
+            },
+        )
+        .build()
+        .unwrap();
+    let notification = Notification::parse(body).unwrap();
+    dispatcher.dispatch(&notification).await;
+    let log = dispatcher.state::<Log>().unwrap();
+    assert_eq!(*log.lock().unwrap(), [r#"action="pending""#]);
+}

@@ -208,6 +208,10 @@ pub struct RawItem {
     pub value: Box<RawValue>,
     /// For routes with `each`: the element this call is for.
     pub element: Option<RawElement>,
+    /// A change's keys beside `field` and `value`, raw (`action` of Page
+    /// `page_upcoming_change`); empty for other items (see
+    /// [`Item::change_keys`](crate::Item::change_keys)).
+    pub change_keys: Vec<(String, Box<RawValue>)>,
 }
 
 /// One element of the array a route iterates with `each`.
@@ -242,6 +246,10 @@ impl FromItem for RawItem {
                 index: e.index,
                 value: e.value.to_owned(),
             }),
+            change_keys: item
+                .change_keys()
+                .map(|(key, value)| (key.to_owned(), value.to_owned()))
+                .collect(),
         })
     }
 }

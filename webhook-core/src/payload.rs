@@ -70,6 +70,9 @@ pub(crate) struct Change<'a> {
     /// `None` when the element has no string `field` (or is not an object).
     pub(crate) field: Option<Cow<'a, str>>,
     pub(crate) value: &'a RawValue,
+    /// Keys beside `field` and `value` (`action` of Page `page_upcoming_change`),
+    /// in the order sent; empty (no allocation) when there are none.
+    pub(crate) keys: Vec<(Cow<'a, str>, &'a RawValue)>,
 }
 
 /// Why a body is not a webhook notification.
@@ -124,13 +127,91 @@ struct EnvelopeWire<'a, E> {
     values: Option<&'a RawValue>,
 }
 
-/// `{"field", "value"}`, with both kept raw so that a wrong type is not an error.
-#[derive(Clone, Copy, Deserialize)]
+/// `{"field", "value"}`, with both kept raw so that a wrong type is not an error,
+/// and every other key of the change beside them. A duplicated `field` or `value`
+/// is an error, as it was when this was a derived struct.
 struct FlatWire<'a> {
-    #[serde(borrow)]
     field: Option<&'a RawValue>,
-    #[serde(borrow)]
     value: Option<&'a RawValue>,
+    keys: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+/// A key of a change: `field` and `value` told apart without building a string.
+enum ChangeKey<'a> {
+    Field,
+    Value,
+    Other(Cow<'a, str>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ChangeKey<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = ChangeKey<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(match v {
+                    "field" => ChangeKey::Field,
+                    "value" => ChangeKey::Value,
+                    other => ChangeKey::Other(Cow::Borrowed(other)),
+                })
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(match v {
+                    "field" => ChangeKey::Field,
+                    "value" => ChangeKey::Value,
+                    other => ChangeKey::Other(Cow::Owned(other.to_owned())),
+                })
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for FlatWire<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ChangeVisitor;
+        impl<'de> serde::de::Visitor<'de> for ChangeVisitor {
+            type Value = FlatWire<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a change object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FlatWire<'de>, A::Error> {
+                let mut wire = FlatWire {
+                    field: None,
+                    value: None,
+                    keys: Vec::new(),
+                };
+                let mut seen = (false, false);
+                while let Some(key) = map.next_key::<ChangeKey<'de>>()? {
+                    match key {
+                        ChangeKey::Field if seen.0 => {
+                            return Err(serde::de::Error::duplicate_field("field"));
+                        }
+                        ChangeKey::Value if seen.1 => {
+                            return Err(serde::de::Error::duplicate_field("value"));
+                        }
+                        ChangeKey::Field => (seen.0, wire.field) = (true, map.next_value()?),
+                        ChangeKey::Value => (seen.1, wire.value) = (true, map.next_value()?),
+                        ChangeKey::Other(key) => {
+                            let value: &'de RawValue = map.next_value()?;
+                            wire.keys.push((key, value));
+                        }
+                    }
+                }
+                Ok(wire)
+            }
+        }
+        deserializer.deserialize_map(ChangeVisitor)
+    }
 }
 
 /// The arrays are kept raw so that a malformed element only affects itself; the
@@ -163,6 +244,7 @@ impl<'a> Change<'a> {
             Err(_) => Change {
                 field: None,
                 value: raw,
+                keys: Vec::new(),
             },
         }
     }
@@ -171,6 +253,7 @@ impl<'a> Change<'a> {
         Change {
             field: wire.field.and_then(string),
             value: wire.value.unwrap_or(null()),
+            keys: wire.keys,
         }
     }
 }
@@ -335,6 +418,7 @@ impl<'a> Entry<'a> {
             (Some(field), Some(value)) => Some(Change {
                 field: string(field),
                 value,
+                keys: Vec::new(),
             }),
             _ => None,
         };

@@ -114,6 +114,7 @@ pub struct Item<'n> {
     kind: ItemKind<'n>,
     entry: &'n Entry<'n>,
     value: &'n RawValue,
+    keys: &'n [(std::borrow::Cow<'n, str>, &'n RawValue)],
 }
 
 impl<'n> Item<'n> {
@@ -148,6 +149,32 @@ impl<'n> Item<'n> {
     pub fn value(&self) -> &'n RawValue {
         self.value
     }
+
+    /// The keys of a change beside `field` and `value`, raw, in the order sent:
+    /// Page `page_upcoming_change` and `page_change_proposal` carry `action`
+    /// there. Empty for every other kind of item.
+    ///
+    /// ```
+    /// let body = br#"{"object":"page","entry":[{"id":"1","time":1,"changes":[
+    ///     {"field":"page_upcoming_change","value":{"proposal":{}},"action":"pending"}]}]}"#;
+    /// let n = webhook_core::Notification::parse(body)?;
+    /// let item = n.items().next().unwrap();
+    /// let keys: Vec<_> = item.change_keys().map(|(k, v)| (k, v.get())).collect();
+    /// assert_eq!(keys, [("action", r#""pending""#)]);
+    /// # Ok::<(), webhook_core::ParseError>(())
+    /// ```
+    pub fn change_keys(&self) -> impl Iterator<Item = (&'n str, &'n RawValue)> + use<'n> {
+        self.keys.iter().map(|(key, value)| (key.as_ref(), *value))
+    }
+
+    /// The change-level key `key` (see [`change_keys`](Self::change_keys)).
+    #[must_use]
+    pub fn change_key(&self, key: &str) -> Option<&'n RawValue> {
+        self.keys
+            .iter()
+            .find(|(k, _)| k.as_ref() == key)
+            .map(|(_, value)| *value)
+    }
 }
 
 impl Notification<'_> {
@@ -166,6 +193,7 @@ impl Notification<'_> {
                 kind: ItemKind::Change,
                 entry,
                 value: payload::null(),
+                keys: &[],
             };
             let malformed = entry.malformed.then(|| Item {
                 kind: ItemKind::MalformedEntry,
@@ -175,6 +203,7 @@ impl Notification<'_> {
             let changes = entry.changes.iter().map(move |c| Item {
                 field: c.field.as_deref(),
                 value: c.value,
+                keys: &c.keys,
                 ..item
             });
             let names = entry.changed_fields.iter().map(move |f| Item {

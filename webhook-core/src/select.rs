@@ -6,7 +6,8 @@
 //! - **filters** (`#[on(object = "page", field = "feed", when(item = "comment", verb = "add"))]`)
 //!   compare top-level keys of the item's *payload*: a change's `value`, or for a
 //!   messaging or standby event the object under its event key (`message`,
-//!   `postback`, ...). A JSON string matches its text; a number, boolean or `null`
+//!   `postback`, ...); a key the payload lacks is looked up beside the change's
+//!   `field` and `value` (`when(action = "pending")` on `page_upcoming_change`). A JSON string matches its text; a number, boolean or `null`
 //!   matches its JSON text (`published = "1"` matches `1` and `"1"`). A missing key
 //!   never matches.
 //! - **`each = "messages"`** calls the handler once per element of the payload's
@@ -128,10 +129,17 @@ impl<'a> Keys<'a> {
     }
 }
 
-/// Whether every `key = value` pair holds in `keys`.
-pub(crate) fn matches(keys: Option<&Keys<'_>>, equals: &[(Box<str>, Box<str>)]) -> bool {
+/// Whether every `key = value` pair holds in `keys`, or for a key the payload
+/// lacks, among the change-level keys of `item` (`action` beside a change's
+/// `field` and `value`).
+pub(crate) fn matches(
+    keys: Option<&Keys<'_>>,
+    item: Option<&Item<'_>>,
+    equals: &[(Box<str>, Box<str>)],
+) -> bool {
     equals.iter().all(|(key, expected)| {
         keys.and_then(|k| k.get(key))
+            .or_else(|| item.and_then(|item| item.change_key(key)))
             .is_some_and(|raw| match string(raw) {
                 Some(text) => *text == **expected,
                 None => raw.get() == &**expected,
@@ -184,7 +192,7 @@ mod tests {
         )
         .unwrap();
         let keys = Keys::of(raw);
-        let m = |pairs| matches(keys.as_ref(), &eq(pairs));
+        let m = |pairs| matches(keys.as_ref(), None, &eq(pairs));
         assert!(m(&[("item", "comment")]));
         assert!(m(&[
             ("item", "comment"),
@@ -197,7 +205,7 @@ mod tests {
         assert!(!m(&[("missing", "x")]));
         assert!(!m(&[("published", "true")]));
         assert!(m(&[]));
-        assert!(!matches(None, &eq(&[("item", "comment")])));
+        assert!(!matches(None, None, &eq(&[("item", "comment")])));
     }
 
     #[test]
@@ -208,7 +216,43 @@ mod tests {
         let item = n.items().next().unwrap();
         assert!(matches(
             Keys::of(payload(&item)).as_ref(),
+            Some(&item),
             &eq(&[("payload", "GET_STARTED")])
+        ));
+    }
+
+    #[test]
+    fn a_key_beside_the_change_is_matched_when_the_value_lacks_it() {
+        let body = br#"{"object":"page","entry":[{"id":"1","time":1,"changes":[
+            {"field":"page_upcoming_change","value":{"change_type":"name"},"action":"pending"}]}]}"#;
+        let n = crate::Notification::parse(body).unwrap();
+        let item = n.items().next().unwrap();
+        let keys = Keys::of(payload(&item));
+        assert!(matches(
+            keys.as_ref(),
+            Some(&item),
+            &eq(&[("action", "pending")])
+        ));
+        assert!(!matches(
+            keys.as_ref(),
+            Some(&item),
+            &eq(&[("action", "created")])
+        ));
+        assert!(matches(
+            keys.as_ref(),
+            Some(&item),
+            &eq(&[("action", "pending"), ("change_type", "name")])
+        ));
+        // The value's own key wins over one beside the change.
+        let both = br#"{"object":"page","entry":[{"id":"1","changes":[
+            {"field":"f","value":{"action":"inner"},"action":"outer"}]}]}"#;
+        let n = crate::Notification::parse(both).unwrap();
+        let item = n.items().next().unwrap();
+        let keys = Keys::of(payload(&item));
+        assert!(matches(
+            keys.as_ref(),
+            Some(&item),
+            &eq(&[("action", "inner")])
         ));
     }
 

@@ -85,6 +85,14 @@ pub(crate) fn sub_kind(item: &Item<'_>) -> Map<String, Value> {
             sub.insert((*name).to_owned(), json!(kinds));
         }
     }
+    // Keys beside a change's `field` and `value` (`action`), which filters also read.
+    for (key, raw) in item.change_keys() {
+        let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        sub.entry(key.to_owned()).or_insert(json!(text));
+    }
     sub
 }
 
@@ -112,6 +120,24 @@ impl std::error::Error for ExplainError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Meta's Page reference: `page_upcoming_change` and `page_change_proposal`
+    /// carry `action` beside `field` and `value`.
+    #[test]
+    fn keys_beside_a_change_show_in_sub() {
+        let body = br#"{"object":"page","entry":[{"id":"9","time":1,"changes":[
+            {"field":"page_upcoming_change","value":{"change_type":"name"},"action":"pending"},
+            {"field":"page_change_proposal","value":{"proposal":{}},"action":"created","seq":2}]}]}"#;
+        let mut out = Vec::new();
+        explain(body, ExplainOptions::default(), &mut out).unwrap();
+        let lines: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines[0]["sub"], json!({"action": "pending"}));
+        assert_eq!(lines[1]["sub"], json!({"action": "created", "seq": "2"}));
+    }
 
     #[test]
     fn one_line_per_item_with_string_entry_ids_and_sub_kinds() {

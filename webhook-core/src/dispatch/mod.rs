@@ -233,12 +233,14 @@ impl Dispatcher {
                 .get_or_insert_with(|| Keys::of(select::payload(item)))
                 .as_ref();
             match &filter.each {
-                None if select::matches(keys, &filter.equals) => calls.push((index, route, None)),
+                None if select::matches(keys, Some(item), &filter.equals) => {
+                    calls.push((index, route, None));
+                }
                 None => {}
                 Some(each) => {
                     let elements = keys.map(|k| k.elements(each)).unwrap_or_default();
                     for (position, value) in elements.into_iter().enumerate() {
-                        if select::matches(Keys::of(value).as_ref(), &filter.equals) {
+                        if select::matches(Keys::of(value).as_ref(), None, &filter.equals) {
                             let element = Element {
                                 key: each,
                                 index: position,
