@@ -41,7 +41,7 @@ impl Replies {
             timeout,
         );
         let instagram_url = var("META_INSTAGRAM_GRAPH_URL")
-            .unwrap_or_else(|| "https://graph.instagram.com".to_owned());
+            .unwrap_or_else(|| webhook_server::graph::INSTAGRAM_URL.to_owned());
         let replies = Self {
             messenger: var("META_PAGE_ACCESS_TOKEN").map(|t| (facebook.clone(), Token::new(t))),
             instagram: var("META_INSTAGRAM_ACCESS_TOKEN").map(|t| {

@@ -248,6 +248,20 @@ fn object_of(body: &[u8]) -> String {
     Notification::parse(body).map_or_else(|_| "-".to_owned(), |n| n.object().to_owned())
 }
 
+/// The routed items of `body`, one JSON object each as `explain` writes them;
+/// `None` when the body is not a notification (or was dropped once handled).
+#[must_use]
+pub fn items(body: &[u8]) -> Option<Vec<Value>> {
+    let mut lines = Vec::new();
+    explain(body, ExplainOptions::default(), &mut lines).ok()?;
+    Some(
+        String::from_utf8_lossy(&lines)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .collect(),
+    )
+}
+
 /// A delivery as JSON; with `full`, its items and body too.
 #[must_use]
 pub fn to_json(r: &DeliveryRecord, full: bool) -> Value {
@@ -270,17 +284,7 @@ pub fn to_json(r: &DeliveryRecord, full: bool) -> Value {
         })).collect::<Vec<_>>(),
     });
     if full {
-        let mut items = Vec::new();
-        let explained = explain(&r.body, ExplainOptions::default(), &mut items).is_ok();
-        value["items"] = if explained {
-            String::from_utf8_lossy(&items)
-                .lines()
-                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-                .collect::<Vec<_>>()
-                .into()
-        } else {
-            Value::Null
-        };
+        value["items"] = items(&r.body).map_or(Value::Null, Value::from);
         value["body"] = match serde_json::from_slice::<Value>(&r.body) {
             Ok(body) => body,
             Err(_) if r.body.is_empty() => Value::Null,
@@ -426,14 +430,13 @@ pub async fn replay(store: &dyn DeliveryStore, id: i64) -> Result<bool, StoreErr
     store.replay(DeliveryId(id), now_ms()).await
 }
 
-/// Makes every delivery passing `query` and `filter` pending again (all pages, not
-/// only the first `query.limit`); returns their ids.
-pub async fn replay_matching(
+/// The ids of every delivery passing `query` and `filter`, over every page (not
+/// only the first `query.limit`), newest first.
+pub async fn matching_ids(
     store: &dyn DeliveryStore,
     mut query: Query,
     filter: &Filter,
 ) -> Result<Vec<DeliveryId>, StoreError> {
-    // Collected first: replaying changes the states the pages are read by.
     let mut ids = Vec::new();
     query.limit = 500;
     loop {
@@ -441,9 +444,20 @@ pub async fn replay_matching(
         ids.extend(records.iter().map(|r| r.id));
         match next {
             Some(next) => query.before = Some(next),
-            None => break,
+            None => return Ok(ids),
         }
     }
+}
+
+/// Makes every delivery passing `query` and `filter` pending again (all pages, not
+/// only the first `query.limit`); returns their ids.
+pub async fn replay_matching(
+    store: &dyn DeliveryStore,
+    query: Query,
+    filter: &Filter,
+) -> Result<Vec<DeliveryId>, StoreError> {
+    // Collected first: replaying changes the states the pages are read by.
+    let ids = matching_ids(store, query, filter).await?;
     let now = now_ms();
     let mut replayed = Vec::with_capacity(ids.len());
     for id in ids {

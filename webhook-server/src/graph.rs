@@ -43,6 +43,9 @@ pub const DEFAULT_VERSION: &str = "v23.0";
 /// The Graph API's address.
 pub const DEFAULT_URL: &str = "https://graph.facebook.com";
 
+/// The Instagram Graph API's address (Instagram Login tokens).
+pub const INSTAGRAM_URL: &str = "https://graph.instagram.com";
+
 /// An access token (app, Page, system user ...). Its `Debug` and `Display` never
 /// show it.
 #[derive(Clone, PartialEq, Eq)]

@@ -113,12 +113,15 @@ struct WrkResult {
 /// Whether the server and `wrk` each run pinned to a core of their own (`taskset`;
 /// `LOAD_PIN=0` turns it off): the two then do not take each other's time slices.
 fn pinned() -> bool {
-    std::env::var("LOAD_PIN").map_or(true, |v| v != "0")
-        && Command::new("taskset")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+    static PINNED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *PINNED.get_or_init(|| {
+        std::env::var("LOAD_PIN").map_or(true, |v| v != "0")
+            && Command::new("taskset")
+                .arg("-V")
+                .output()
+                .is_ok_and(|o| o.status.success())
+            && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+    })
 }
 
 /// `program`, under `taskset -c <core>` when pinning.

@@ -61,7 +61,7 @@ pub struct DoctorArgs {
     #[arg(
         long,
         env = "META_INSTAGRAM_GRAPH_URL",
-        default_value = "https://graph.instagram.com"
+        default_value = crate::graph::INSTAGRAM_URL
     )]
     instagram_graph_url: String,
     /// The running server's metrics listener (`http://127.0.0.1:9090`).

@@ -23,7 +23,7 @@ pub(super) struct SubscriptionsArgs {
     #[arg(
         long,
         env = "META_GRAPH_URL",
-        default_value = "https://graph.facebook.com"
+        default_value = crate::graph::DEFAULT_URL
     )]
     graph_url: String,
     /// The Graph API version.
@@ -282,7 +282,7 @@ pub(super) fn assets(args: &AssetsArgs) -> ExitCode {
         Asset {
             instagram: Some(id),
             ..
-        } => ("instagram", id, "https://graph.instagram.com"),
+        } => ("instagram", id, crate::graph::INSTAGRAM_URL),
         _ => return usage("give --page, --waba or --instagram"),
     };
     let Some(token) = configured(args.access_token.as_deref()) else {

@@ -71,15 +71,31 @@ pub(crate) async fn delivery(State(console): State<Console>, Path(id): Path<i64>
     }
 }
 
-/// Replays (`replay`) or discards one delivery, answering `{"<done>": true}`.
-async fn one(console: &Console, who: &Who, headers: &HeaderMap, id: i64, done: &str) -> Response {
+/// What the API can do to one delivery.
+#[derive(Clone, Copy)]
+enum Action {
+    Replay,
+    Discard,
+}
+
+/// Does `action` to one delivery, answering `{"replayed": true}` or
+/// `{"discarded": true}`.
+async fn one(
+    console: &Console,
+    who: &Who,
+    headers: &HeaderMap,
+    id: i64,
+    action: Action,
+) -> Response {
     if let Some(refused) = csrf_refused(console, who, headers) {
         return refused;
     }
-    let result = if done == "replayed" {
-        console.store.replay(DeliveryId(id), now_ms()).await
-    } else {
-        console.store.discard(DeliveryId(id)).await
+    let (result, done) = match action {
+        Action::Replay => (
+            console.store.replay(DeliveryId(id), now_ms()).await,
+            "replayed",
+        ),
+        Action::Discard => (console.store.discard(DeliveryId(id)).await, "discarded"),
     };
     match result {
         Ok(true) => reply(StatusCode::OK, &json!({ done: true })),
@@ -94,7 +110,7 @@ pub(crate) async fn replay_one(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    one(&console, &who, &headers, id, "replayed").await
+    one(&console, &who, &headers, id, Action::Replay).await
 }
 
 pub(crate) async fn discard(
@@ -103,7 +119,7 @@ pub(crate) async fn discard(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    one(&console, &who, &headers, id, "discarded").await
+    one(&console, &who, &headers, id, Action::Discard).await
 }
 
 pub(crate) async fn replay_all(

@@ -192,32 +192,19 @@ pub(crate) async fn confirm_discard(
     )
 }
 
-/// Every id `selection` matches, over every page.
-async fn matching(console: &Console, selection: &Selection) -> Result<Vec<DeliveryId>, String> {
-    let (mut query, filter) = selection.parse(500)?;
-    query.limit = 500;
-    let mut ids = Vec::new();
-    loop {
-        let (records, next) = deliveries::page(&*console.store, query, &filter)
-            .await
-            .map_err(|e| e.to_string())?;
-        ids.extend(records.iter().map(|r| r.id));
-        match next {
-            Some(next) => query.before = Some(next),
-            None => return Ok(ids),
-        }
-    }
-}
-
 pub(crate) async fn confirm_replay_all(
     State(console): State<Console>,
     Extension(who): Extension<Who>,
     Query(selection): Query<Selection>,
 ) -> Response {
     let csrf = console.auth.csrf(&who);
-    let ids = match matching(&console, &selection).await {
-        Ok(ids) => ids,
+    let (query, filter) = match selection.parse(500) {
+        Ok(parsed) => parsed,
         Err(e) => return error_page(StatusCode::BAD_REQUEST, csrf, e),
+    };
+    let ids = match deliveries::matching_ids(&*console.store, query, &filter).await {
+        Ok(ids) => ids,
+        Err(e) => return error_page(StatusCode::SERVICE_UNAVAILABLE, csrf, e.to_string()),
     };
     let conditions = selection
         .conditions()

@@ -11,7 +11,6 @@ use webhook_core::observe::recent;
 
 use super::Console;
 use crate::deliveries::{self, Filter, HandlerOutcomes, failure_lines, time};
-use crate::explain::{ExplainOptions, explain};
 
 /// A selection of deliveries as a query string carries it (the deliveries page,
 /// the replay confirmation, the JSON API).
@@ -70,27 +69,8 @@ impl Selection {
         Ok((query, filter))
     }
 
-    /// The query string of this selection, without `before` and `limit`.
-    pub(crate) fn query_string(&self) -> String {
-        let mut out = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in [
-            ("state", &self.state),
-            ("object", &self.object),
-            ("field", &self.field),
-            ("entry", &self.entry),
-            ("handler", &self.handler),
-            ("since", &self.since),
-            ("until", &self.until),
-        ] {
-            if let Some(value) = given(value.as_ref()) {
-                out.append_pair(name, &value);
-            }
-        }
-        out.finish()
-    }
-
-    /// Each set condition, for the page (`state: dead`).
-    pub(crate) fn conditions(&self) -> Vec<(&'static str, String)> {
+    /// The conditions by name, set or not (not `before` and `limit`).
+    fn named(&self) -> [(&'static str, &Option<String>); 7] {
         [
             ("state", &self.state),
             ("object", &self.object),
@@ -100,24 +80,30 @@ impl Selection {
             ("since", &self.since),
             ("until", &self.until),
         ]
-        .into_iter()
-        .filter_map(|(name, value)| given(value.as_ref()).map(|v| (name, v)))
-        .collect()
+    }
+
+    /// The query string of this selection, without `before` and `limit`.
+    pub(crate) fn query_string(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        out.extend_pairs(self.conditions());
+        out.finish()
+    }
+
+    /// Each set condition, for the page (`state: dead`).
+    pub(crate) fn conditions(&self) -> Vec<(&'static str, String)> {
+        self.named()
+            .into_iter()
+            .filter_map(|(name, value)| given(value.as_ref()).map(|v| (name, v)))
+            .collect()
     }
 
     /// A form field's current value.
     pub(crate) fn value(&self, name: &str) -> String {
-        let value = match name {
-            "state" => &self.state,
-            "object" => &self.object,
-            "field" => &self.field,
-            "entry" => &self.entry,
-            "handler" => &self.handler,
-            "since" => &self.since,
-            "until" => &self.until,
-            _ => &None,
-        };
-        value.clone().unwrap_or_default()
+        self.named()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, value)| value.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -138,7 +124,11 @@ pub(crate) struct Row {
 
 impl Row {
     pub(crate) fn of(record: &DeliveryRecord) -> Self {
-        let outcomes = HandlerOutcomes::of(record);
+        Self::with(record, &HandlerOutcomes::of(record))
+    }
+
+    /// The row of `record`, whose handler outcomes are read already.
+    fn with(record: &DeliveryRecord, outcomes: &HandlerOutcomes) -> Self {
         let (object, items) = match Notification::parse(&record.body) {
             Ok(notification) => {
                 let mut fields: Vec<(String, usize)> = Vec::new();
@@ -176,7 +166,7 @@ impl Row {
             attempts: record.attempts,
             object,
             items,
-            succeeded: outcomes.succeeded,
+            succeeded: outcomes.succeeded.clone(),
             failed,
             error: record
                 .last_error
@@ -228,37 +218,33 @@ pub(crate) struct Detail {
 
 impl Detail {
     pub(crate) fn of(record: &DeliveryRecord) -> Self {
-        let mut lines = Vec::new();
-        let items = if explain(&record.body, ExplainOptions::default(), &mut lines).is_ok() {
-            String::from_utf8_lossy(&lines)
-                .lines()
-                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-                .map(|item| {
-                    let text = |key: &str| item[key].as_str().unwrap_or("").to_owned();
-                    let sub = item["sub"]
-                        .as_object()
-                        .map(|sub| {
-                            sub.iter()
-                                .map(|(k, v)| {
-                                    let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                                    format!("{k}={v}")
-                                })
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        })
-                        .unwrap_or_default();
-                    ItemRow {
-                        object: text("object"),
-                        field: item["field"].as_str().unwrap_or("(none)").to_owned(),
-                        entry: text("entry_id"),
-                        kind: text("kind"),
-                        sub,
-                    }
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let items = deliveries::items(&record.body)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| {
+                let text = |key: &str| item[key].as_str().unwrap_or("").to_owned();
+                let sub = item["sub"]
+                    .as_object()
+                    .map(|sub| {
+                        sub.iter()
+                            .map(|(k, v)| {
+                                let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                                format!("{k}={v}")
+                            })
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_default();
+                ItemRow {
+                    object: text("object"),
+                    field: item["field"].as_str().unwrap_or("(none)").to_owned(),
+                    entry: text("entry_id"),
+                    kind: text("kind"),
+                    sub,
+                }
+            })
+            .collect();
+        let outcomes = HandlerOutcomes::of(record);
         let body = (!record.body.is_empty()).then(|| {
             serde_json::from_slice::<Value>(&record.body)
                 .ok()
@@ -266,12 +252,12 @@ impl Detail {
                 .unwrap_or_else(|| String::from_utf8_lossy(&record.body).into_owned())
         });
         Self {
-            row: Row::of(record),
+            row: Row::with(record, &outcomes),
             verified: record.verified,
             next_attempt: (record.state == DeliveryState::Pending)
                 .then(|| time(record.next_attempt_at)),
             items,
-            outcomes: HandlerOutcomes::of(record),
+            outcomes,
             history: record
                 .history
                 .iter()
