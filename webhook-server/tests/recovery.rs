@@ -1,7 +1,7 @@
 //! Recovery, the same cases against every store (memory, SQLite, NATS JetStream
 //! against a real `nats-server` started by the test): a dead letter that used up
 //! its attempts runs again when replayed (singly and in bulk) with its earlier
-//! errors kept, and a rejection (a value the handler's type cannot read) is dead at
+//! errors kept, as does a delivery replayed while it is still retrying, and a rejection (a value the handler's type cannot read) is dead at
 //! once instead of retried.
 
 #![cfg(feature = "nats")]
@@ -151,6 +151,32 @@ async fn replay_runs_a_dead_letter_again(store: Arc<dyn DeliveryStore>) {
     assert_eq!(dead(&*store).await, 0, "handled, not dead again");
 }
 
+/// A delivery replayed while still retrying starts its attempts again and runs,
+/// rather than counting its earlier claims as unfinished ones.
+async fn replay_runs_a_pending_delivery_again(store: Arc<dyn DeliveryStore>) {
+    let handlers = Arc::new(Handlers::default());
+    handlers.broken.store(true, Ordering::SeqCst);
+    let engine = engine(Arc::clone(&store), &handlers);
+    engine.receive(feed(2)).await.unwrap();
+    let failed = MAX_ATTEMPTS as usize - 1;
+    work_until(&engine, "failed attempts", async || {
+        handlers.feed_runs.load(Ordering::SeqCst) == failed
+    })
+    .await;
+    let pending = store.list(ListFilter::All, 1).await.unwrap().remove(0);
+    assert_eq!(pending.attempts, MAX_ATTEMPTS - 1);
+
+    handlers.broken.store(false, Ordering::SeqCst);
+    assert!(store.replay(pending.id, 0).await.unwrap());
+    assert_eq!(store.list(ListFilter::All, 1).await.unwrap()[0].attempts, 0);
+    work_until(&engine, "the replayed run", async || {
+        store.pending().await.unwrap() == 0
+    })
+    .await;
+    assert_eq!(handlers.feed_runs.load(Ordering::SeqCst), failed + 1);
+    assert_eq!(dead(&*store).await, 0, "handled, not dead");
+}
+
 /// Every dead letter matching a filter replays at once.
 async fn bulk_replay(store: Arc<dyn DeliveryStore>) {
     let handlers = Arc::new(Handlers::default());
@@ -207,6 +233,7 @@ async fn a_rejection_is_dead_at_once(store: Arc<dyn DeliveryStore>) {
 
 async fn suite(make: impl AsyncFn(&str) -> Arc<dyn DeliveryStore>) {
     replay_runs_a_dead_letter_again(make("replay").await).await;
+    replay_runs_a_pending_delivery_again(make("pending").await).await;
     bulk_replay(make("bulk").await).await;
     a_rejection_is_dead_at_once(make("reject").await).await;
 }

@@ -144,7 +144,8 @@ struct Progress {
     done: BTreeSet<String>,
     error: Option<String>,
     /// The claim (delivery count) at the last finished attempt: claims above it
-    /// never finished. A replay publishes a new message and resets it.
+    /// never finished. Replaying a dead letter publishes a new message and resets
+    /// it; replaying a pending one sets it to the latest claim.
     #[serde(default)]
     finished_claim: i64,
     /// Failed attempts, replays and the end, as in the other stores.
@@ -634,13 +635,25 @@ impl JetStreamStore {
     }
 
     /// Resets a delivery's attempts and unfinished claims and records the replay.
-    async fn reset_progress(&self, body: &[u8], now: u64) -> Result<(), StoreError> {
+    /// A dead letter is published again as a new message, whose claims count from
+    /// one; a pending one keeps its message, so its claims so far count as
+    /// finished.
+    async fn reset_progress(
+        &self,
+        body: &[u8],
+        now: u64,
+        republished: bool,
+    ) -> Result<(), StoreError> {
         let key = progress_key(body);
         for _ in 0..5 {
             let (mut progress, revision) = self.progress_of(&key).await?;
             progress.attempts = 0;
-            progress.claim = 0;
-            progress.finished_claim = 0;
+            if republished {
+                progress.claim = 0;
+                progress.finished_claim = 0;
+            } else {
+                progress.finished_claim = progress.claim;
+            }
             progress.push(HistoryEntry {
                 at: now,
                 event: HistoryEvent::Replayed,
@@ -914,10 +927,10 @@ impl DeliveryStore for JetStreamStore {
                 else {
                     return Ok(false);
                 };
-                self.reset_progress(&message.payload, now).await?;
+                self.reset_progress(&message.payload, now, false).await?;
                 return Ok(true);
             };
-            self.reset_progress(&message.payload, now).await?;
+            self.reset_progress(&message.payload, now, true).await?;
             let mut headers = HeaderMap::new();
             headers.insert(
                 "Nats-Msg-Id",
