@@ -16,15 +16,24 @@ use webhook_server::signature::{self, Algorithm, AppSecret};
 const SECRET: &str = "attack-test-secret";
 const STRANGER: Ipv4Addr = Ipv4Addr::LOCALHOST;
 const META: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
+/// A second stranger: together they hold more slow uploads than there are
+/// permits for deliveries in flight (256).
+const STRANGER_2: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 3);
 
 fn start(dir: &tempfile::TempDir) -> (Bot, SocketAddr) {
+    start_with(dir, &[])
+}
+
+fn start_with(dir: &tempfile::TempDir, more: &[(&str, &str)]) -> (Bot, SocketAddr) {
     let db = dir.path().join("attack.db");
-    let mut bot = Bot::start(&[
+    let mut env = vec![
         ("META_APP_SECRET", SECRET),
         ("META_VERIFY_TOKEN", "t"),
         ("META_WEBHOOK_BIND", "127.0.0.1:0"),
         ("META_WEBHOOK_DB", db.to_str().unwrap()),
-    ]);
+    ];
+    env.extend_from_slice(more);
+    let mut bot = Bot::start(&env);
     let listening = bot.wait_for("listening on http://");
     let url = &listening[listening.find("http://").unwrap() + 7..];
     let addr = url[..url.find('/').unwrap()].parse().unwrap();
@@ -51,14 +60,19 @@ fn delivery(n: u32) -> Vec<u8> {
 /// One signed delivery from Meta's address, on a fresh connection, as a whole
 /// request in one write: its status and how long the answer took.
 async fn deliver(addr: SocketAddr, n: u32) -> (String, Duration) {
-    let body = delivery(n);
+    deliver_body(addr, &delivery(n)).await
+}
+
+/// `body`, signed, from Meta's address as one write: its status and how long the
+/// answer took.
+async fn deliver_body(addr: SocketAddr, body: &[u8]) -> (String, Duration) {
     let header = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), &body);
     let mut request = format!(
         "POST /webhook HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-hub-signature-256: {header}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     )
     .into_bytes();
-    request.extend_from_slice(&body);
+    request.extend_from_slice(body);
     let started = Instant::now();
     let mut stream = connect(META, addr).await.unwrap();
     stream.write_all(&request).await.unwrap();
@@ -69,11 +83,16 @@ async fn deliver(addr: SocketAddr, n: u32) -> (String, Duration) {
     (status, started.elapsed())
 }
 
-/// A slow upload from the stranger: headers (with a signature of the right shape
+/// A slow upload from `source`: headers (with a signature of the right shape
 /// when `shaped`, none otherwise) announcing 4 MiB, then a byte every 200 ms for as
 /// long as the server keeps the connection.
-async fn slow_upload(addr: SocketAddr, shaped: bool, until: Instant) -> Option<String> {
-    let mut stream = connect(STRANGER, addr).await.ok()?;
+async fn slow_upload(
+    source: Ipv4Addr,
+    addr: SocketAddr,
+    shaped: bool,
+    until: Instant,
+) -> Option<String> {
+    let mut stream = connect(source, addr).await.ok()?;
     let signature = if shaped {
         format!("x-hub-signature-256: sha256={}\r\n", "ab".repeat(32))
     } else {
@@ -100,7 +119,8 @@ async fn slow_upload(addr: SocketAddr, shaped: bool, until: Instant) -> Option<S
     Some(answer.split(' ').nth(1).unwrap_or("closed").to_owned())
 }
 
-/// While 300 slow uploads and 1 000 idle sockets from one address are open,
+/// While 450 slow uploads (300 of them with a false signature of the right shape,
+/// from two addresses) and 1 000 idle sockets from one address are open,
 /// signed deliveries from another address get 200 within a second, and the
 /// server's memory stays small.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,8 +132,19 @@ async fn strangers_cannot_starve_meta() {
     let rss_before = rss_kib(pid);
 
     let attack_ends = Instant::now() + Duration::from_secs(8);
-    let uploads: Vec<_> = (0..300)
-        .map(|n| tokio::spawn(slow_upload(addr, n % 2 == 0, attack_ends)))
+    // 150 unsigned uploads and 150 with a false signature from the first
+    // stranger, 150 with a false signature from the second: 300 shaped ones, more
+    // than the 256 permits for deliveries in flight, which only verified
+    // deliveries take.
+    let uploads: Vec<_> = (0..450)
+        .map(|n| {
+            let (source, shaped) = match n % 3 {
+                0 => (STRANGER, false),
+                1 => (STRANGER, true),
+                _ => (STRANGER_2, true),
+            };
+            tokio::spawn(slow_upload(source, addr, shaped, attack_ends))
+        })
         .collect();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut idle = Vec::new();
@@ -181,6 +212,68 @@ async fn strangers_cannot_starve_meta() {
     // The log says so in a few lines, not one per request.
     let refusals = bot.log.iter().filter(|l| l.contains("refus")).count();
     assert!(refusals < 20, "{refusals} lines:\n{}", bot.log.join("\n"));
+}
+
+/// An upload from the stranger with a signature of the right shape that sends
+/// `first` bytes at once, then 32 KiB every 250 ms (twice the minimum rate) until
+/// `until`: it holds what it sent against the body budget. Ends with the answer's
+/// status.
+async fn filling_upload(addr: SocketAddr, first: usize, until: Instant) -> Option<String> {
+    let mut stream = connect(STRANGER, addr).await.ok()?;
+    let head = format!(
+        "POST /webhook HTTP/1.1\r\nhost: x\r\nx-hub-signature-256: sha256={}\r\ncontent-length: 1048576\r\n\r\n",
+        "ab".repeat(32)
+    );
+    stream.write_all(head.as_bytes()).await.ok()?;
+    stream.write_all(&vec![b' '; first]).await.ok()?;
+    let mut answer = vec![0; 1024];
+    let read = loop {
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(250)) => {}
+            read = stream.read(&mut answer) => break read.ok(),
+        }
+        if Instant::now() >= until || stream.write_all(&[b' '; 32 * 1024]).await.is_err() {
+            break None;
+        }
+    };
+    let answer = String::from_utf8_lossy(&answer[..read.unwrap_or(0)]).into_owned();
+    Some(answer.split(' ').nth(1).unwrap_or("held").to_owned())
+}
+
+/// One address cannot fill the buffered-bytes budget: with a 1 MiB body limit
+/// (so a 2 MiB budget), eight uploads of 300 KiB each from the stranger, kept
+/// above the minimum rate, hold at most its share, and Meta's 900 KiB delivery
+/// from another address still fits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_fill_the_body_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut bot, addr) = start_with(&dir, &[("META_WEBHOOK_BODY_LIMIT", "1048576")]);
+    let until = Instant::now() + Duration::from_secs(4);
+    let uploads: Vec<_> = (0..8)
+        .map(|_| tokio::spawn(filling_upload(addr, 300 * 1024, until)))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+
+    let padding = "x".repeat(900 * 1024);
+    let body = format!(
+        r#"{{"object":"page","entry":[{{"id":"1","time":1,"changes":[{{"field":"feed","value":{{"item":"status","verb":"add","post_id":"1_1","message":"{padding}"}}}}]}}]}}"#
+    );
+    let (status, _) = deliver_body(addr, body.as_bytes()).await;
+
+    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
+    for upload in uploads {
+        let outcome = upload.await.unwrap().unwrap_or_else(|| "no connection".to_owned());
+        *outcomes.entry(outcome).or_default() += 1;
+    }
+    bot.log.extend(bot.lines.try_iter());
+    assert_eq!(status, "200", "uploads: {outcomes:?}\n{}", bot.log.join("\n"));
+    // The uploads past the address's share were refused; the others were held.
+    assert!(outcomes.get("503").copied().unwrap_or(0) >= 4, "{outcomes:?}");
+    assert!(
+        bot.log.iter().any(|l| l.contains("this address's bodies")),
+        "{}",
+        bot.log.join("\n")
+    );
 }
 
 /// The request line and headers are limited however they arrive: in one write

@@ -32,11 +32,12 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -63,6 +64,8 @@ pub(crate) struct App {
     pub(crate) in_flight: Semaphore,
     /// Permits for body bytes buffered, one per byte.
     pub(crate) body_budget: Semaphore,
+    /// The bytes of that budget each client address holds.
+    pub(crate) body_shares: AddressShares,
     pub(crate) stats: Arc<Stats>,
     /// Refusals logged at most once per status and interval.
     pub(crate) refusals: QuietLog,
@@ -84,12 +87,14 @@ pub(crate) fn router(
             .body_budget
             .clamp(config.body_limit(), Semaphore::MAX_PERMITS),
     );
+    let body_shares = AddressShares::new(&config.limits(), body_budget.available_permits(), config.body_limit());
     let app = Arc::new(App {
         config,
         dispatcher,
         engine,
         in_flight,
         body_budget,
+        body_shares,
         stats,
         refusals: QuietLog::default(),
     });
@@ -203,6 +208,7 @@ pub struct WantReport;
 async fn receive(
     state: State<Arc<App>>,
     want_report: Option<Extension<WantReport>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -217,7 +223,8 @@ async fn receive(
     let signed = [Algorithm::Sha256, Algorithm::Sha1]
         .iter()
         .any(|algorithm| headers.contains_key(algorithm.header_name()));
-    let response = handle(&state, &headers, body, start, want_report.is_some())
+    let peer = peer.map(|Extension(ConnectInfo(peer))| peer.ip());
+    let response = handle(&state, peer, &headers, body, start, want_report.is_some())
         .instrument(span.clone())
         .await
         .unwrap_or_else(|refusal| refusal.counted(&state.stats).respond(&state.refusals));
@@ -232,6 +239,7 @@ async fn receive(
 /// The `POST` rows of the status table, in the order they are decided.
 async fn handle(
     app: &App,
+    peer: Option<IpAddr>,
     headers: &HeaderMap,
     body: Body,
     start: Instant,
@@ -245,7 +253,7 @@ async fn handle(
     }
     // 415, 401, 413, 503 (budget) before a byte of the body; then 413, 408, 400
     // (unreadable body), 403.
-    let SignedBody(body, _budget) = SignedBody::read(app, headers, body).await?;
+    let SignedBody(body, _budget) = SignedBody::read(app, peer, headers, body).await?;
     tracing::Span::current().record("bytes", body.len());
     // Handler work is for verified deliveries only.
     let _permit = shed(app)?;
@@ -280,7 +288,12 @@ fn overloaded(app: &App) -> Refusal {
 struct SignedBody<'a>(Bytes, Budget<'a>);
 
 impl<'a> SignedBody<'a> {
-    async fn read(app: &'a App, headers: &HeaderMap, body: Body) -> Result<Self, Refusal> {
+    async fn read(
+        app: &'a App,
+        peer: Option<IpAddr>,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Self, Refusal> {
         if headers
             .get_all(header::CONTENT_ENCODING)
             .iter()
@@ -300,6 +313,8 @@ impl<'a> SignedBody<'a> {
         let mut budget = Budget {
             semaphore: &app.body_budget,
             held: None,
+            share: peer.map(|ip| (ip, &app.body_shares)),
+            charged: 0,
         };
         let body = read_body(app, headers, body, &mut budget).await?;
         signature::verify(algorithm, &app.config.secrets, &body, signature)
@@ -308,10 +323,15 @@ impl<'a> SignedBody<'a> {
     }
 }
 
-/// Body bytes held against the budget, given back when dropped.
+/// Body bytes held against the budget (and the client address's share of it),
+/// given back when dropped.
 struct Budget<'a> {
     semaphore: &'a Semaphore,
     held: Option<tokio::sync::SemaphorePermit<'a>>,
+    /// The client's address and the shares, when the request came over a socket.
+    share: Option<(IpAddr, &'a AddressShares)>,
+    /// Bytes charged to that address.
+    charged: usize,
 }
 
 impl Budget<'_> {
@@ -319,6 +339,22 @@ impl Budget<'_> {
     fn take(&mut self, bytes: usize, stats: &Stats) -> Result<(), Refusal> {
         if bytes == 0 {
             return Ok(());
+        }
+        if let Some((ip, shares)) = self.share {
+            if !shares.charge(ip, bytes) {
+                stats.count(Event::Shed);
+                observe::shed("body_budget_per_ip");
+                return Err(Refusal::unavailable(
+                    "5",
+                    format!(
+                        "overloaded: this address's bodies being read hold its share of the \
+                         buffered-bytes budget ({} bytes; META_WEBHOOK_BODY_BUDGET, \
+                         META_WEBHOOK_MAX_CONNECTIONS_PER_IP); Meta will retry",
+                        shares.cap
+                    ),
+                ));
+            }
+            self.charged += bytes;
         }
         let permits = u32::try_from(bytes).unwrap_or(u32::MAX);
         if let Ok(permit) = self.semaphore.try_acquire_many(permits) {
@@ -335,6 +371,63 @@ impl Budget<'_> {
                 "overloaded: the bodies being read fill the buffered-bytes budget \
                  (META_WEBHOOK_BODY_BUDGET); Meta will retry",
             ))
+        }
+    }
+}
+
+impl Drop for Budget<'_> {
+    fn drop(&mut self) {
+        if let Some((ip, shares)) = self.share {
+            shares.release(ip, self.charged);
+        }
+    }
+}
+
+/// Body bytes buffered per client address, so that one address cannot fill the
+/// whole budget: its share is its share of the connections
+/// (`max_connections_per_ip / max_connections` of the budget), but never less
+/// than one body.
+pub(crate) struct AddressShares {
+    cap: usize,
+    held: Mutex<HashMap<IpAddr, usize>>,
+}
+
+impl AddressShares {
+    fn new(limits: &crate::config::Limits, budget: usize, body_limit: usize) -> Self {
+        let share = budget as u128 * limits.per_ip() as u128 / limits.max_connections.max(1) as u128;
+        Self {
+            cap: usize::try_from(share)
+                .unwrap_or(usize::MAX)
+                .max(body_limit)
+                .min(budget),
+            held: Mutex::default(),
+        }
+    }
+
+    /// Charges `bytes` to `ip`, or `false` when its share cannot hold them.
+    fn charge(&self, ip: IpAddr, bytes: usize) -> bool {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = held.entry(ip).or_insert(0);
+        if now.saturating_add(bytes) > self.cap {
+            if *now == 0 {
+                held.remove(&ip);
+            }
+            return false;
+        }
+        *now += bytes;
+        true
+    }
+
+    fn release(&self, ip: IpAddr, bytes: usize) {
+        if bytes == 0 {
+            return;
+        }
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(now) = held.get_mut(&ip) {
+            *now = now.saturating_sub(bytes);
+            if *now == 0 {
+                held.remove(&ip);
+            }
         }
     }
 }

@@ -29,7 +29,6 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -50,6 +49,9 @@ struct Guarded {
     router: Router,
     smuggling: Smuggling,
     max_header_bytes: usize,
+    /// The client's address, handed to the routes as axum's `ConnectInfo` (the
+    /// body budget's per-address share reads it).
+    peer: std::net::SocketAddr,
 }
 
 type Incoming = hyper::Request<hyper::body::Incoming>;
@@ -69,11 +71,16 @@ impl tower::Service<Incoming> for Guarded {
         tower::Service::<Incoming>::poll_ready(&mut self.router, cx)
     }
 
-    fn call(&mut self, request: Incoming) -> Self::Future {
+    fn call(&mut self, mut request: Incoming) -> Self::Future {
         use futures_util::future::Either;
         match refuse_early(&request, &self.smuggling, self.max_header_bytes) {
             Some(refused) => Either::Left(std::future::ready(Ok(refused))),
-            None => Either::Right(self.router.call(request)),
+            None => {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(self.peer));
+                Either::Right(self.router.call(request))
+            }
         }
     }
 }
@@ -192,6 +199,8 @@ pub(crate) async fn serve(
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
     let mut accept_errors = LogWindow::default();
+    let (mut cap_refusals, mut per_ip_refusals) = (LogWindow::default(), LogWindow::default());
+    let turning_away = Arc::new(Semaphore::new(MAX_TURNING_AWAY));
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -221,16 +230,22 @@ pub(crate) async fn serve(
                     Err(which) => {
                         stats.count(Event::ConnectionRefused);
                         crate::observe::shed(which);
-                        if tls.is_some() {
-                            // A TLS client cannot read a plain-text 503: close at once.
-                            drop(stream);
+                        let (window, why) = if which == "per_ip" {
+                            (&mut per_ip_refusals, Refused::PerIp(per_ip.cap))
                         } else {
-                            let why = if which == "per_ip" {
-                                Refused::PerIp(per_ip.cap)
-                            } else {
-                                Refused::All(cap)
-                            };
-                            tokio::spawn(turn_away(stream, why));
+                            (&mut cap_refusals, Refused::All(cap))
+                        };
+                        if let Some(unlogged) = window.admit() {
+                            why.log(unlogged);
+                        }
+                        // A TLS client cannot read a plain-text 503, and past a bound
+                        // of lingering answers a flood is closed at once too.
+                        let lingering = Arc::clone(&turning_away).try_acquire_owned();
+                        if let (None, Ok(lingering)) = (&tls, lingering) {
+                            tokio::spawn(async move {
+                                turn_away(stream).await;
+                                drop(lingering);
+                            });
                         }
                         continue;
                     }
@@ -240,6 +255,7 @@ pub(crate) async fn serve(
                     router: router.clone(),
                     smuggling: smuggling.clone(),
                     max_header_bytes: limits.max_header_bytes,
+                    peer,
                 });
                 let (watcher, builder) = (graceful.watcher(), builder.clone());
                 let tls = tls.clone();
@@ -336,6 +352,27 @@ enum Refused {
     PerIp(usize),
 }
 
+impl Refused {
+    /// The line for this refusal, with how many were left out since the last one.
+    fn log(self, unlogged: u64) {
+        match self {
+            Self::All(cap) => tracing::warn!(
+                "refusing connections: {cap} already open (META_WEBHOOK_MAX_CONNECTIONS); \
+                 Meta will retry ({unlogged} more since the last such line)"
+            ),
+            Self::PerIp(cap) => tracing::warn!(
+                "refusing connections from an address that holds {cap} already \
+                 (META_WEBHOOK_MAX_CONNECTIONS_PER_IP) ({unlogged} more since the last such line)"
+            ),
+        }
+    }
+}
+
+/// Connections answered `503` at once that may linger for their second; past it,
+/// refused connections are closed without an answer (each lingering one holds a
+/// file descriptor).
+const MAX_TURNING_AWAY: usize = 64;
+
 /// Open connections per client address.
 #[derive(Clone)]
 struct PerIp {
@@ -425,23 +462,7 @@ fn connection_cap(wanted: usize) -> usize {
 /// unread data does not reset the connection before the client reads the 503; all
 /// of it is bounded in time, so a client that neither reads nor writes cannot hold
 /// the connection.
-async fn turn_away(mut stream: TcpStream, why: Refused) {
-    static LAST_WARNING: AtomicU64 = AtomicU64::new(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    // One line a second at most: a flood of connections is not a flood of logs.
-    if LAST_WARNING.swap(now, Ordering::Relaxed) != now {
-        match why {
-            Refused::All(cap) => tracing::warn!(
-                "refusing connections: {cap} already open (META_WEBHOOK_MAX_CONNECTIONS); Meta will retry"
-            ),
-            Refused::PerIp(cap) => tracing::warn!(
-                "refusing connections from an address that holds {cap} already \
-                 (META_WEBHOOK_MAX_CONNECTIONS_PER_IP)"
-            ),
-        }
-    }
+async fn turn_away(mut stream: TcpStream) {
     let answer = async {
         stream.write_all(TOO_MANY_CONNECTIONS).await?;
         stream.shutdown().await?;

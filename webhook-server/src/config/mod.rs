@@ -278,9 +278,11 @@ pub struct Limits {
     /// `0` means a quarter of `max_connections`. Behind a reverse proxy or load
     /// balancer every connection comes from its address: raise this to the cap.
     pub max_connections_per_ip: usize,
-    /// Body bytes buffered at once, across every request being read: a request
-    /// whose body does not fit gets `503` with `Retry-After` before it is read.
-    /// `0` means twice the body limit.
+    /// Body bytes buffered at once, across every request being read, charged as
+    /// they arrive (announcing a large body reserves nothing); past it, `503` with
+    /// `Retry-After`. One client address holds at most its share of connections
+    /// (`max_connections_per_ip / max_connections`) of it, never less than one
+    /// body. `0` means twice the body limit.
     pub body_budget: usize,
     /// The slowest a body may arrive, in bytes per second, after its first two
     /// seconds (then `408`): slow uploads are cut long before the body deadline.

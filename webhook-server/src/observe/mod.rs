@@ -13,7 +13,7 @@
 //! | `webhook_deliveries_total` | counter | `status` (the code answered), `outcome` (`accepted`, `unauthenticated`, `rejected`, `unavailable`, `handler_failed`) |
 //! | `webhook_signature_failures_total` | counter | `reason` (`missing`, `duplicate`, `malformed`, `mismatch`, `sha1_refused`) |
 //! | `webhook_duplicates_total` | counter | durable mode: bodies already stored within the dedup window |
-//! | `webhook_shed_total` | counter | `reason` (`in_flight`, `connections`) |
+//! | `webhook_shed_total` | counter | `reason` (`in_flight`, `connections`, `per_ip`, `body_budget`, `body_budget_per_ip`) |
 //! | `webhook_queue_depth` | gauge | durable mode: deliveries waiting (read at each scrape) |
 //! | `webhook_non_200_streak` | gauge | signed deliveries answered something else than 200 since the last 200 (requests without a signature header, and 401/403, are scanners, not Meta, and are not counted) |
 //! | `webhook_last_200_timestamp_seconds` | gauge | when a delivery was last answered 200 |
