@@ -262,13 +262,24 @@ async fn one_address_cannot_fill_the_body_budget() {
 
     let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
     for upload in uploads {
-        let outcome = upload.await.unwrap().unwrap_or_else(|| "no connection".to_owned());
+        let outcome = upload
+            .await
+            .unwrap()
+            .unwrap_or_else(|| "no connection".to_owned());
         *outcomes.entry(outcome).or_default() += 1;
     }
     bot.log.extend(bot.lines.try_iter());
-    assert_eq!(status, "200", "uploads: {outcomes:?}\n{}", bot.log.join("\n"));
+    assert_eq!(
+        status,
+        "200",
+        "uploads: {outcomes:?}\n{}",
+        bot.log.join("\n")
+    );
     // The uploads past the address's share were refused; the others were held.
-    assert!(outcomes.get("503").copied().unwrap_or(0) >= 4, "{outcomes:?}");
+    assert!(
+        outcomes.get("503").copied().unwrap_or(0) >= 4,
+        "{outcomes:?}"
+    );
     assert!(
         bot.log.iter().any(|l| l.contains("this address's bodies")),
         "{}",

@@ -1,6 +1,8 @@
 //! The delivery stores' state machine: the same conformance suite against the
 //! in-memory store and the SQLite store, and a property test checking that both
-//! answer every sequence of operations alike.
+//! answer every sequence of operations alike. The cases NATS JetStream shares
+//! (recovery, idempotency keys) run against all three in
+//! `webhook-server/tests/recovery.rs`.
 
 use std::sync::Arc;
 
@@ -24,7 +26,6 @@ fn sqlite(
 async fn conformance(make: impl Fn() -> Box<dyn DeliveryStore>) {
     let store = make();
     deliveries_conform(&*store).await;
-    idempotency_keys_conform(&*store).await;
     replay_conforms(&*make()).await;
     retention_conforms(&*make()).await;
 }
@@ -341,40 +342,6 @@ async fn inspection_conforms(
     assert!(
         store.get(id_c).await.unwrap().is_some(),
         "pending deliveries are never pruned"
-    );
-}
-
-async fn idempotency_keys_conform(store: &dyn DeliveryStore) {
-    // Idempotency keys: one holder at a time; done is final; a failure frees it.
-    assert_eq!(
-        store.claim_key("k".into(), 0, 100).await.unwrap(),
-        KeyClaim::Run
-    );
-    assert_eq!(
-        store.claim_key("k".into(), 50, 100).await.unwrap(),
-        KeyClaim::Busy
-    );
-    assert_eq!(
-        store.claim_key("k".into(), 100, 100).await.unwrap(),
-        KeyClaim::Run,
-        "lease expired"
-    );
-    // The first holder, whose lease ran out, fails: the key stays with the second.
-    store.finish_key("k".into(), 100, false).await.unwrap();
-    assert_eq!(
-        store.claim_key("k".into(), 101, 100).await.unwrap(),
-        KeyClaim::Busy,
-        "a stale holder cannot free the key"
-    );
-    store.finish_key("k".into(), 200, false).await.unwrap();
-    assert_eq!(
-        store.claim_key("k".into(), 101, 100).await.unwrap(),
-        KeyClaim::Run
-    );
-    store.finish_key("k".into(), 201, true).await.unwrap();
-    assert_eq!(
-        store.claim_key("k".into(), 10_000, 100).await.unwrap(),
-        KeyClaim::Done
     );
 }
 

@@ -87,7 +87,11 @@ pub(crate) fn router(
             .body_budget
             .clamp(config.body_limit(), Semaphore::MAX_PERMITS),
     );
-    let body_shares = AddressShares::new(&config.limits(), body_budget.available_permits(), config.body_limit());
+    let body_shares = AddressShares::new(
+        &config.limits(),
+        body_budget.available_permits(),
+        config.body_limit(),
+    );
     let app = Arc::new(App {
         config,
         dispatcher,
@@ -394,7 +398,8 @@ pub(crate) struct AddressShares {
 
 impl AddressShares {
     fn new(limits: &crate::config::Limits, budget: usize, body_limit: usize) -> Self {
-        let share = budget as u128 * limits.per_ip() as u128 / limits.max_connections.max(1) as u128;
+        let share =
+            budget as u128 * limits.per_ip() as u128 / limits.max_connections.max(1) as u128;
         Self {
             cap: usize::try_from(share)
                 .unwrap_or(usize::MAX)

@@ -14,7 +14,7 @@ use webhook_core::delivery::{
 };
 use webhook_core::signature::{self, Algorithm, AppSecret};
 use webhook_server::testing::{self, RunningServer};
-use webhook_server::{Config, RawItem, Route, Server, State, on};
+use webhook_server::{Config, Payload, RawItem, Route, Server, State, on};
 
 const SECRET: &str = "metrics-secret";
 
@@ -22,6 +22,15 @@ const SECRET: &str = "metrics-secret";
 async fn ok(_item: RawItem, State(count): State<AtomicUsize>) {
     count.fetch_add(1, Ordering::SeqCst);
 }
+
+#[derive(serde::Deserialize)]
+struct Strict {
+    #[allow(dead_code)]
+    count: u32,
+}
+
+/// Rejects a value whose `count` is no number: no retry can help.
+async fn strict(Payload(_): Payload<Strict>) {}
 
 async fn always_fails() -> Result<(), String> {
     Err("downstream is down".to_owned())
@@ -153,7 +162,8 @@ async fn start() -> App {
     let routes = webhook_server::Dispatcher::builder()
         .state_arc(Arc::clone(&count))
         .route(Route::object("page"), ok)
-        .route(Route::object("user"), always_fails);
+        .route(Route::object("user"), always_fails)
+        .route(Route::object("instagram").name("strict"), strict);
     let server = Server::new(config)
         .dispatcher(|_| routes)
         .store(Arc::clone(&store) as Arc<dyn DeliveryStore>)
@@ -229,7 +239,16 @@ async fn counters_after_real_deliveries_and_health_that_flips_with_the_store() {
     let poison =
         r#"{"object":"user","entry":[{"id":"9","changes":[{"field":"photos","value":{}}]}]}"#;
     assert_eq!(app.post(poison, Some(SECRET)).await, 200);
+    let unreadable = r#"{"object":"instagram","entry":[{"id":"9","changes":[{"field":"comments","value":{"count":"many"}}]}]}"#;
+    assert_eq!(app.post(unreadable, Some(SECRET)).await, 200);
     app.until_handled(2).await;
+    // The poison after its retries, the rejection at once.
+    for _ in 0..250 {
+        if app.store.list(ListFilter::Dead, 10).await.unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     let text = app.get("/metrics").await.1;
@@ -243,7 +262,7 @@ async fn counters_after_real_deliveries_and_health_that_flips_with_the_store() {
     expect(
         "webhook_deliveries_total",
         &[("status", "200"), ("outcome", "accepted")],
-        4.0,
+        5.0,
     );
     expect(
         "webhook_deliveries_total",
@@ -276,10 +295,19 @@ async fn counters_after_real_deliveries_and_health_that_flips_with_the_store() {
         &[("outcome", "succeeded")],
         2.0,
     );
-    expect("webhook_handler_duration_seconds_count", &[], 2.0);
+    expect(
+        "webhook_handler_duration_seconds_count",
+        &[("handler", "ok")],
+        2.0,
+    );
     expect("webhook_non_200_streak", &[], 0.0);
     expect("webhook_retries_total", &[], 1.0);
-    expect("webhook_dead_letters_total", &[], 1.0);
+    expect("webhook_dead_letters_total", &[], 2.0);
+    expect(
+        "webhook_handler_calls_total",
+        &[("handler", "strict"), ("outcome", "rejected")],
+        1.0,
+    );
     expect(
         "webhook_handler_calls_total",
         &[("handler", "always_fails"), ("outcome", "failed")],

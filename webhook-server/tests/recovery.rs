@@ -2,7 +2,8 @@
 //! against a real `nats-server` started by the test): a dead letter that used up
 //! its attempts runs again when replayed (singly and in bulk) with its earlier
 //! errors kept, as does a delivery replayed while it is still retrying, and a rejection (a value the handler's type cannot read) is dead at
-//! once instead of retried.
+//! once instead of retried; idempotency keys have one holder at a time, and only
+//! the holder frees one.
 
 #![cfg(feature = "nats")]
 
@@ -14,7 +15,8 @@ use meta_webhooks_tests::nats_server::{self, NatsServer};
 use webhook_core::delivery::nats::{JetStreamStore, NatsSettings};
 use webhook_core::delivery::sqlite::SqliteStore;
 use webhook_core::delivery::{
-    DeliveryStore, Engine, EngineConfig, HistoryEvent, ListFilter, MemoryStore, Query, RetryPolicy,
+    DeliveryStore, Engine, EngineConfig, HistoryEvent, KeyClaim, ListFilter, MemoryStore, Query,
+    RetryPolicy,
 };
 use webhook_core::{Dispatcher, Payload, Route, State};
 use webhook_server::deliveries::{self, Filter};
@@ -35,8 +37,45 @@ struct Strict {
     count: u32,
 }
 
+/// What the deploy that fixes `Strict` reads: a count as a number or a string.
+#[derive(serde::Deserialize)]
+struct Fixed {
+    #[allow(dead_code)]
+    count: serde_json::Value,
+}
+
+/// The engine after that deploy: the `strict` handler reads `Fixed`.
+fn engine_after_fix(store: Arc<dyn DeliveryStore>, handlers: &Arc<Handlers>) -> Arc<Engine> {
+    engine_with(store, handlers, true)
+}
+
 fn engine(store: Arc<dyn DeliveryStore>, handlers: &Arc<Handlers>) -> Arc<Engine> {
-    let dispatcher = Dispatcher::builder()
+    engine_with(store, handlers, false)
+}
+
+fn engine_with(
+    store: Arc<dyn DeliveryStore>,
+    handlers: &Arc<Handlers>,
+    fixed: bool,
+) -> Arc<Engine> {
+    let strict = Route::field("page", "ratings").name("strict");
+    let builder = Dispatcher::builder().state_arc(Arc::clone(handlers));
+    let builder = if fixed {
+        builder.route(
+            strict,
+            |Payload(_): Payload<Fixed>, State(h): State<Handlers>| async move {
+                h.strict_runs.fetch_add(1, Ordering::SeqCst);
+            },
+        )
+    } else {
+        builder.route(
+            strict,
+            |Payload(_): Payload<Strict>, State(h): State<Handlers>| async move {
+                h.strict_runs.fetch_add(1, Ordering::SeqCst);
+            },
+        )
+    };
+    let dispatcher = builder
         .state_arc(Arc::clone(handlers))
         .route(
             Route::field("page", "feed").name("feed"),
@@ -46,12 +85,6 @@ fn engine(store: Arc<dyn DeliveryStore>, handlers: &Arc<Handlers>) -> Arc<Engine
                     anyhow::bail!("the database is down");
                 }
                 Ok(())
-            },
-        )
-        .route(
-            Route::field("page", "ratings").name("strict"),
-            |Payload(_): Payload<Strict>, State(h): State<Handlers>| async move {
-                h.strict_runs.fetch_add(1, Ordering::SeqCst);
             },
         )
         .route(
@@ -221,7 +254,7 @@ async fn a_rejection_is_dead_at_once(store: Arc<dyn DeliveryStore>) {
     .await;
     let letter = store.list(ListFilter::Dead, 1).await.unwrap().remove(0);
     assert_eq!(letter.attempts, 1);
-    let error = letter.last_error.unwrap();
+    let error = letter.last_error.clone().unwrap();
     assert!(
         error.contains("strict on (page, ratings) rejected")
             && error.contains("retrying cannot help"),
@@ -229,6 +262,53 @@ async fn a_rejection_is_dead_at_once(store: Arc<dyn DeliveryStore>) {
     );
     assert_eq!(handlers.strict_runs.load(Ordering::SeqCst), 0);
     assert_eq!(handlers.lenient_runs.load(Ordering::SeqCst), 1);
+
+    // A deploy fixes the type; the replay runs the handler that rejected it, and
+    // not the one that already succeeded.
+    let engine = engine_after_fix(Arc::clone(&store), &handlers);
+    assert!(store.replay(letter.id, 0).await.unwrap());
+    work_until(&engine, "the replayed run", async || {
+        store.pending().await.unwrap() == 0
+    })
+    .await;
+    assert_eq!(handlers.strict_runs.load(Ordering::SeqCst), 1);
+    assert_eq!(handlers.lenient_runs.load(Ordering::SeqCst), 1);
+    assert_eq!(dead(&*store).await, 0);
+}
+
+/// Idempotency keys: one holder at a time; done is final; a failure frees it, but
+/// only its own claim's.
+async fn idempotency_keys_conform(store: Arc<dyn DeliveryStore>) {
+    assert_eq!(
+        store.claim_key("k".into(), 0, 100).await.unwrap(),
+        KeyClaim::Run
+    );
+    assert_eq!(
+        store.claim_key("k".into(), 50, 100).await.unwrap(),
+        KeyClaim::Busy
+    );
+    assert_eq!(
+        store.claim_key("k".into(), 100, 100).await.unwrap(),
+        KeyClaim::Run,
+        "lease expired"
+    );
+    // The first holder, whose lease ran out, fails: the key stays with the second.
+    store.finish_key("k".into(), 100, false).await.unwrap();
+    assert_eq!(
+        store.claim_key("k".into(), 101, 100).await.unwrap(),
+        KeyClaim::Busy,
+        "a stale holder cannot free the key"
+    );
+    store.finish_key("k".into(), 200, false).await.unwrap();
+    assert_eq!(
+        store.claim_key("k".into(), 101, 100).await.unwrap(),
+        KeyClaim::Run
+    );
+    store.finish_key("k".into(), 201, true).await.unwrap();
+    assert_eq!(
+        store.claim_key("k".into(), 10_000, 100).await.unwrap(),
+        KeyClaim::Done
+    );
 }
 
 async fn suite(make: impl AsyncFn(&str) -> Arc<dyn DeliveryStore>) {
@@ -236,6 +316,7 @@ async fn suite(make: impl AsyncFn(&str) -> Arc<dyn DeliveryStore>) {
     replay_runs_a_pending_delivery_again(make("pending").await).await;
     bulk_replay(make("bulk").await).await;
     a_rejection_is_dead_at_once(make("reject").await).await;
+    idempotency_keys_conform(make("keys").await).await;
 }
 
 #[tokio::test]

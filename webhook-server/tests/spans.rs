@@ -13,7 +13,7 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use webhook_core::signature::{self, Algorithm, AppSecret};
 use webhook_server::testing;
-use webhook_server::{Config, RawItem, Server, on};
+use webhook_server::{Config, Payload, RawItem, Server, on};
 
 const SECRET: &str = "span-secret-value";
 const TOKEN: &str = "span-token-value";
@@ -26,6 +26,15 @@ async fn feed(_item: RawItem) {}
 async fn mention() -> Result<(), String> {
     Err("mention store is down".to_owned())
 }
+
+#[derive(serde::Deserialize)]
+struct Strict {
+    #[allow(dead_code)]
+    count: u32,
+}
+
+#[on(object = "page", field = "ratings")]
+async fn strict(Payload(_): Payload<Strict>) {}
 
 /// A span's name and its fields, as text.
 type SpanFields = (String, HashMap<String, String>);
@@ -67,7 +76,10 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> tracing_subscriber::Layer<
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
         let mut fields = HashMap::new();
         event.record(&mut Fields(&mut fields));
-        self.events.lock().unwrap().push(format!("{fields:?}"));
+        self.events
+            .lock()
+            .unwrap()
+            .push(format!("{} {fields:?}", event.metadata().level()));
     }
 }
 
@@ -107,6 +119,21 @@ async fn one_delivery() -> String {
         .await
         .unwrap();
     assert_eq!(handshake.status(), 403);
+    // A value no retry can read: 200, since Meta's retries cannot help.
+    let unreadable = br#"{"object":"page","entry":[{"id":"43","changes":[{"field":"ratings","value":{"count":"many"}}]}]}"#;
+    let header = signature::sign(
+        Algorithm::Sha256,
+        &AppSecret::new(SECRET).unwrap(),
+        unreadable,
+    );
+    let response = client
+        .post(&url)
+        .header("x-hub-signature-256", header)
+        .body(unreadable.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
     server.stop().await.unwrap();
     body
 }
@@ -131,8 +158,11 @@ async fn a_delivery_its_items_and_its_handler_calls_each_have_a_span() {
             .collect()
     };
     let deliveries = named("delivery");
-    assert_eq!(deliveries.len(), 1, "{spans:#?}");
-    let delivery = deliveries[0];
+    assert_eq!(deliveries.len(), 2, "{spans:#?}");
+    let delivery = deliveries
+        .iter()
+        .find(|d| d["status"] == "500")
+        .expect("the first delivery");
     assert_eq!(delivery["bytes"], body.len().to_string());
     assert_eq!(delivery["items"], "2");
     assert_eq!(delivery["status"], "500");
@@ -147,7 +177,8 @@ async fn a_delivery_its_items_and_its_handler_calls_each_have_a_span() {
         items,
         [
             ("page".to_owned(), "feed".to_owned(), "42".to_owned()),
-            ("page".to_owned(), "mention".to_owned(), "42".to_owned())
+            ("page".to_owned(), "mention".to_owned(), "42".to_owned()),
+            ("page".to_owned(), "ratings".to_owned(), "43".to_owned())
         ]
     );
     let mut handlers: Vec<_> = named("handler")
@@ -165,8 +196,17 @@ async fn a_delivery_its_items_and_its_handler_calls_each_have_a_span() {
         handlers,
         [
             ("feed".to_owned(), "succeeded".to_owned(), true),
-            ("mention".to_owned(), "failed".to_owned(), true)
+            ("mention".to_owned(), "failed".to_owned(), true),
+            ("strict".to_owned(), "rejected".to_owned(), true)
         ]
+    );
+    // The rejection is reported at ERROR level, though answered 200.
+    let events = captured.events.lock().unwrap().clone();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.starts_with("ERROR") && e.contains("rejected a value its type cannot read")),
+        "{events:#?}"
     );
 
     let everything = format!("{spans:?}{:?}", captured.events.lock().unwrap());
