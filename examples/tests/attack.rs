@@ -370,9 +370,9 @@ async fn a_request_framed_two_ways_is_refused() {
     }
 }
 
-/// The open-files limit is checked at start: a hard limit that cannot hold the
-/// connection cap lowers the cap, with a warning naming the fix, and the bot
-/// still serves.
+/// The open-files limit is checked at start: the soft limit is raised to the
+/// hard one, and a hard limit that cannot hold the connection cap lowers the cap,
+/// with a warning naming the fix, and the bot still serves.
 #[tokio::test]
 async fn a_low_open_files_limit_lowers_the_cap_and_says_so() {
     if std::process::Command::new("prlimit")
@@ -389,15 +389,28 @@ async fn a_low_open_files_limit_lowers_the_cap_and_says_so() {
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("fds.db");
-    let mut bot = Bot::start_with_open_files(
-        &[
-            ("META_APP_SECRET", SECRET),
-            ("META_VERIFY_TOKEN", "t"),
-            ("META_WEBHOOK_BIND", "127.0.0.1:0"),
-            ("META_WEBHOOK_DB", db.to_str().unwrap()),
-        ],
-        Some(200),
+    let env = [
+        ("META_APP_SECRET", SECRET),
+        ("META_VERIFY_TOKEN", "t"),
+        ("META_WEBHOOK_BIND", "127.0.0.1:0"),
+        ("META_WEBHOOK_DB", db.to_str().unwrap()),
+    ];
+    // A soft limit of 200 under a hard one of 4096: raised, so the cap holds.
+    let mut raised = Bot::start_with_open_files(&env, Some((200, 4096)));
+    raised.wait_for("listening on http://");
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", raised.child.id())).unwrap();
+    let open_files = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    assert_eq!(
+        open_files.split_whitespace().nth(3),
+        Some("4096"),
+        "{open_files}"
     );
+    drop(raised);
+
+    let mut bot = Bot::start_with_open_files(&env, Some((200, 200)));
     let listening = bot.wait_for("listening on http://");
     let warning = bot.wait_for("open-files limit");
     assert!(

@@ -287,9 +287,8 @@ mod tests {
     }
 
     #[test]
-    fn distinct_events_sharing_an_id_have_distinct_keys() {
-        // Two edits of one Messenger message, an Instagram message and its unsend, two
-        // edits of one post: each event its own key, and a redelivery the same key.
+    fn each_edit_of_a_messenger_message_has_its_own_key() {
+        // Two edits of one message (and a redelivery of the second).
         let got = keys(
             r#"{"object":"page","entry":[{"id":"1","time":5,"messaging":[
                 {"sender":{"id":"u"},"message_edit":{"mid":"m1","text":"a","num_edit":1}},
@@ -297,15 +296,21 @@ mod tests {
                 {"sender":{"id":"u"},"message_edit":{"mid":"m1","text":"ab","num_edit":2}}]}]}"#,
         );
         assert_ne!(got[0], got[1], "{got:?}");
-        assert_eq!(got[1], got[2], "{got:?}");
+        assert_eq!(got[1], got[2], "a redelivery keeps its key: {got:?}");
+    }
 
+    #[test]
+    fn an_instagram_unsend_is_not_its_message() {
         let got = keys(
             r#"{"object":"instagram","entry":[{"id":"1","time":5,"messaging":[
                 {"sender":{"id":"u"},"message":{"mid":"m2","text":"hi"}},
                 {"sender":{"id":"u"},"message":{"mid":"m2","is_deleted":true}}]}]}"#,
         );
         assert_ne!(got[0], got[1], "{got:?}");
+    }
 
+    #[test]
+    fn feed_edits_sharing_a_created_time_have_their_own_keys() {
         let edit = |text: &str, order_swapped: bool| {
             let value = if order_swapped {
                 format!(

@@ -498,11 +498,30 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
     assert_ne!(code, 0);
     assert!(err.contains("neither a time"), "{err}");
 
-    // Bulk replay: every dead page delivery, nothing else.
+    // Bulk replay: the dead page deliveries since a time, then every dead page
+    // delivery, nothing else.
+    let (code, out, err) = deliveries(
+        &db,
+        &[
+            "replay",
+            "--state",
+            "dead",
+            "--object",
+            "page",
+            "--since",
+            "2023-11-14T22:13:22Z",
+        ],
+    );
+    assert_eq!(
+        (code, out.trim()),
+        (0, "1 delivery is pending again"),
+        "{err}"
+    );
+    assert_eq!(ids_of(&["--state", "dead"]), [ids[1], ids[0]]);
     let (code, out, err) = deliveries(&db, &["replay", "--state", "dead", "--object", "page"]);
     assert_eq!(
         (code, out.trim()),
-        (0, "2 deliveries are pending again"),
+        (0, "1 delivery is pending again"),
         "{err}"
     );
     assert_eq!(ids_of(&["--state", "dead"]), [ids[1]]);

@@ -47,18 +47,18 @@ impl Bot {
         Self::start_with_open_files(env, None)
     }
 
-    /// Starts the bot with its open-files limit (soft and hard) set to `limit`.
+    /// Starts the bot with its open-files limits set to `limit` (soft, hard).
     #[allow(
         dead_code,
         reason = "the attack test's; each test file includes this module"
     )]
-    pub(crate) fn start_with_open_files(env: &[(&str, &str)], limit: Option<u64>) -> Self {
+    pub(crate) fn start_with_open_files(env: &[(&str, &str)], limit: Option<(u64, u64)>) -> Self {
         let mut command = match limit {
             // `prlimit` (util-linux) runs the bot with the limit set.
-            Some(limit) => {
+            Some((soft, hard)) => {
                 let mut command = Command::new("prlimit");
                 command
-                    .arg(format!("--nofile={limit}:{limit}"))
+                    .arg(format!("--nofile={soft}:{hard}"))
                     .arg(bot_binary());
                 command
             }

@@ -345,7 +345,10 @@ fn deliveries(db: &Path, command: DeliveriesCommand) -> ExitCode {
                 let query = select.query(usize::MAX, None);
                 return match deliveries::replay_matching(&store, query, &select.filter()).await {
                     Ok(ids) => {
-                        println!("{} deliveries are pending again", ids.len());
+                        match ids.len() {
+                            1 => println!("1 delivery is pending again"),
+                            n => println!("{n} deliveries are pending again"),
+                        }
                         ExitCode::SUCCESS
                     }
                     Err(e) => fail(&e),

@@ -15,7 +15,7 @@
 //! | `webhook_duplicates_total` | counter | durable mode: bodies already stored within the dedup window |
 //! | `webhook_shed_total` | counter | `reason` (`in_flight`, `connections`, `per_ip`, `body_budget`, `body_budget_per_ip`) |
 //! | `webhook_queue_depth` | gauge | durable mode: deliveries waiting (read at each scrape) |
-//! | `webhook_non_200_streak` | gauge | signed deliveries answered something else than 200 since the last 200 (requests without a signature header, and 401/403, are scanners, not Meta, and are not counted) |
+//! | `webhook_non_200_streak` | gauge | signed deliveries answered something else than 200 since the last 200 (requests without a signature header, and 401/403, are scanners, not Meta, and are not counted; a `408`, `413` or `503` comes before the signature can be checked, so a forged header of the right shape counts there: one 200 from Meta ends the streak) |
 //! | `webhook_last_200_timestamp_seconds` | gauge | when a delivery was last answered 200 |
 //!
 //! Alert on what makes Meta give up: Messenger unsubscribes an app after about an
