@@ -25,7 +25,13 @@ fn start(dir: &tempfile::TempDir) -> (Bot, SocketAddr) {
 }
 
 fn start_with(dir: &tempfile::TempDir, more: &[(&str, &str)]) -> (Bot, SocketAddr) {
-    let db = dir.path().join("attack.db");
+    start_example("bot", dir, more)
+}
+
+/// The example `name` (`bot`, or `embed`: the routes merged into an application
+/// of one's own and served with `serve_router`) as its own process.
+fn start_example(name: &str, dir: &tempfile::TempDir, more: &[(&str, &str)]) -> (Bot, SocketAddr) {
+    let db = dir.path().join(format!("{name}.db"));
     let mut env = vec![
         ("META_APP_SECRET", SECRET),
         ("META_VERIFY_TOKEN", "t"),
@@ -33,12 +39,19 @@ fn start_with(dir: &tempfile::TempDir, more: &[(&str, &str)]) -> (Bot, SocketAdd
         ("META_WEBHOOK_DB", db.to_str().unwrap()),
     ];
     env.extend_from_slice(more);
-    let mut bot = Bot::start(&env);
+    let mut bot = Bot::start_binary(&support::example_binary(name), &env, None);
     let listening = bot.wait_for("listening on http://");
     let url = &listening[listening.find("http://").unwrap() + 7..];
-    let addr = url[..url.find('/').unwrap()].parse().unwrap();
+    let end = url
+        .find(|c: char| c == '/' || c.is_whitespace())
+        .unwrap_or(url.len());
+    let addr = url[..end].parse().unwrap();
     (bot, addr)
 }
+
+/// Both ways an application serves the routes: the bundled server (the bot) and
+/// `serve_router` (the embed example).
+const SERVED_BY: [&str; 2] = ["bot", "embed"];
 
 /// A connection from `source`.
 async fn connect(source: Ipv4Addr, to: SocketAddr) -> std::io::Result<TcpStream> {
@@ -288,11 +301,18 @@ async fn one_address_cannot_fill_the_body_budget() {
 }
 
 /// The request line and headers are limited however they arrive: in one write
-/// (hyper's buffer limit alone let that through) or one byte at a time.
+/// (hyper's buffer limit alone let that through) or one byte at a time, by the
+/// bot and by an application serving the routes with `serve_router`.
 #[tokio::test]
 async fn the_header_limit_holds_in_one_write_and_byte_by_byte() {
+    for example in SERVED_BY {
+        header_limit_holds(example).await;
+    }
+}
+
+async fn header_limit_holds(example: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let (_bot, addr) = start(&dir);
+    let (_bot, addr) = start_example(example, &dir, &[]);
     let body = delivery(1);
     let sign = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), &body);
     let request = |padding: usize| {
@@ -326,7 +346,7 @@ async fn the_header_limit_holds_in_one_write_and_byte_by_byte() {
             let answer = String::from_utf8_lossy(&answer[..read]);
             assert!(
                 answer.starts_with(&format!("HTTP/1.1 {expected}")),
-                "{padding} bytes of padding, one write: {one_write}: {answer}"
+                "{example}: {padding} bytes of padding, one write: {one_write}: {answer}"
             );
         }
     }
@@ -334,11 +354,18 @@ async fn the_header_limit_holds_in_one_write_and_byte_by_byte() {
 
 /// A request with both `Content-Length` and `Transfer-Encoding` is refused with
 /// `400` and its connection closed, so what a proxy might have framed differently
-/// is never served; in one write and byte by byte.
+/// is never served; in one write and byte by byte, by the bot and by an
+/// application serving the routes with `serve_router`.
 #[tokio::test]
 async fn a_request_framed_two_ways_is_refused() {
+    for example in SERVED_BY {
+        framed_two_ways_is_refused(example).await;
+    }
+}
+
+async fn framed_two_ways_is_refused(example: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let (_bot, addr) = start(&dir);
+    let (_bot, addr) = start_example(example, &dir, &[]);
     let body = delivery(1);
     let sign = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), &body);
     let mut request = format!(
@@ -364,7 +391,7 @@ async fn a_request_framed_two_ways_is_refused() {
         let answer = String::from_utf8_lossy(&answer);
         assert!(
             answer.starts_with("HTTP/1.1 400"),
-            "one write: {one_write}: {answer}"
+            "{example}: one write: {one_write}: {answer}"
         );
         assert!(!answer.contains("SMUGGLED"), "{answer}");
     }
@@ -398,16 +425,22 @@ async fn a_low_open_files_limit_lowers_the_cap_and_says_so() {
     // A soft limit of 200 under a hard one of 4096: raised, so the cap holds.
     let mut raised = Bot::start_with_open_files(&env, Some((200, 4096)));
     raised.wait_for("listening on http://");
-    let limits = std::fs::read_to_string(format!("/proc/{}/limits", raised.child.id())).unwrap();
-    let open_files = limits
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .unwrap();
-    assert_eq!(
-        open_files.split_whitespace().nth(3),
-        Some("4096"),
-        "{open_files}"
-    );
+    let soft_limit = || {
+        let limits =
+            std::fs::read_to_string(format!("/proc/{}/limits", raised.child.id())).unwrap();
+        let open_files = limits
+            .lines()
+            .find(|l| l.starts_with("Max open files"))
+            .unwrap()
+            .to_owned();
+        open_files.split_whitespace().nth(3).unwrap().to_owned()
+    };
+    // Raised as the listener starts serving, just after the line.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while soft_limit() != "4096" && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(soft_limit(), "4096");
     drop(raised);
 
     let mut bot = Bot::start_with_open_files(&env, Some((200, 200)));

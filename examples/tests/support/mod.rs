@@ -9,6 +9,11 @@ use std::time::Duration;
 /// The bot binary, built now if it is missing or stale (a test target alone does
 /// not rebuild examples; this is a no-op when the bot is fresh).
 pub(crate) fn bot_binary() -> PathBuf {
+    example_binary("bot")
+}
+
+/// The example `name`, built if needed.
+pub(crate) fn example_binary(name: &str) -> PathBuf {
     let deps = std::env::current_exe()
         .unwrap()
         .parent()
@@ -18,7 +23,7 @@ pub(crate) fn bot_binary() -> PathBuf {
         .parent()
         .unwrap()
         .join("examples")
-        .join(format!("bot{}", std::env::consts::EXE_SUFFIX));
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     let status = Command::new(option_env!("CARGO").unwrap_or("cargo"))
         .args([
             "build",
@@ -26,12 +31,12 @@ pub(crate) fn bot_binary() -> PathBuf {
             "-p",
             "meta-webhooks-examples",
             "--example",
-            "bot",
+            name,
         ])
         .status();
     assert!(
         status.is_ok_and(|s| s.success()) || binary.exists(),
-        "cannot build the bot: cargo build --example bot"
+        "cannot build the example: cargo build --example {name}"
     );
     binary
 }
@@ -53,16 +58,23 @@ impl Bot {
         reason = "the attack test's; each test file includes this module"
     )]
     pub(crate) fn start_with_open_files(env: &[(&str, &str)], limit: Option<(u64, u64)>) -> Self {
+        Self::start_binary(&bot_binary(), env, limit)
+    }
+
+    /// Starts `binary` (an example) as [`start_with_open_files`](Self::start_with_open_files) does.
+    pub(crate) fn start_binary(
+        binary: &std::path::Path,
+        env: &[(&str, &str)],
+        limit: Option<(u64, u64)>,
+    ) -> Self {
         let mut command = match limit {
             // `prlimit` (util-linux) runs the bot with the limit set.
             Some((soft, hard)) => {
                 let mut command = Command::new("prlimit");
-                command
-                    .arg(format!("--nofile={soft}:{hard}"))
-                    .arg(bot_binary());
+                command.arg(format!("--nofile={soft}:{hard}")).arg(binary);
                 command
             }
-            None => Command::new(bot_binary()),
+            None => Command::new(binary),
         };
         let mut child = command
             .env_clear()
