@@ -816,11 +816,16 @@ async fn a_full_quota_accepts_again_once_the_workers_drain_it() {
     // The handlers recover; the workers drain the queue.
     held.0.store(true, std::sync::atomic::Ordering::SeqCst);
     let store = SqliteStore::open_read_only(&path).unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let drain = std::time::Instant::now();
+    let deadline = drain + Duration::from_secs(20);
     while store.pending().await.unwrap() > 0 {
         assert!(std::time::Instant::now() < deadline, "not drained");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    eprintln!(
+        "a 256 KiB quota took {accepted} deliveries of 8 KiB before 503, drained in {:?}",
+        drain.elapsed()
+    );
     // As many new deliveries as filled it before are accepted, without a hand.
     for m in 0..accepted {
         assert_eq!(
