@@ -212,6 +212,13 @@ fn change(item: &Item<'_>, value: &Json, text: impl Fn(&Json) -> Option<String>)
             })
         }
         (_, "leadgen") => text(&value["leadgen_id"]),
+        // Messenger Calling: one call's events (connect, status, terminate ...).
+        ("page", "calls") => Some(format!(
+            "{}:{}:{}",
+            text(&value["id"])?,
+            text(&value["event"]).unwrap_or_default(),
+            text(&value["status"]).unwrap_or_default()
+        )),
         ("instagram", "comments" | "live_comments") => {
             text(&value["id"]).or_else(|| text(&value["comment_id"]))
         }

@@ -57,6 +57,10 @@ pub struct Entry<'a> {
     pub(crate) changed_fields: Vec<Option<Cow<'a, str>>>,
     pub(crate) messaging: Vec<MessagingEvent<'a>>,
     pub(crate) standby: Vec<MessagingEvent<'a>>,
+    /// Messenger Calling's entry-level keys: each element of `calls[]` (field
+    /// `calls`) and the `call_settings` object (field `call_settings_update`), as
+    /// `(entry key, field, value)`.
+    pub(crate) calling: Vec<(&'static str, &'static str, &'a RawValue)>,
     /// The flat `entry.field` + `entry.value` form (Instagram Business Login), or
     /// Threads' `values.field` + `values.value`.
     pub(crate) flat: Option<Change<'a>>,
@@ -235,6 +239,12 @@ struct EntryWire<'a, C> {
     field: Option<&'a RawValue>,
     #[serde(borrow)]
     value: Option<&'a RawValue>,
+    // Messenger Calling: raw, so that a shape other than the documented one costs
+    // only itself.
+    #[serde(borrow)]
+    calls: Option<&'a RawValue>,
+    #[serde(borrow)]
+    call_settings: Option<&'a RawValue>,
 }
 
 impl<'a> Change<'a> {
@@ -375,6 +385,25 @@ fn unwrap_single_element_array(raw: &RawValue) -> Option<&RawValue> {
     }
 }
 
+/// Messenger Calling's entry-level items: one per element of `calls[]` (the whole
+/// value when it is not an array), and `call_settings`.
+fn calling<'a>(
+    calls: Option<&'a RawValue>,
+    settings: Option<&'a RawValue>,
+) -> Vec<(&'static str, &'static str, &'a RawValue)> {
+    let mut items = Vec::new();
+    if let Some(calls) = calls.filter(|v| v.get() != "null") {
+        match serde_json::from_str::<Vec<&'a RawValue>>(calls.get()) {
+            Ok(elements) => items.extend(elements.into_iter().map(|e| ("calls", "calls", e))),
+            Err(_) => items.push(("calls", "calls", calls)),
+        }
+    }
+    if let Some(settings) = settings.filter(|v| v.get() != "null") {
+        items.push(("call_settings", "call_settings_update", settings));
+    }
+    items
+}
+
 impl<'a> Entry<'a> {
     fn empty(raw: &'a RawValue) -> Self {
         Self {
@@ -386,6 +415,7 @@ impl<'a> Entry<'a> {
             changed_fields: Vec::new(),
             messaging: Vec::new(),
             standby: Vec::new(),
+            calling: Vec::new(),
             flat: None,
             malformed: false,
         }
@@ -440,6 +470,7 @@ impl<'a> Entry<'a> {
                 .collect(),
             messaging: events(wire.messaging),
             standby: events(wire.standby),
+            calling: calling(wire.calls, wire.call_settings),
             flat,
             raw,
             malformed: false,

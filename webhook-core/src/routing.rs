@@ -65,6 +65,10 @@ pub enum ItemKind<'n> {
     Standby(&'n str),
     /// The flat `entry.field` + `entry.value` form.
     EntryField,
+    /// A value Meta puts on the entry itself under this key: Messenger Calling's
+    /// `calls` (one item per element, field `calls`) and `call_settings` (field
+    /// `call_settings_update`).
+    EntryKey(&'n str),
     /// A Threads notification.
     Threads,
     /// An entry that is not an object (or whose arrays are not arrays): the whole
@@ -74,7 +78,7 @@ pub enum ItemKind<'n> {
 
 impl<'n> ItemKind<'n> {
     /// A short name: `change`, `changed_fields`, the messaging event key, `standby`,
-    /// `entry_field` or `threads`.
+    /// `entry_field`, the entry key (`calls`, `call_settings`) or `threads`.
     #[must_use]
     pub fn name(self) -> &'n str {
         match self {
@@ -83,6 +87,7 @@ impl<'n> ItemKind<'n> {
             Self::Messaging(key) => key,
             Self::Standby(_) => "standby",
             Self::EntryField => "entry_field",
+            Self::EntryKey(key) => key,
             Self::Threads => "threads",
             Self::MalformedEntry => "malformed_entry",
         }
@@ -223,6 +228,12 @@ impl Notification<'_> {
                 value: ev.raw,
                 ..item
             });
+            let calling = entry.calling.iter().map(move |&(key, field, value)| Item {
+                field: Some(field),
+                kind: ItemKind::EntryKey(key),
+                value,
+                ..item
+            });
             let flat = entry.flat.iter().map(move |c| Item {
                 field: c.field.as_deref(),
                 kind: flat_kind,
@@ -235,6 +246,7 @@ impl Notification<'_> {
                 .chain(names)
                 .chain(messaging)
                 .chain(standby)
+                .chain(calling)
                 .chain(flat)
         })
     }
@@ -243,6 +255,42 @@ impl Notification<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messenger_calling_events_on_the_entry_are_items() {
+        // Meta's Calling page: `calls[]` and `call_settings` sit on the entry.
+        let body = br#"{"object":"page","entry":[{"id":"1","time":5,
+            "calls":[{"id":"c1","event":"connect"},{"id":"c1","event":"terminate"}],
+            "call_settings":{"audio_enabled":true},
+            "changes":[{"field":"feed","value":{}}]}]}"#;
+        let n = Notification::parse(body).unwrap();
+        let items: Vec<_> = n
+            .items()
+            .map(|i| (i.field().unwrap(), i.kind().name(), i.value().get()))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                ("feed", "change", "{}"),
+                ("calls", "calls", r#"{"id":"c1","event":"connect"}"#),
+                ("calls", "calls", r#"{"id":"c1","event":"terminate"}"#),
+                ("call_settings_update", "call_settings", r#"{"audio_enabled":true}"#),
+            ]
+        );
+        let keys: Vec<_> = n
+            .items()
+            .skip(1)
+            .take(2)
+            .map(|i| crate::idempotency::natural_key(&i, None))
+            .collect();
+        assert_ne!(keys[0], keys[1], "{keys:?}");
+        // Another shape costs only itself: not an array is one item, null none.
+        let odd = br#"{"object":"page","entry":[{"id":"1","calls":{"id":"c2"},"call_settings":null,
+            "messaging":[{"sender":{"id":"u"},"message":{"mid":"m"}}]}]}"#;
+        let n = Notification::parse(odd).unwrap();
+        let kinds: Vec<_> = n.items().map(|i| i.kind().name()).collect();
+        assert_eq!(kinds, ["message", "calls"]);
+    }
 
     fn fields(object: &str, events: &str) -> Vec<(Option<String>, String)> {
         let body =
