@@ -79,7 +79,7 @@ async fn deliver(addr: SocketAddr, n: u32) -> (String, Duration) {
 /// `body`, signed, from Meta's address as one write: its status and how long the
 /// answer took.
 async fn deliver_body(addr: SocketAddr, body: &[u8]) -> (String, Duration) {
-    let header = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), &body);
+    let header = signature::sign(Algorithm::Sha256, &AppSecret::new(SECRET).unwrap(), body);
     let mut request = format!(
         "POST /webhook HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-hub-signature-256: {header}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
@@ -239,13 +239,14 @@ async fn filling_upload(addr: SocketAddr, first: usize, until: Instant) -> Optio
     );
     stream.write_all(head.as_bytes()).await.ok()?;
     stream.write_all(&vec![b' '; first]).await.ok()?;
+    let chunk = vec![b' '; 32 * 1024];
     let mut answer = vec![0; 1024];
     let read = loop {
         tokio::select! {
             () = tokio::time::sleep(Duration::from_millis(250)) => {}
             read = stream.read(&mut answer) => break read.ok(),
         }
-        if Instant::now() >= until || stream.write_all(&[b' '; 32 * 1024]).await.is_err() {
+        if Instant::now() >= until || stream.write_all(&chunk).await.is_err() {
             break None;
         }
     };

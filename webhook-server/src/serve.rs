@@ -73,14 +73,13 @@ impl tower::Service<Incoming> for Guarded {
 
     fn call(&mut self, mut request: Incoming) -> Self::Future {
         use futures_util::future::Either;
-        match refuse_early(&request, &self.smuggling, self.max_header_bytes) {
-            Some(refused) => Either::Left(std::future::ready(Ok(refused))),
-            None => {
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(self.peer));
-                Either::Right(self.router.call(request))
-            }
+        if let Some(refused) = refuse_early(&request, &self.smuggling, self.max_header_bytes) {
+            Either::Left(std::future::ready(Ok(refused)))
+        } else {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(self.peer));
+            Either::Right(self.router.call(request))
         }
     }
 }
@@ -199,8 +198,7 @@ pub(crate) async fn serve(
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
     let mut accept_errors = LogWindow::default();
-    let (mut cap_refusals, mut per_ip_refusals) = (LogWindow::default(), LogWindow::default());
-    let turning_away = Arc::new(Semaphore::new(MAX_TURNING_AWAY));
+    let mut refusals = Refusals::default();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -230,23 +228,12 @@ pub(crate) async fn serve(
                     Err(which) => {
                         stats.count(Event::ConnectionRefused);
                         crate::observe::shed(which);
-                        let (window, why) = if which == "per_ip" {
-                            (&mut per_ip_refusals, Refused::PerIp(per_ip.cap))
+                        let why = if which == "per_ip" {
+                            Refused::PerIp(per_ip.cap)
                         } else {
-                            (&mut cap_refusals, Refused::All(cap))
+                            Refused::All(cap)
                         };
-                        if let Some(unlogged) = window.admit() {
-                            why.log(unlogged);
-                        }
-                        // A TLS client cannot read a plain-text 503, and past a bound
-                        // of lingering answers a flood is closed at once too.
-                        let lingering = Arc::clone(&turning_away).try_acquire_owned();
-                        if let (None, Ok(lingering)) = (&tls, lingering) {
-                            tokio::spawn(async move {
-                                turn_away(stream).await;
-                                drop(lingering);
-                            });
-                        }
+                        refusals.refuse(stream, why, tls.is_some());
                         continue;
                     }
                 };
@@ -372,6 +359,45 @@ impl Refused {
 /// refused connections are closed without an answer (each lingering one holds a
 /// file descriptor).
 const MAX_TURNING_AWAY: usize = 64;
+
+/// Connections refused at accept: their log lines, one per cap and interval, and
+/// the answers still lingering.
+struct Refusals {
+    all: LogWindow,
+    per_ip: LogWindow,
+    lingering: Arc<Semaphore>,
+}
+
+impl Default for Refusals {
+    fn default() -> Self {
+        Self {
+            all: LogWindow::default(),
+            per_ip: LogWindow::default(),
+            lingering: Arc::new(Semaphore::new(MAX_TURNING_AWAY)),
+        }
+    }
+}
+
+impl Refusals {
+    /// Logs (at most once per interval) and answers `503`, or just closes: a TLS
+    /// client cannot read a plain-text 503, and past a bound of lingering answers
+    /// a flood is closed at once too.
+    fn refuse(&mut self, stream: TcpStream, why: Refused, tls: bool) {
+        let window = match why {
+            Refused::All(_) => &mut self.all,
+            Refused::PerIp(_) => &mut self.per_ip,
+        };
+        if let Some(unlogged) = window.admit() {
+            why.log(unlogged);
+        }
+        if let (false, Ok(lingering)) = (tls, Arc::clone(&self.lingering).try_acquire_owned()) {
+            tokio::spawn(async move {
+                turn_away(stream).await;
+                drop(lingering);
+            });
+        }
+    }
+}
 
 /// Open connections per client address.
 #[derive(Clone)]

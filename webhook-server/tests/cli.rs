@@ -498,10 +498,18 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
     assert_ne!(code, 0);
     assert!(err.contains("neither a time"), "{err}");
 
-    // Bulk replay: the dead page deliveries since a time, then every dead page
-    // delivery, nothing else.
+    bulk_replay_by_filter(&db, &ids);
+    let (code, _, err) = deliveries(&db, &["replay"]);
+    assert_ne!(code, 0, "an id or --state is required");
+    assert!(err.contains("--state") || err.contains("<ID>"), "{err}");
+}
+
+/// `replay --state dead` with filters: the dead page deliveries since a time, then
+/// every dead page delivery, nothing else.
+fn bulk_replay_by_filter(db: &std::path::Path, ids: &[i64]) {
+    let ids_of = |args: &[&str]| listed_ids(db, args);
     let (code, out, err) = deliveries(
-        &db,
+        db,
         &[
             "replay",
             "--state",
@@ -518,7 +526,7 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
         "{err}"
     );
     assert_eq!(ids_of(&["--state", "dead"]), [ids[1], ids[0]]);
-    let (code, out, err) = deliveries(&db, &["replay", "--state", "dead", "--object", "page"]);
+    let (code, out, err) = deliveries(db, &["replay", "--state", "dead", "--object", "page"]);
     assert_eq!(
         (code, out.trim()),
         (0, "1 delivery is pending again"),
@@ -526,9 +534,6 @@ async fn deliveries_reads_without_writing_pages_filters_and_replays_in_bulk() {
     );
     assert_eq!(ids_of(&["--state", "dead"]), [ids[1]]);
     assert_eq!(ids_of(&["--state", "pending"]), [ids[4], ids[2], ids[0]]);
-    let (code, _, err) = deliveries(&db, &["replay"]);
-    assert_ne!(code, 0, "an id or --state is required");
-    assert!(err.contains("--state") || err.contains("<ID>"), "{err}");
 }
 
 #[test]

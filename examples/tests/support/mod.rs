@@ -48,6 +48,7 @@ pub(crate) struct Bot {
 }
 
 impl Bot {
+    #[allow(dead_code, reason = "each test file includes this module")]
     pub(crate) fn start(env: &[(&str, &str)]) -> Self {
         Self::start_with_open_files(env, None)
     }
