@@ -84,10 +84,9 @@ impl<'n> ItemKind<'n> {
         match self {
             Self::Change => "change",
             Self::ChangedField => "changed_fields",
-            Self::Messaging(key) => key,
+            Self::Messaging(key) | Self::EntryKey(key) => key,
             Self::Standby(_) => "standby",
             Self::EntryField => "entry_field",
-            Self::EntryKey(key) => key,
             Self::Threads => "threads",
             Self::MalformedEntry => "malformed_entry",
         }
@@ -274,7 +273,11 @@ mod tests {
                 ("feed", "change", "{}"),
                 ("calls", "calls", r#"{"id":"c1","event":"connect"}"#),
                 ("calls", "calls", r#"{"id":"c1","event":"terminate"}"#),
-                ("call_settings_update", "call_settings", r#"{"audio_enabled":true}"#),
+                (
+                    "call_settings_update",
+                    "call_settings",
+                    r#"{"audio_enabled":true}"#
+                ),
             ]
         );
         let keys: Vec<_> = n

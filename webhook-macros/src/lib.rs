@@ -158,11 +158,11 @@ pub fn __meta_names(input: TokenStream) -> TokenStream {
             .to_compile_error()
             .into();
     }
-    let objects = names::OBJECTS
+    let objects = names::objects()
         .iter()
         .map(|(object, fields)| quote!((#object, &[#(#fields),*])));
     let each = names::EACH;
-    let field_types = names::OBJECTS.iter().map(|(object, fields)| {
+    let field_types = names::objects().iter().map(|(object, fields)| {
         let module = names::ident(object);
         let types = fields.iter().map(|field| {
             let ty = names::ident(field);

@@ -4,4 +4,5 @@
 mod catalog;
 mod messaging;
 mod objects;
+mod table;
 mod whatsapp;

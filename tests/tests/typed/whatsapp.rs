@@ -6,15 +6,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use webhook_core::Notification;
 use webhook_core::fields::whatsapp::{
-    AccountAlerts, AccountReviewUpdate, AccountUpdate, AccountUpdateEvent, AlertEntityType,
-    AlertSeverity, AlertType, AutomaticEvents, BanState, BusinessCapabilityUpdate, CallEvent,
-    Calls, Change, ConversationCategory, Decision, DeliveryStatus, FlowEvent, Flows,
-    InteractiveType, MessageTemplateComponentsUpdate, MessageTemplateQualityUpdate,
-    MessageTemplateStatusUpdate, MessageType, PartnerSolutions, PaymentConfigurationUpdate,
-    PhoneNumberNameUpdate, PhoneNumberQualityEvent, PhoneNumberQualityUpdate, PreferenceValue,
-    PricingCategory, PricingModel, PricingType, QualityScore, RestrictionType, Security,
-    SmbAppStateSync, SystemType, TemplateCategory, TemplateCategoryUpdate, TemplateRejectionReason,
-    TemplateStatusEvent, TimeOrText, UserPreferences,
+    AccountAlerts, AccountReviewUpdate, AccountSettingsUpdate, AccountUpdate, AccountUpdateEvent,
+    AlertEntityType, AlertSeverity, AlertType, AutomaticEvents, BanState, BusinessCapabilityUpdate,
+    BusinessUsernameUpdate, CallEvent, Calls, Change, ConversationCategory, Decision,
+    DeliveryStatus, FlowEvent, Flows, GroupEventType, Groups, History, InteractiveType,
+    MessageTemplateComponentsUpdate, MessageTemplateQualityUpdate, MessageTemplateStatusUpdate,
+    MessageType, PartnerSolutions, PaymentConfigurationUpdate, PhoneNumberNameUpdate,
+    PhoneNumberQualityEvent, PhoneNumberQualityUpdate, PreferenceValue, PricingCategory,
+    PricingModel, PricingType, QualityScore, RestrictionType, Security, SmbAppStateSync,
+    SmbMessageEchoes, SystemType, TemplateCategory, TemplateCategoryUpdate,
+    TemplateRejectionReason, TemplateStatusEvent, TimeOrText, UserIdUpdates, UserPreferences,
 };
 use webhook_core::fields::{Id, Number, Timestamp, WithRaw};
 
@@ -78,6 +79,16 @@ fn all_fixtures() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         "payment_configuration_update": "payment_configuration_update";
         "automatic_events": "automatic_events_purchase", "automatic_events_lead";
         "smb_app_state_sync": "smb_app_state_sync";
+        "history": "history";
+        "smb_message_echoes": "smb_message_echoes";
+        "group_lifecycle_update": "group_lifecycle_update";
+        "group_participants_update": "group_participants_update";
+        "group_settings_update": "group_settings_update";
+        "group_status_update": "group_status_update";
+        "business_username_update": "business_username_update";
+        "business_username_updates": "business_username_updates";
+        "user_id_update": "user_id_update";
+        "account_settings_update": "account_settings_update";
     ]
 }
 
@@ -161,6 +172,17 @@ macro_rules! by_field {
             "payment_configuration_update" => $f::<PaymentConfigurationUpdate>,
             "automatic_events" => $f::<AutomaticEvents>,
             "smb_app_state_sync" => $f::<SmbAppStateSync>,
+            "history" => $f::<History>,
+            "smb_message_echoes" => $f::<SmbMessageEchoes>,
+            "group_lifecycle_update"
+            | "group_participants_update"
+            | "group_settings_update"
+            | "group_status_update" => $f::<Groups>,
+            "business_username_update" | "business_username_updates" => {
+                $f::<BusinessUsernameUpdate>
+            }
+            "user_id_update" => $f::<UserIdUpdates>,
+            "account_settings_update" => $f::<AccountSettingsUpdate>,
             other => panic!("no type for field {other}"),
         };
         f
@@ -187,8 +209,16 @@ fn every_fixture_reads_with_the_type_of_its_field() {
     ))
     .unwrap()
     .count();
+    // Fixtures of fields the table says have no type of ours.
+    let untyped = fixture!("unlisted_fields");
+    let n = Notification::parse(&untyped).unwrap();
+    assert!(
+        n.items()
+            .all(|i| crate::table::untyped(OBJECT, i.field().unwrap_or_default())),
+        "unlisted_fields has a typed field"
+    );
     assert_eq!(
-        fixtures.len(),
+        fixtures.len() + 1,
         on_disk,
         "a fixture is missing from all_fixtures()"
     );
@@ -1701,5 +1731,127 @@ fn smb_app_state_sync() {
     assert_eq!(
         removed.metadata.as_ref().and_then(|m| m.timestamp),
         Some(Timestamp(1_767_226_001))
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Coexistence, groups, usernames and BSUIDs, account settings
+// ---------------------------------------------------------------------------
+
+/// Meta's `history` reference: a chunk of the Business app's chat history, each
+/// message with its status then.
+#[test]
+fn history() {
+    let history: History = one(&fixture!("history"), "history");
+    let chunk = &history.history[0];
+    let progress = chunk.metadata.as_ref().unwrap();
+    assert_eq!(
+        (progress.phase, progress.chunk_order, progress.progress),
+        (Some(1), Some(2), Some(40))
+    );
+    let thread = &chunk.threads[0];
+    assert_eq!(thread.id.as_deref(), Some("15550199881"));
+    let sent = &thread.messages[0];
+    assert_eq!(sent.to.as_deref(), Some("15550199881"));
+    assert_eq!(
+        sent.history_context.as_ref().unwrap().status.as_deref(),
+        Some("READ")
+    );
+    assert_eq!(thread.messages[1].text_body(), Some("Great, see you then"));
+}
+
+/// Meta's `smb_message_echoes` reference: what the business sent from the app.
+#[test]
+fn smb_message_echoes() {
+    let echoes: SmbMessageEchoes = one(&fixture!("smb_message_echoes"), "smb_message_echoes");
+    let echo = &echoes.message_echoes[0];
+    assert_eq!(
+        (echo.from.as_deref(), echo.to.as_deref()),
+        (Some("15550100222"), Some("15550199881"))
+    );
+    assert_eq!(echo.text_body(), Some("We open at 9 tomorrow."));
+}
+
+/// Meta's groups webhooks page: the four group fields share `groups[]`.
+#[test]
+fn groups() {
+    let created: Groups = one(
+        &fixture!("group_lifecycle_update"),
+        "group_lifecycle_update",
+    );
+    let event = &created.groups[0];
+    assert_eq!(event.kind, Some(GroupEventType::GroupCreate));
+    assert_eq!(
+        event.subject.as_ref().and_then(|s| s.text()),
+        Some("Saturday pickup")
+    );
+    assert_eq!(event.join_approval_mode.as_deref(), Some("auto_approve"));
+    let joined: Groups = one(
+        &fixture!("group_participants_update"),
+        "group_participants_update",
+    );
+    assert_eq!(
+        joined.groups[0].participants[0].wa_id.as_deref(),
+        Some("15550199881")
+    );
+    let renamed: Groups = one(&fixture!("group_settings_update"), "group_settings_update");
+    assert_eq!(
+        renamed.groups[0].subject,
+        Some(webhook_core::fields::whatsapp::GroupSetting::Changed {
+            text: Some("Sunday pickup".into()),
+            update_successful: Some(true)
+        })
+    );
+    let suspended: Groups = one(&fixture!("group_status_update"), "group_status_update");
+    assert_eq!(suspended.groups[0].kind, Some(GroupEventType::GroupSuspend));
+}
+
+/// Meta's business-scoped user ids page: the username webhook (spelled both
+/// ways) and `user_id_update`.
+#[test]
+fn usernames_and_user_ids() {
+    let approved: BusinessUsernameUpdate = one(
+        &fixture!("business_username_updates"),
+        "business_username_updates",
+    );
+    assert_eq!(
+        (approved.username.as_deref(), approved.status.as_deref()),
+        (Some("harbourbakery"), Some("approved"))
+    );
+    let deleted: BusinessUsernameUpdate = one(
+        &fixture!("business_username_update"),
+        "business_username_update",
+    );
+    assert_eq!(
+        (deleted.username, deleted.status.as_deref()),
+        (None, Some("deleted"))
+    );
+    let updates: UserIdUpdates = one(&fixture!("user_id_update"), "user_id_update");
+    let update = &updates.user_id_update[0];
+    let ids = update.user_id.as_ref().unwrap();
+    assert_eq!(
+        (ids.previous.as_deref(), ids.current.as_deref()),
+        (Some("US.bsuid.OLD0001"), Some("US.bsuid.NEW0001"))
+    );
+    assert_eq!(update.timestamp, Some(Timestamp(1_767_226_500)));
+    assert_eq!(updates.contacts[0].name(), Some("Ada Lindqvist"));
+}
+
+/// Meta's call settings page: `account_settings_update` carries the Calling
+/// settings.
+#[test]
+fn account_settings_update() {
+    let update: AccountSettingsUpdate = one(
+        &fixture!("account_settings_update"),
+        "account_settings_update",
+    );
+    assert_eq!(update.phone_number_id.as_deref(), Some("400555666777888"));
+    let calling = update.calling.unwrap();
+    assert_eq!(calling.call_icon_visibility.as_deref(), Some("DEFAULT"));
+    let hours = calling.call_hours.unwrap();
+    assert_eq!(hours.timezone_id.as_deref(), Some("Europe/Oslo"));
+    assert_eq!(
+        hours.weekly_operating_hours[0].day_of_week.as_deref(),
+        Some("MONDAY")
     );
 }

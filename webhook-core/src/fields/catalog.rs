@@ -47,6 +47,11 @@ typed_values! {
         (instagram, messaging_optins), (instagram, messaging_referral), (instagram, message_reactions),
         (instagram, messaging_handover), (instagram, message_edit), (instagram, messaging_policy_enforcement),
         (instagram, standby),
+        // Events with Messenger's keys, which Meta documents for Pages only.
+        (instagram, message_deliveries), (instagram, messaging_account_linking),
+        (instagram, messaging_game_plays), (instagram, response_feedback), (instagram, messaging_feedback),
+        (instagram, messaging_checkout_updates), (instagram, messaging_payments),
+        (instagram, messaging_pre_checkouts), (instagram, send_cart),
     ],
     page::Feed => [(page, feed)],
     page::Mention => [(page, mention)],
@@ -99,6 +104,17 @@ typed_values! {
     whatsapp::AutomaticEvents => [(whatsapp_business_account, automatic_events)],
     whatsapp::SmbAppStateSync => [(whatsapp_business_account, smb_app_state_sync)],
     whatsapp::Flows => [(whatsapp_business_account, flows)],
+    whatsapp::History => [(whatsapp_business_account, history)],
+    whatsapp::SmbMessageEchoes => [(whatsapp_business_account, smb_message_echoes)],
+    whatsapp::Groups => [
+        (whatsapp_business_account, group_lifecycle_update), (whatsapp_business_account, group_participants_update),
+        (whatsapp_business_account, group_settings_update), (whatsapp_business_account, group_status_update),
+    ],
+    whatsapp::BusinessUsernameUpdate => [
+        (whatsapp_business_account, business_username_update), (whatsapp_business_account, business_username_updates),
+    ],
+    whatsapp::UserIdUpdates => [(whatsapp_business_account, user_id_update)],
+    whatsapp::AccountSettingsUpdate => [(whatsapp_business_account, account_settings_update)],
     whatsapp::FlowError => [(whatsapp_business_account, flows, errors)],
     whatsapp::PartnerSolutions => [(whatsapp_business_account, partner_solutions)],
 }
@@ -121,6 +137,17 @@ pub fn typed_fields() -> impl Iterator<Item = (&'static str, &'static str, &'sta
         .iter()
         .filter(|e| e.each.is_empty())
         .map(|e| (e.object, e.field, e.type_name))
+}
+
+/// Every array element one of our types reads for an `each` route: `(object,
+/// field, array, type)`, such as `(whatsapp_business_account, messages, statuses,
+/// whatsapp::Status)`.
+pub fn typed_elements()
+-> impl Iterator<Item = (&'static str, &'static str, &'static str, &'static str)> {
+    TABLE
+        .iter()
+        .filter(|e| !e.each.is_empty())
+        .map(|e| (e.object, e.field, e.each, e.type_name))
 }
 
 /// The value of `(object, field)` as this crate's type for that field reads it;

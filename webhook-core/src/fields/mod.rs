@@ -35,7 +35,7 @@ pub mod threads;
 pub mod user;
 pub mod whatsapp;
 
-pub use catalog::{TypedJson, typed_fields, typed_json};
+pub use catalog::{TypedJson, typed_elements, typed_fields, typed_json};
 
 use std::fmt;
 use std::ops::Deref;

@@ -384,3 +384,93 @@ pub struct PartnerSolutions {
     /// `REJECTED`.
     pub solution_status: Option<String>,
 }
+
+/// A phone number's settings changed (Meta's `account_settings_update`, whose
+/// documented settings are Calling's, as set through the call settings API).
+///
+/// ```
+/// use webhook_core::fields::whatsapp::AccountSettingsUpdate;
+///
+/// let v: AccountSettingsUpdate = serde_json::from_str(r#"{"phone_number_id":"400",
+///     "calling":{"status":"ENABLED","call_icon_visibility":"DEFAULT",
+///     "call_hours":{"status":"ENABLED","timezone_id":"Europe/Oslo",
+///     "weekly_operating_hours":[{"day_of_week":"MONDAY","open_time":"0900","close_time":"1700"}]}}}"#)?;
+/// let calling = v.calling.unwrap();
+/// assert_eq!(calling.status.as_deref(), Some("ENABLED"));
+/// assert_eq!(calling.call_hours.unwrap().weekly_operating_hours[0].open_time.as_deref(), Some("0900"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct AccountSettingsUpdate {
+    /// The phone number whose settings changed.
+    #[serde(default)]
+    pub phone_number_id: Option<Id>,
+    /// Its Calling settings.
+    #[serde(default)]
+    pub calling: Option<CallingSettings>,
+}
+
+/// A number's Calling settings.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CallingSettings {
+    /// `ENABLED` or `DISABLED`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `DEFAULT` or `DISABLE_ALL`.
+    #[serde(default)]
+    pub call_icon_visibility: Option<String>,
+    /// When calls are taken.
+    #[serde(default)]
+    pub call_hours: Option<CallHours>,
+    /// Whether users are asked for call-back permission.
+    #[serde(default)]
+    pub callback_permission_status: Option<String>,
+    /// SIP settings (servers and status), as sent.
+    #[serde(default)]
+    pub sip: Option<serde_json::Value>,
+}
+
+/// Business hours for calls.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct CallHours {
+    /// `ENABLED` or `DISABLED`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The IANA time zone of the hours.
+    #[serde(default)]
+    pub timezone_id: Option<String>,
+    /// Opening hours by weekday.
+    #[serde(default)]
+    pub weekly_operating_hours: Vec<OperatingHours>,
+    /// Days with other hours.
+    #[serde(default)]
+    pub holiday_schedule: Vec<HolidayHours>,
+}
+
+/// Opening hours on one weekday.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct OperatingHours {
+    /// `MONDAY` … `SUNDAY`.
+    #[serde(default)]
+    pub day_of_week: Option<String>,
+    /// `HHMM`.
+    #[serde(default)]
+    pub open_time: Option<String>,
+    /// `HHMM`.
+    #[serde(default)]
+    pub close_time: Option<String>,
+}
+
+/// Hours on one date.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct HolidayHours {
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// `HHMM`.
+    #[serde(default)]
+    pub start_time: Option<String>,
+    /// `HHMM`.
+    #[serde(default)]
+    pub end_time: Option<String>,
+}

@@ -42,6 +42,9 @@ pub struct Message {
     pub from: Option<Id>,
     /// The sender's business-scoped user id.
     pub from_user_id: Option<String>,
+    /// The recipient, for messages the business sent (`smb_message_echoes`, and
+    /// its own messages in a `history` sync).
+    pub to: Option<Id>,
     /// The sender's parent business-scoped user id.
     pub from_parent_user_id: Option<String>,
     /// The group the message was sent in, for group messages.
@@ -97,6 +100,17 @@ pub struct Message {
     /// Why the message could not be handled (`unsupported` messages).
     #[serde(default)]
     pub errors: Vec<Error>,
+    /// The message's status when it was synchronised, for messages of a `history`
+    /// sync.
+    pub history_context: Option<HistoryContext>,
+}
+
+/// A synchronised message's status (`history` sync).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct HistoryContext {
+    /// `DELIVERED`, `READ`, `PLAYED`, `PENDING`, `ERROR` ...
+    pub status: Option<String>,
 }
 
 impl Message {

@@ -53,16 +53,20 @@ mod account;
 mod business;
 mod calls;
 mod change;
+mod coexistence;
 mod context;
 mod flows;
+mod groups;
+mod identity;
 mod message;
 mod status;
 mod template;
 
 pub use account::{
-    AccountAlerts, AccountReviewUpdate, AccountUpdate, AccountUpdateEvent, AlertEntityType,
-    AlertInfo, AlertSeverity, AlertType, AuthInternationalRateEligibility, BanInfo, BanState,
-    BusinessCapabilityUpdate, Decision, DisconnectionInfo, ExceptionCountry,
+    AccountAlerts, AccountReviewUpdate, AccountSettingsUpdate, AccountUpdate, AccountUpdateEvent,
+    AlertEntityType, AlertInfo, AlertSeverity, AlertType, AuthInternationalRateEligibility,
+    BanInfo, BanState, BusinessCapabilityUpdate, CallHours, CallingSettings, Decision,
+    DisconnectionInfo, ExceptionCountry, HolidayHours, OperatingHours,
     PartnerClientCertificationInfo, PartnerSolutions, PhoneNumberNameUpdate,
     PhoneNumberQualityEvent, PhoneNumberQualityUpdate, PreferenceValue, Restriction,
     RestrictionType, Security, UserPreference, UserPreferences, ViolationInfo, VolumeTierInfo,
@@ -74,14 +78,17 @@ pub use business::{
 };
 pub use calls::{Call, CallEvent, CallSession, CallStatus, Calls};
 pub use change::{Change, Contact, Metadata, Profile};
+pub use coexistence::{History, HistoryChunk, HistoryProgress, HistoryThread, SmbMessageEchoes};
 pub use context::ChangeContext;
 pub use flows::{FlowError, FlowEvent, Flows};
+pub use groups::{GroupEvent, GroupEventType, GroupParticipant, GroupSetting, Groups};
+pub use identity::{BusinessUsernameUpdate, IdChange, UserIdUpdate, UserIdUpdates};
 pub use message::{
     Button, ButtonReply, CallPermissionReply, ContactAddress, ContactEmail, ContactName,
-    ContactOrg, ContactPhone, ContactUrl, Context, Edit, Identity, Interactive, InteractiveType,
-    ListReply, Location, Media, Message, MessageType, NfmReply, Order, ProductItem, Reaction,
-    Referral, ReferredProduct, Revoke, SharedContact, System, SystemType, Text, Unsupported,
-    WelcomeMessage,
+    ContactOrg, ContactPhone, ContactUrl, Context, Edit, HistoryContext, Identity, Interactive,
+    InteractiveType, ListReply, Location, Media, Message, MessageType, NfmReply, Order,
+    ProductItem, Reaction, Referral, ReferredProduct, Revoke, SharedContact, System, SystemType,
+    Text, Unsupported, WelcomeMessage,
 };
 pub use status::{
     Conversation, ConversationCategory, ConversationOrigin, DeliveryStatus, Error, ErrorData,
