@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use webhook_core::Notification;
 use webhook_core::fields::page::{self, Feed, FeedItem, ReactionType, Time, Verb};
 use webhook_core::fields::{
-    Id, Number, Timestamp, WithRaw, ad_account, application, certificate_transparency, instagram,
-    permissions, threads, user,
+    Id, Number, Timestamp, WithRaw, ad_account, application, catalog, certificate_transparency,
+    instagram, permissions, threads, user,
 };
 
 macro_rules! fixture {
@@ -47,6 +47,16 @@ fn single<T: DeserializeOwned>(body: &[u8], object: &str, field: &str, kind: &st
     assert_eq!(item.object(), object);
     assert_eq!(item.field(), Some(field));
     assert_eq!(item.kind().name(), kind);
+    read(item.value().get())
+}
+
+/// The item of `body` routed to `(object, field)` (one of several), read as `T`.
+fn of_field<T: DeserializeOwned>(body: &[u8], object: &str, field: &str) -> T {
+    let n = Notification::parse(body).expect("the fixture parses");
+    let item = n
+        .items()
+        .find(|i| i.object() == object && i.field() == Some(field))
+        .unwrap_or_else(|| panic!("no ({object}, {field}) item"));
     read(item.value().get())
 }
 
@@ -928,6 +938,24 @@ fn typed(object: &str, field: &str, json: &str) -> Option<Result<(), serde_json:
         ("application", "ad_account") => ok::<application::AdAccount>(json),
         ("ad_account", "with_issues_ad_objects") => ok::<ad_account::AdObjectWithIssues>(json),
         ("ad_account", "in_process_ad_objects") => ok::<ad_account::AdObjectInProcess>(json),
+        ("ad_account", "ad_recommendations") => ok::<ad_account::AdRecommendation>(json),
+        ("ad_account", "creative_fatigue") => ok::<ad_account::CreativeFatigue>(json),
+        ("ad_account", "product_set_issue") => ok::<ad_account::ProductSetIssue>(json),
+        ("ad_account", "ads_async_creation_request") => {
+            ok::<ad_account::AdsAsyncCreationRequest>(json)
+        }
+        ("application", "dev_alerts") => ok::<application::DevAlert>(json),
+        ("application", "oe_reseller_onboarding_request_created") => {
+            ok::<application::ResellerOnboardingRequest>(json)
+        }
+        (
+            "application",
+            "business_integration_install"
+            | "business_integration_uninstall"
+            | "business_integration_update",
+        ) => ok::<application::BusinessIntegration>(json),
+        ("catalog", "items_batch") => ok::<catalog::ItemsBatch>(json),
+        ("catalog", "product_feed") => ok::<catalog::ProductFeed>(json),
         ("page", "inbox_labels") => ok::<page::InboxLabel>(json),
         ("application", "ads_rules_engine") => ok::<application::AdsRulesEngine>(json),
         ("application", "async_requests") => ok::<application::AsyncRequest>(json),
@@ -1020,4 +1048,88 @@ fn ad_account_objects_with_issues_and_in_process() {
     );
     assert_eq!(done.level, Some(ad_account::AdObjectLevel::AdSet));
     assert_eq!(done.status_name.as_deref(), Some("ACTIVE"));
+}
+
+/// Meta's ad account webhooks reference: recommendations, creative fatigue,
+/// product set issues and asynchronous creation requests.
+#[test]
+fn ad_account_recommendations_fatigue_issues_and_async_requests() {
+    let body = fixture!("ad_account/recommendations.json");
+    let recommendation: ad_account::AdRecommendation =
+        of_field(&body, "ad_account", "ad_recommendations");
+    assert_eq!(recommendation.ad_object_ids[0].as_str(), "120000001");
+    assert_eq!(
+        recommendation.recommendation_type.as_deref(),
+        Some("BUDGET_LIMITED")
+    );
+    let fatigue: ad_account::CreativeFatigue = of_field(&body, "ad_account", "creative_fatigue");
+    assert_eq!(fatigue.adgroup_id.unwrap().as_str(), "120000002");
+    assert_eq!(fatigue.creative_fatigue_level.as_deref(), Some("HIGH"));
+    let request: ad_account::AdsAsyncCreationRequest =
+        of_field(&body, "ad_account", "ads_async_creation_request");
+    assert_eq!(request.status.as_deref(), Some("SUCCESS"));
+    assert_eq!(
+        request.result.unwrap().result_id.unwrap().as_str(),
+        "120000003"
+    );
+    let issue: ad_account::ProductSetIssue = single(
+        &fixture!("ad_account/product_set_issue.json"),
+        "ad_account",
+        "product_set_issue",
+        "change",
+    );
+    assert_eq!(issue.kind.as_deref(), Some("EMPTY_PRODUCT_SET"));
+    assert_eq!(issue.product_set_id.unwrap().as_str(), "777000111");
+}
+
+/// Meta's application reference (`dev_alerts`,
+/// `oe_reseller_onboarding_request_created`) and Facebook Login for Business's
+/// integration webhooks page.
+#[test]
+fn application_alerts_resellers_and_business_integrations() {
+    let alert: application::DevAlert = single(
+        &fixture!("application/dev_alerts.json"),
+        "application",
+        "dev_alerts",
+        "change",
+    );
+    assert_eq!(alert.notification_id.unwrap().as_str(), "9900001");
+    assert_eq!(alert.header.as_deref(), Some("Action needed"));
+    let reseller: application::ResellerOnboardingRequest = of_field(
+        &fixture!("application/app_fields.json"),
+        "application",
+        "oe_reseller_onboarding_request_created",
+    );
+    assert_eq!(reseller.id.unwrap().as_str(), "4400001");
+    let installed: application::BusinessIntegration = single(
+        &fixture!("application/business_integration_install.json"),
+        "application",
+        "business_integration_install",
+        "change",
+    );
+    assert_eq!(
+        installed.business_manager_id.unwrap().as_str(),
+        "5150000001"
+    );
+    let body = fixture!("application/business_integration.json");
+    for field in [
+        "business_integration_uninstall",
+        "business_integration_update",
+    ] {
+        let integration: application::BusinessIntegration = of_field(&body, "application", field);
+        assert_eq!(integration.tp_config_id.unwrap().as_str(), "8810000001");
+    }
+}
+
+/// Meta's catalog webhooks reference: batch uploads and product feeds.
+#[test]
+fn catalog_batches_and_feeds() {
+    let body = fixture!("catalog/catalog.json");
+    let batch: catalog::ItemsBatch = of_field(&body, "catalog", "items_batch");
+    assert_eq!(
+        (batch.handle.as_deref(), batch.status.as_deref()),
+        (Some("batch-1"), Some("finished"))
+    );
+    let feed: catalog::ProductFeed = of_field(&body, "catalog", "product_feed");
+    assert_eq!(feed.product_feed_id.unwrap().as_str(), "555000222");
 }

@@ -146,3 +146,61 @@ pub struct GroupInstall {
     #[serde(default)]
     pub update_time: Option<Time>,
 }
+
+/// A developer alert for the app (Meta's `dev_alerts`), as shown in the App
+/// Dashboard.
+///
+/// ```
+/// use webhook_core::fields::application::DevAlert;
+///
+/// let v: DevAlert = serde_json::from_str(r#"{"notification_id":"99","date":"2026-12-01",
+///     "header":"Action needed","subtitle":"Renew your data use checkup"}"#)?;
+/// assert_eq!(v.header.as_deref(), Some("Action needed"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct DevAlert {
+    /// The alert.
+    #[serde(default)]
+    pub notification_id: Option<Id>,
+    /// When it was raised.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Its title.
+    #[serde(default)]
+    pub header: Option<String>,
+    /// Its text.
+    #[serde(default)]
+    pub subtitle: Option<String>,
+}
+
+/// A reseller onboarding request was created (Meta's
+/// `oe_reseller_onboarding_request_created`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct ResellerOnboardingRequest {
+    /// The request.
+    #[serde(default)]
+    pub id: Option<Id>,
+}
+
+/// A business installed, uninstalled or changed the app's Facebook Login for
+/// Business integration (Meta's `business_integration_install`, `_uninstall` and
+/// `_update`).
+///
+/// ```
+/// use webhook_core::fields::application::BusinessIntegration;
+///
+/// let v: BusinessIntegration = serde_json::from_str(
+///     r#"{"business_manager_id":"515","tp_config_id":"881"}"#)?;
+/// assert_eq!(v.business_manager_id.unwrap().as_str(), "515");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct BusinessIntegration {
+    /// The business portfolio.
+    #[serde(default)]
+    pub business_manager_id: Option<Id>,
+    /// The Facebook Login for Business configuration it used.
+    #[serde(default)]
+    pub tp_config_id: Option<Id>,
+}

@@ -23,7 +23,7 @@
 
 pub mod ad_account;
 pub mod application;
-pub(crate) mod catalog;
+pub mod catalog;
 pub mod certificate_transparency;
 pub mod instagram;
 mod lenient;
@@ -31,11 +31,12 @@ pub mod messaging;
 pub mod page;
 pub mod payments;
 pub mod permissions;
+pub(crate) mod table;
 pub mod threads;
 pub mod user;
 pub mod whatsapp;
 
-pub use catalog::{TypedJson, typed_elements, typed_fields, typed_json};
+pub use table::{TypedJson, typed_elements, typed_fields, typed_json};
 
 use std::fmt;
 use std::ops::Deref;
