@@ -30,6 +30,11 @@ fn every_typed_fixture_reads_through_its_field_type() {
         let body = std::fs::read(path).unwrap();
         let notification =
             Notification::parse(&body).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            notification.items().next().is_some(),
+            "{} routes nothing",
+            path.display()
+        );
         // `changed_fields` names carry no value to type.
         for item in notification
             .items()

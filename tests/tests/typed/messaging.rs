@@ -10,6 +10,11 @@ use webhook_core::fields::messaging::{
     ReactionAction, ReactionEvent, ReactionKind, ReadEvent, ReferralEvent, ReferralSource,
     ReferralType, ResponseFeedbackEvent, SendCartEvent, TemplateType, UserTokenStatus,
 };
+use webhook_core::fields::messaging::{
+    CheckoutUpdateEvent, CustomerInformationEvent, GroupFeedEvent, MessagingFeedbackEvent,
+    PaymentEvent, PreCheckoutEvent,
+};
+use webhook_core::fields::page::{BusinessIntegrity, Call, CallSettings};
 use webhook_core::fields::{Id, WithRaw};
 use webhook_core::{ItemKind, Notification};
 
@@ -1419,4 +1424,183 @@ fn page_send_cart() {
     .unwrap();
     assert_eq!(any.kind(), "order");
     assert_eq!(any.order.unwrap().products.len(), 2);
+}
+
+// ---------------------------------------------------------------------------
+// Feedback templates, payments (legacy), customer information, groups, calling
+// ---------------------------------------------------------------------------
+
+/// Meta's customer feedback template page: the answers, screen by screen.
+#[test]
+fn page_messaging_feedback() {
+    let [event]: [MessagingFeedbackEvent; 1] = only_values(
+        read(
+            &fixture!("page_messaging_feedback"),
+            "page",
+            "messaging_feedback",
+        ),
+        "messaging_feedback",
+    )
+    .try_into()
+    .unwrap();
+    let screen = &event.messaging_feedback.feedback_screens[0];
+    assert_eq!(
+        screen
+            .screen_id
+            .as_ref()
+            .and_then(webhook_core::fields::Number::as_u64),
+        Some(0)
+    );
+    let answer = &screen.questions["delivery_rating"];
+    assert_eq!(
+        (answer.kind.as_deref(), answer.payload.as_deref()),
+        (Some("csat"), Some("5"))
+    );
+    assert_eq!(
+        answer.follow_up.as_ref().unwrap().payload.as_deref(),
+        Some("Arrived warm, thank you!")
+    );
+}
+
+/// Meta's Messenger payments references (legacy beta): checkout updates,
+/// pre-checkouts and payments.
+#[test]
+fn page_checkout_updates_pre_checkouts_and_payments() {
+    let [update]: [CheckoutUpdateEvent; 1] = only_values(
+        read(
+            &fixture!("page_messaging_checkout_updates"),
+            "page",
+            "messaging_checkout_updates",
+        ),
+        "checkout_update",
+    )
+    .try_into()
+    .unwrap();
+    assert_eq!(
+        update.checkout_update.payload.as_deref(),
+        Some("ORDER_7731")
+    );
+    assert_eq!(
+        update.checkout_update.shipping_address.unwrap()["city"],
+        "Bristol"
+    );
+    let [pre]: [PreCheckoutEvent; 1] = only_values(
+        read(
+            &fixture!("page_messaging_pre_checkouts"),
+            "page",
+            "messaging_pre_checkouts",
+        ),
+        "pre_checkout",
+    )
+    .try_into()
+    .unwrap();
+    assert_eq!(
+        pre.pre_checkout.amount.unwrap().amount.as_deref(),
+        Some("12.40")
+    );
+    let [paid]: [PaymentEvent; 1] = only_values(
+        read(
+            &fixture!("page_messaging_payments"),
+            "page",
+            "messaging_payments",
+        ),
+        "payment",
+    )
+    .try_into()
+    .unwrap();
+    let payment = paid.payment;
+    assert_eq!(payment.shipping_option_id.as_deref(), Some("standard"));
+    assert_eq!(
+        payment.payment_credential.unwrap()["provider_type"],
+        "stripe"
+    );
+    assert_eq!(payment.amount.unwrap().currency.as_deref(), Some("GBP"));
+}
+
+/// Meta's Messenger `group_feed` page: an element of `messaging[]` naming its
+/// field, with no sender.
+#[test]
+fn page_group_feed() {
+    let [post]: [GroupFeedEvent; 1] = only_values(
+        read(&fixture!("page_group_feed"), "page", "group_feed"),
+        "group_feed",
+    )
+    .try_into()
+    .unwrap();
+    assert_eq!(post.group_id.as_deref(), Some("GROUP-55501"));
+    assert_eq!(
+        (post.item.as_deref(), post.verb.as_deref()),
+        (Some("comment"), Some("add"))
+    );
+    assert_eq!(post.from.unwrap().name.as_deref(), Some("Mira Okafor"));
+    assert_eq!(post.message.as_deref(), Some("Do you deliver on Sundays?"));
+}
+
+/// The changes under `page` that Messenger documents as events or objects:
+/// business integrity and customer information (Graph Page reference).
+#[test]
+fn page_business_integrity_and_customer_information() {
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../webhook-server/fixtures/typed/page/messenger_changes.json"
+    ))
+    .unwrap();
+    let n = Notification::parse(&body).unwrap();
+    let value = |field: &str| {
+        n.items()
+            .find(|i| i.field() == Some(field))
+            .unwrap()
+            .value()
+            .get()
+            .to_owned()
+    };
+    let integrity: BusinessIntegrity = serde_json::from_str(&value("business_integrity")).unwrap();
+    assert_eq!(integrity.violations[0].kind.as_deref(), Some("SPAM"));
+    assert_eq!(
+        integrity.restrictions[0].feature.as_deref(),
+        Some("MESSAGING")
+    );
+    let info: CustomerInformationEvent =
+        serde_json::from_str(&value("messaging_customer_information")).unwrap();
+    let response = &info.messaging_customer_information.screens[0].responses[0];
+    assert_eq!(
+        (response.key.as_deref(), response.value.as_deref()),
+        (Some("email"), Some("ada@example.com"))
+    );
+}
+
+/// Meta's Messenger Calling pages: call events and call settings sit on the entry.
+#[test]
+fn page_calls_and_call_settings_on_the_entry() {
+    let read_entry = |name: &str| {
+        std::fs::read(format!(
+            "{}/../webhook-server/fixtures/typed/page/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    let body = read_entry("calls");
+    let n = Notification::parse(&body).unwrap();
+    let item = n.items().next().unwrap();
+    assert_eq!(
+        (item.field(), item.kind()),
+        (Some("calls"), ItemKind::EntryKey("calls"))
+    );
+    let call: Call = serde_json::from_str(item.value().get()).unwrap();
+    assert_eq!(
+        (call.id.as_deref(), call.event.as_deref()),
+        (Some("c_EXAMPLECALL01"), Some("connect"))
+    );
+    assert_eq!(call.call_direction.as_deref(), Some("user_initiated"));
+    let body = read_entry("call_settings");
+    let n = Notification::parse(&body).unwrap();
+    let item = n.items().next().unwrap();
+    assert_eq!(item.field(), Some("call_settings_update"));
+    let settings: CallSettings = serde_json::from_str(item.value().get()).unwrap();
+    assert_eq!(settings.audio_enabled, Some(true));
+    let hours = settings.call_hours.unwrap();
+    assert_eq!(
+        hours.weekly_operating_hours[0].open_time.as_deref(),
+        Some("0900")
+    );
 }

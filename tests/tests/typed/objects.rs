@@ -22,22 +22,6 @@ macro_rules! fixture {
     };
 }
 
-/// The objects whose fixtures this file owns.
-const OBJECTS: [&str; 12] = [
-    "ad_account",
-    "page",
-    "instagram",
-    "user",
-    "permissions",
-    "application",
-    "payments",
-    "certificate_transparency",
-    "threads",
-    "catalog",
-    "group",
-    "managed_meta_account",
-];
-
 /// The single routed item of `body`, checked for object, field and kind, read as `T`.
 fn single<T: DeserializeOwned>(body: &[u8], object: &str, field: &str, kind: &str) -> T {
     let n = Notification::parse(body).expect("the fixture parses");
@@ -898,113 +882,6 @@ fn with_raw_keeps_unknown_keys() {
     );
     let raw: serde_json::Value = serde_json::from_str(w.raw.get()).unwrap();
     assert_eq!(raw["sparkle_level"], 9);
-}
-
-/// Reads a routed item into the type documented for its (object, field); `None` when
-/// this file has no type for it (names-only items included).
-fn typed(object: &str, field: &str, json: &str) -> Option<Result<(), serde_json::Error>> {
-    fn ok<T: DeserializeOwned>(json: &str) -> Result<(), serde_json::Error> {
-        serde_json::from_str::<T>(json).map(drop)
-    }
-    if json == "null" {
-        return None;
-    }
-    Some(match (object, field) {
-        ("page", "feed") => ok::<Feed>(json),
-        ("page", "mention") => ok::<page::Mention>(json),
-        ("page", "ratings") => ok::<page::Rating>(json),
-        ("page", "leadgen") => ok::<page::Leadgen>(json),
-        ("page", "videos") => ok::<page::Video>(json),
-        ("page", "live_videos") => ok::<page::LiveVideo>(json),
-        ("page", "page_upcoming_change") => ok::<page::UpcomingChange>(json),
-        ("page", "page_change_proposal") => ok::<page::ChangeProposal>(json),
-        ("page", "conversations") => ok::<page::Conversation>(json),
-        ("instagram", "comments" | "live_comments") => ok::<instagram::Comment>(json),
-        ("instagram", "mentions") => ok::<instagram::Mention>(json),
-        ("instagram", "story_insights") => ok::<instagram::StoryInsights>(json),
-        ("user", "about" | "birthday" | "email" | "first_name" | "gender") => {
-            ok::<user::Text>(json)
-        }
-        ("user", "fbe_install") => ok::<user::FbeInstall>(json),
-        (
-            "user",
-            "books" | "friends" | "hometown" | "likes" | "location" | "movies" | "music" | "photos"
-            | "television",
-        ) => ok::<user::UserChange>(json),
-        ("permissions", _) => ok::<permissions::Permission>(json),
-        ("application", "plugin_comment" | "plugin_comment_reply") => {
-            ok::<application::PluginComment>(json)
-        }
-        ("application", "ad_account") => ok::<application::AdAccount>(json),
-        ("ad_account", "with_issues_ad_objects") => ok::<ad_account::AdObjectWithIssues>(json),
-        ("ad_account", "in_process_ad_objects") => ok::<ad_account::AdObjectInProcess>(json),
-        ("ad_account", "ad_recommendations") => ok::<ad_account::AdRecommendation>(json),
-        ("ad_account", "creative_fatigue") => ok::<ad_account::CreativeFatigue>(json),
-        ("ad_account", "product_set_issue") => ok::<ad_account::ProductSetIssue>(json),
-        ("ad_account", "ads_async_creation_request") => {
-            ok::<ad_account::AdsAsyncCreationRequest>(json)
-        }
-        ("application", "dev_alerts") => ok::<application::DevAlert>(json),
-        ("application", "oe_reseller_onboarding_request_created") => {
-            ok::<application::ResellerOnboardingRequest>(json)
-        }
-        (
-            "application",
-            "business_integration_install"
-            | "business_integration_uninstall"
-            | "business_integration_update",
-        ) => ok::<application::BusinessIntegration>(json),
-        ("catalog", "items_batch") => ok::<catalog::ItemsBatch>(json),
-        ("catalog", "product_feed") => ok::<catalog::ProductFeed>(json),
-        ("page", "inbox_labels") => ok::<page::InboxLabel>(json),
-        ("application", "ads_rules_engine") => ok::<application::AdsRulesEngine>(json),
-        ("application", "async_requests") => ok::<application::AsyncRequest>(json),
-        ("application", "group_install") => ok::<application::GroupInstall>(json),
-        ("certificate_transparency", "phishing") => ok::<certificate_transparency::Phishing>(json),
-        ("moderate", "replies") | ("interaction", "mentions" | "publish") => {
-            ok::<threads::Media>(json)
-        }
-        ("moderate", "delete") => ok::<threads::Deleted>(json),
-        _ => return None,
-    })
-}
-
-#[test]
-fn every_fixture_parses_and_every_value_has_its_type() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../webhook-server/fixtures/typed"
-    );
-    let mut files = 0;
-    for object in OBJECTS {
-        let mut paths: Vec<_> = std::fs::read_dir(format!("{dir}/{object}"))
-            .unwrap_or_else(|e| panic!("fixtures/typed/{object}: {e}"))
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        paths.sort();
-        assert!(!paths.is_empty(), "no fixture for {object}");
-        for path in paths {
-            let body = std::fs::read(&path).unwrap();
-            let items = routed(&body);
-            assert!(!items.is_empty(), "{} routes nothing", path.display());
-            for (obj, field, kind, json) in items {
-                if let Some(result) = typed(&obj, &field, &json) {
-                    result.unwrap_or_else(|e| {
-                        panic!("{}: ({obj}, {field}) {kind}: {e}", path.display())
-                    });
-                } else {
-                    assert!(
-                        json == "null" || crate::table::untyped(&obj, &field),
-                        "{}: no type for ({obj}, {field})",
-                        path.display()
-                    );
-                }
-            }
-            files += 1;
-        }
-    }
-    assert!(files >= 50, "only {files} fixtures");
 }
 
 /// Messenger's custom labels page

@@ -34,6 +34,10 @@
 //! | `game_play` | `messaging_game_plays` | – | [`GamePlayEvent`] |
 //! | `response_feedback` | `response_feedback` | – | [`ResponseFeedbackEvent`] |
 //! | `order` | `send_cart` | – | [`SendCartEvent`] |
+//! | `messaging_feedback` | `messaging_feedback` | – | [`MessagingFeedbackEvent`] |
+//! | `checkout_update` | `messaging_checkout_updates` | – | [`CheckoutUpdateEvent`] |
+//! | `payment` | `messaging_payments` | – | [`PaymentEvent`] |
+//! | `pre_checkout` | `messaging_pre_checkouts` | – | [`PreCheckoutEvent`] |
 //! | any, inside `standby[]` | `standby` | `standby` | [`AnyEvent`] |
 //!
 //! Each type lists the `(object, field)` pairs it is the value of. The same types
@@ -1080,6 +1084,296 @@ pub struct ResponseFeedback {
 }
 
 // ---------------------------------------------------------------------------
+// Feedback templates, customer information, payments (legacy)
+
+/// A person answered a customer feedback template (Meta's `messaging_feedback`).
+///
+/// ```
+/// use webhook_core::fields::messaging::MessagingFeedbackEvent;
+///
+/// let v: MessagingFeedbackEvent = serde_json::from_str(r#"{"sender":{"id":"61"},
+///     "messaging_feedback":{"feedback_screens":[{"screen_id":0,"questions":{
+///     "q1":{"type":"csat","payload":"4","follow_up":{"type":"free_form","payload":"Fast!"}}}}]}}"#)?;
+/// let answer = &v.messaging_feedback.feedback_screens[0].questions["q1"];
+/// assert_eq!(answer.payload.as_deref(), Some("4"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct MessagingFeedbackEvent {
+    /// The person.
+    #[serde(default)]
+    pub sender: Option<Party>,
+    /// The Page.
+    #[serde(default)]
+    pub recipient: Option<Party>,
+    /// When it happened, in milliseconds.
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    /// The answers.
+    #[serde(default)]
+    pub messaging_feedback: MessagingFeedback,
+}
+
+/// The answers of a feedback template, screen by screen.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct MessagingFeedback {
+    /// One per screen of the template.
+    #[serde(default)]
+    pub feedback_screens: Vec<FeedbackScreen>,
+}
+
+/// The answers of one screen.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct FeedbackScreen {
+    /// The screen.
+    #[serde(default)]
+    pub screen_id: Option<Number>,
+    /// The answers, by the question id the template set.
+    #[serde(default)]
+    pub questions: BTreeMap<String, FeedbackAnswer>,
+}
+
+/// One answer of a feedback template.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct FeedbackAnswer {
+    /// `csat`, `nps`, `ces` ... (JSON `type`).
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// The score chosen, as sent.
+    #[serde(default, deserialize_with = "super::lenient::option_text")]
+    pub payload: Option<String>,
+    /// The free-form follow-up, when the template asked for one.
+    #[serde(default)]
+    pub follow_up: Option<Box<FeedbackAnswer>>,
+}
+
+/// A person submitted the customer information form the Page sent (Meta's
+/// `messaging_customer_information`, delivered as a change whose value is the
+/// event).
+///
+/// ```
+/// use webhook_core::fields::messaging::CustomerInformationEvent;
+///
+/// let v: CustomerInformationEvent = serde_json::from_str(r#"{"sender":{"id":"61"},
+///     "messaging_customer_information":{"screens":[{"screen_id":"screen_0",
+///     "responses":[{"key":"email","value":"ada@example.com"}]}]}}"#)?;
+/// let response = &v.messaging_customer_information.screens[0].responses[0];
+/// assert_eq!(response.value.as_deref(), Some("ada@example.com"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CustomerInformationEvent {
+    /// The person.
+    #[serde(default)]
+    pub sender: Option<Party>,
+    /// The Page.
+    #[serde(default)]
+    pub recipient: Option<Party>,
+    /// When it happened, in milliseconds.
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    /// What the person entered.
+    #[serde(default)]
+    pub messaging_customer_information: CustomerInformation,
+}
+
+/// The screens of a customer information form.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CustomerInformation {
+    /// One per screen.
+    #[serde(default)]
+    pub screens: Vec<CustomerInformationScreen>,
+}
+
+/// The answers of one screen of a customer information form.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CustomerInformationScreen {
+    /// The screen.
+    #[serde(default, deserialize_with = "super::lenient::option_text")]
+    pub screen_id: Option<String>,
+    /// The answers.
+    #[serde(default)]
+    pub responses: Vec<CustomerInformationResponse>,
+}
+
+/// One answer of a customer information form.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CustomerInformationResponse {
+    /// What was asked (`email`, `phone`, ...).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The answer.
+    #[serde(default, deserialize_with = "super::lenient::option_text")]
+    pub value: Option<String>,
+}
+
+/// An amount of a Messenger payment.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct Amount {
+    /// ISO 4217.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The amount, as sent (`"29.62"`).
+    #[serde(default, deserialize_with = "super::lenient::option_text")]
+    pub amount: Option<String>,
+}
+
+/// A person paid through a Messenger buy button (Meta's `messaging_payments`,
+/// a legacy beta).
+///
+/// ```
+/// use webhook_core::fields::messaging::PaymentEvent;
+///
+/// let v: PaymentEvent = serde_json::from_str(r#"{"sender":{"id":"61"},"payment":{
+///     "payload":"order-17","amount":{"currency":"USD","amount":"29.62"},
+///     "shipping_option_id":"123"}}"#)?;
+/// assert_eq!(v.payment.amount.unwrap().amount.as_deref(), Some("29.62"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct PaymentEvent {
+    /// The person.
+    #[serde(default)]
+    pub sender: Option<Party>,
+    /// The Page.
+    #[serde(default)]
+    pub recipient: Option<Party>,
+    /// When it happened, in milliseconds.
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    /// The payment.
+    #[serde(default)]
+    pub payment: Payment,
+}
+
+/// The `payment` of a [`PaymentEvent`].
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct Payment {
+    /// The payload the buy button carried.
+    #[serde(default)]
+    pub payload: Option<String>,
+    /// What the person shared (name, email, phone, shipping address), as sent.
+    #[serde(default)]
+    pub requested_user_info: Option<serde_json::Value>,
+    /// The payment credential (provider, charge id, ...), as sent.
+    #[serde(default)]
+    pub payment_credential: Option<serde_json::Value>,
+    /// The total.
+    #[serde(default)]
+    pub amount: Option<Amount>,
+    /// The shipping option chosen.
+    #[serde(default, deserialize_with = "super::lenient::option_text")]
+    pub shipping_option_id: Option<String>,
+}
+
+/// A person changed the shipping address of a Messenger checkout (Meta's
+/// `messaging_checkout_updates`, a legacy beta).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CheckoutUpdateEvent {
+    /// The person.
+    #[serde(default)]
+    pub sender: Option<Party>,
+    /// The Page.
+    #[serde(default)]
+    pub recipient: Option<Party>,
+    /// When it happened, in milliseconds.
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    /// The update.
+    #[serde(default)]
+    pub checkout_update: CheckoutUpdate,
+}
+
+/// The `checkout_update` of a [`CheckoutUpdateEvent`].
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CheckoutUpdate {
+    /// The payload the buy button carried.
+    #[serde(default)]
+    pub payload: Option<String>,
+    /// The new shipping address, as sent.
+    #[serde(default)]
+    pub shipping_address: Option<serde_json::Value>,
+}
+
+/// A Messenger checkout is about to be paid (Meta's `messaging_pre_checkouts`, a
+/// legacy beta): answer it to accept or refuse the payment.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct PreCheckoutEvent {
+    /// The person.
+    #[serde(default)]
+    pub sender: Option<Party>,
+    /// The Page.
+    #[serde(default)]
+    pub recipient: Option<Party>,
+    /// When it happened, in milliseconds.
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    /// The checkout.
+    #[serde(default)]
+    pub pre_checkout: PreCheckout,
+}
+
+/// The `pre_checkout` of a [`PreCheckoutEvent`].
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct PreCheckout {
+    /// The payload the buy button carried.
+    #[serde(default)]
+    pub payload: Option<String>,
+    /// What the person shared, as sent.
+    #[serde(default)]
+    pub requested_user_info: Option<serde_json::Value>,
+    /// The total.
+    #[serde(default)]
+    pub amount: Option<Amount>,
+}
+
+/// A post or comment in a group the Page belongs to (Meta's `group_feed`): an
+/// element of `messaging[]` that names its field and has no sender.
+///
+/// ```
+/// use webhook_core::fields::messaging::GroupFeedEvent;
+///
+/// let v: GroupFeedEvent = serde_json::from_str(r#"{"recipient":{"id":"110"},
+///     "from":{"id":"61","name":"Mira"},"group_id":"G1","post_id":"P1","comment_id":"C1",
+///     "item":"comment","verb":"add","message":"Sundays?","field":"group_feed"}"#)?;
+/// assert_eq!(v.from.unwrap().name.as_deref(), Some("Mira"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct GroupFeedEvent {
+    /// The Page.
+    #[serde(default)]
+    pub recipient: Option<Party>,
+    /// Who posted or commented.
+    #[serde(default)]
+    pub from: Option<super::page::Actor>,
+    /// The group.
+    #[serde(default)]
+    pub group_id: Option<String>,
+    /// The post.
+    #[serde(default)]
+    pub post_id: Option<String>,
+    /// The comment, for comments.
+    #[serde(default)]
+    pub comment_id: Option<String>,
+    /// What the comment replies to.
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    /// When it was made.
+    #[serde(default)]
+    pub created_time: Option<super::page::Time>,
+    /// `post` or `comment`.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// `add`, `edit`, `remove` ...
+    #[serde(default)]
+    pub verb: Option<String>,
+    /// The text.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
 // SendCartEvent
 
 /// Someone sent the cart of the Page's shop to the Page in Messenger (Meta's
@@ -1211,18 +1505,18 @@ pub struct AnyEvent {
     /// Feedback on an AI response.
     #[serde(default)]
     pub response_feedback: Option<ResponseFeedback>,
-    /// Feedback-template answers, untyped.
+    /// Feedback-template answers.
     #[serde(default)]
-    pub messaging_feedback: Option<serde_json::Value>,
-    /// A checkout update (beta), untyped.
+    pub messaging_feedback: Option<MessagingFeedback>,
+    /// A checkout update (legacy beta).
     #[serde(default)]
-    pub checkout_update: Option<serde_json::Value>,
-    /// A payment (legacy), untyped.
+    pub checkout_update: Option<CheckoutUpdate>,
+    /// A payment (legacy beta).
     #[serde(default)]
-    pub payment: Option<serde_json::Value>,
-    /// A pre-checkout (legacy), untyped.
+    pub payment: Option<Payment>,
+    /// A pre-checkout (legacy beta).
     #[serde(default)]
-    pub pre_checkout: Option<serde_json::Value>,
+    pub pre_checkout: Option<PreCheckout>,
     /// A cart sent from the Page's shop.
     #[serde(default)]
     pub order: Option<Order>,

@@ -11,15 +11,21 @@
 //! | `page_upcoming_change` | [`UpcomingChange`] |
 //! | `page_change_proposal` | [`ChangeProposal`] |
 //! | `conversations` | [`Conversation`] |
+//! | `inbox_labels` | [`InboxLabel`] |
+//! | `business_integrity` | [`BusinessIntegrity`] |
+//! | `calls` (Messenger Calling, on the entry) | [`Call`] |
+//! | `call_settings_update` (on the entry, or a change) | [`CallSettings`] |
 //!
 //! Messenger events under `object: "page"` (`messages`, `messaging_postbacks`,
 //! `group_feed`, ...) are in [`messaging`](super::messaging).
 //!
 //! # Profile fields (`name`, `picture`, `website`, ...)
 //!
-//! Meta documents no value shape for the Page profile fields. The only form known for
-//! certain is the names-only one (the **Include Values** setting off), where the item
-//! is a `changed_fields` name with a `null` value:
+//! Meta documents the value of a few Page profile fields as a plain JSON string
+//! (`name`, `company_overview`, `founded`, `general_info`, `mission`, `products`,
+//! `category`: take `Payload<String>`), and no value shape for the others. The
+//! names-only form (the **Include Values** setting off) has each as a
+//! `changed_fields` name with a `null` value:
 //!
 //! ```json
 //! {"object":"page","entry":[{"id":"1","time":1700000000,"changed_fields":["name","picture"]}]}
@@ -760,4 +766,155 @@ pub struct Conversation {
     /// The thread (`t_id.…` or `t_…`).
     #[serde(default)]
     pub thread_id: Option<String>,
+}
+
+/// The Page's messaging was restricted, or a restriction changed (Meta's
+/// `business_integrity`).
+///
+/// ```
+/// use webhook_core::fields::page::BusinessIntegrity;
+///
+/// let v: BusinessIntegrity = serde_json::from_str(r#"{"status":"restricted",
+///     "violations":[{"type":"SPAM","description":"Reported as spam"}],
+///     "restrictions":[{"feature":"MESSAGING","status":"RESTRICTED"}]}"#)?;
+/// assert_eq!(v.restrictions[0].feature.as_deref(), Some("MESSAGING"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct BusinessIntegrity {
+    /// When, Unix seconds.
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    /// The Page's standing.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// What the Page did.
+    #[serde(default)]
+    pub violations: Vec<IntegrityViolation>,
+    /// What it may not do now.
+    #[serde(default)]
+    pub restrictions: Vec<IntegrityRestriction>,
+    /// Reviews and appeals of them.
+    #[serde(default)]
+    pub action_events: Vec<IntegrityActionEvent>,
+}
+
+/// A violation found on a Page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct IntegrityViolation {
+    /// Which policy (JSON `type`).
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// The violation, in words.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where to read more.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// A restriction on a Page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct IntegrityRestriction {
+    /// What is restricted (`MESSAGING`, ...).
+    #[serde(default)]
+    pub feature: Option<String>,
+    /// Whether it applies.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The restriction, in words.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// When it began.
+    #[serde(default)]
+    pub applied_time: Option<Time>,
+    /// When it ends.
+    #[serde(default)]
+    pub expiration_time: Option<Time>,
+}
+
+/// A review or appeal of a restriction.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct IntegrityActionEvent {
+    /// What it is (JSON `type`).
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// Where it stands.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// When it began.
+    #[serde(default)]
+    pub created_time: Option<Time>,
+    /// When it last changed.
+    #[serde(default)]
+    pub updated_time: Option<Time>,
+}
+
+/// A Messenger call's event (Meta's Calling webhooks: an element of the entry's
+/// `calls[]`, routed to `calls`).
+///
+/// ```
+/// use webhook_core::fields::page::Call;
+///
+/// let v: Call = serde_json::from_str(r#"{"id":"c_1","to":"110","from":"61",
+///     "event":"connect","timestamp":1767227500,"call_direction":"user_initiated"}"#)?;
+/// assert_eq!(v.event.as_deref(), Some("connect"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct Call {
+    /// The call.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Who was called (the Page, or the person).
+    #[serde(default)]
+    pub to: Option<Id>,
+    /// Who called.
+    #[serde(default)]
+    pub from: Option<Id>,
+    /// `connect`, `media_update`, `call_status`, `terminate` ...
+    #[serde(default)]
+    pub event: Option<String>,
+    /// When, Unix seconds.
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    /// `user_initiated` or `business_initiated`.
+    #[serde(default)]
+    pub call_direction: Option<String>,
+    /// The call's status, for status events.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The session description (SDP) of a connecting call, as sent.
+    #[serde(default)]
+    pub session: Option<serde_json::Value>,
+    /// How long it lasted, in seconds, when it ended.
+    #[serde(default)]
+    pub duration: Option<Number>,
+}
+
+/// The Page's call settings (Meta's Call Settings page: the entry's
+/// `call_settings`, routed to `call_settings_update`).
+///
+/// ```
+/// use webhook_core::fields::page::CallSettings;
+///
+/// let v: CallSettings = serde_json::from_str(r#"{"audio_enabled":true,"icon_enabled":false,
+///     "call_hours":{"timezone_id":"Europe/Oslo","weekly_operating_hours":[]}}"#)?;
+/// assert_eq!(v.audio_enabled, Some(true));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CallSettings {
+    /// Whether people can call the Page.
+    #[serde(default, deserialize_with = "super::lenient::option_bool")]
+    pub audio_enabled: Option<bool>,
+    /// Whether the call icon shows.
+    #[serde(default, deserialize_with = "super::lenient::option_bool")]
+    pub icon_enabled: Option<bool>,
+    /// How calls are routed.
+    #[serde(default)]
+    pub call_routing: Option<String>,
+    /// When calls are taken (the same shape as WhatsApp's).
+    #[serde(default)]
+    pub call_hours: Option<super::whatsapp::CallHours>,
 }

@@ -48,6 +48,12 @@ typed_values! {
     messaging::GamePlayEvent => [(page, messaging_game_plays)],
     messaging::ResponseFeedbackEvent => [(page, response_feedback)],
     messaging::SendCartEvent => [(page, send_cart)],
+    messaging::MessagingFeedbackEvent => [(page, messaging_feedback)],
+    messaging::CheckoutUpdateEvent => [(page, messaging_checkout_updates)],
+    messaging::PaymentEvent => [(page, messaging_payments)],
+    messaging::PreCheckoutEvent => [(page, messaging_pre_checkouts)],
+    messaging::CustomerInformationEvent => [(page, messaging_customer_information)],
+    messaging::GroupFeedEvent => [(page, group_feed)],
     messaging::AnyEvent => [
         (page, messages), (page, message_echoes), (page, message_deliveries), (page, message_reads),
         (page, messaging_postbacks), (page, messaging_optins), (page, messaging_referrals),
@@ -75,6 +81,9 @@ typed_values! {
     page::UpcomingChange => [(page, page_upcoming_change)],
     page::Conversation => [(page, conversations)],
     page::InboxLabel => [(page, inbox_labels)],
+    page::BusinessIntegrity => [(page, business_integrity)],
+    page::Call => [(page, calls)],
+    page::CallSettings => [(page, call_settings_update)],
     // One field per permission name, so any field of `permissions`.
     permissions::Permission => [(permissions, __any)],
     threads::Media => [(moderate, replies), (interaction, mentions), (interaction, publish)],
