@@ -245,6 +245,10 @@ struct EntryWire<'a, C> {
     calls: Option<&'a RawValue>,
     #[serde(borrow)]
     call_settings: Option<&'a RawValue>,
+    /// Meta's Calling page puts this event on the entry itself, with `sender`,
+    /// `recipient` and `timestamp` beside it: the entry is the event.
+    #[serde(borrow)]
+    pub(super) call_permission_reply: Option<&'a RawValue>,
 }
 
 impl<'a> Change<'a> {
@@ -386,10 +390,12 @@ fn unwrap_single_element_array(raw: &RawValue) -> Option<&RawValue> {
 }
 
 /// Messenger Calling's entry-level items: one per element of `calls[]` (the whole
-/// value when it is not an array), and `call_settings`.
+/// value when it is not an array), `call_settings`, and a `call_permission_reply`
+/// entry (whose value is the entry).
 fn calling<'a>(
     calls: Option<&'a RawValue>,
     settings: Option<&'a RawValue>,
+    permission_reply: Option<&'a RawValue>,
 ) -> Vec<(&'static str, &'static str, &'a RawValue)> {
     let mut items = Vec::new();
     if let Some(calls) = calls.filter(|v| v.get() != "null") {
@@ -400,6 +406,9 @@ fn calling<'a>(
     }
     if let Some(settings) = settings.filter(|v| v.get() != "null") {
         items.push(("call_settings", "call_settings_update", settings));
+    }
+    if let Some(reply) = permission_reply {
+        items.push(("call_permission_reply", "call_permission_reply", reply));
     }
     items
 }
@@ -470,7 +479,16 @@ impl<'a> Entry<'a> {
                 .collect(),
             messaging: events(wire.messaging),
             standby: events(wire.standby),
-            calling: calling(wire.calls, wire.call_settings),
+            calling: calling(
+                wire.calls,
+                wire.call_settings,
+                wire.call_permission_reply
+                    .filter(|v| v.get() != "null")
+                    .map(|reply| match &raw {
+                        Raw::Known(entry) => *entry,
+                        _ => reply,
+                    }),
+            ),
             flat,
             raw,
             malformed: false,

@@ -287,6 +287,14 @@ mod tests {
             .map(|i| crate::idempotency::natural_key(&i, None))
             .collect();
         assert_ne!(keys[0], keys[1], "{keys:?}");
+        // A permission reply is an entry that is itself the event.
+        let reply = br#"{"object":"page","entry":[{"id":"1","time":5,"sender":{"id":"u"},
+            "recipient":{"id":"1"},"call_permission_reply":{"response":"approve"}}]}"#;
+        let n = Notification::parse(reply).unwrap();
+        let items: Vec<_> = n.items().collect();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].field(), Some("call_permission_reply"));
+        assert_eq!(items[0].value().get(), n.entries()[0].raw().get());
         // Another shape costs only itself: not an array is one item, null none.
         let odd = br#"{"object":"page","entry":[{"id":"1","calls":{"id":"c2"},"call_settings":null,
             "messaging":[{"sender":{"id":"u"},"message":{"mid":"m"}}]}]}"#;

@@ -11,8 +11,8 @@ use webhook_core::fields::messaging::{
     ReferralType, ResponseFeedbackEvent, SendCartEvent, TemplateType, UserTokenStatus,
 };
 use webhook_core::fields::messaging::{
-    CheckoutUpdateEvent, CustomerInformationEvent, GroupFeedEvent, MessagingFeedbackEvent,
-    PaymentEvent, PreCheckoutEvent,
+    CallPermissionReplyEvent, CheckoutUpdateEvent, CustomerInformationEvent, GroupFeedEvent,
+    MessagingFeedbackEvent, PaymentEvent, PreCheckoutEvent,
 };
 use webhook_core::fields::page::{BusinessIntegrity, Call, CallSettings};
 use webhook_core::fields::{Id, WithRaw};
@@ -1598,6 +1598,24 @@ fn page_calls_and_call_settings_on_the_entry() {
     assert_eq!(item.field(), Some("call_settings_update"));
     let settings: CallSettings = serde_json::from_str(item.value().get()).unwrap();
     assert_eq!(settings.audio_enabled, Some(true));
+    let body = read_entry("call_permission_reply");
+    let n = Notification::parse(&body).unwrap();
+    let item = n.items().next().unwrap();
+    assert_eq!(item.kind(), ItemKind::EntryKey("call_permission_reply"));
+    let reply: CallPermissionReplyEvent = serde_json::from_str(item.value().get()).unwrap();
+    assert_eq!(id(reply.sender.as_ref()), "6100000000000001");
+    assert_eq!(
+        reply.call_permission_reply.response.as_deref(),
+        Some("approve")
+    );
+    assert_eq!(
+        reply
+            .call_permission_reply
+            .expiration_timestamp
+            .unwrap()
+            .unix_seconds(),
+        1_767_832_600
+    );
     let hours = settings.call_hours.unwrap();
     assert_eq!(
         hours.weekly_operating_hours[0].open_time.as_deref(),

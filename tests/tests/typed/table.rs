@@ -165,7 +165,8 @@ fn delivered_as(row: &Row, kind: ItemKind<'_>) -> bool {
         ("standby[]", ItemKind::Standby(_)) | ("Threads `values`", ItemKind::Threads) => true,
         (d, ItemKind::EntryKey(key)) => d
             .strip_prefix("entry `")
-            .is_some_and(|rest| rest.trim_end_matches('`').trim_end_matches("[]") == key),
+            .and_then(|rest| rest.split('`').next())
+            .is_some_and(|named| named.trim_end_matches("[]") == key),
         (d, ItemKind::Messaging(key)) => d
             .strip_prefix("messaging `")
             .and_then(|rest| rest.split('`').next())

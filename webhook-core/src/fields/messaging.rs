@@ -1373,6 +1373,45 @@ pub struct GroupFeedEvent {
     pub message: Option<String>,
 }
 
+/// A person answered the Page's request to call them (Meta's Calling page:
+/// `call_permission_reply`, sent as an entry that is itself the event).
+///
+/// ```
+/// use webhook_core::fields::messaging::CallPermissionReplyEvent;
+///
+/// let v: CallPermissionReplyEvent = serde_json::from_str(r#"{"sender":{"id":"61"},
+///     "recipient":{"id":"110"},"timestamp":1671644824,
+///     "call_permission_reply":{"response":"approve","expiration_timestamp":"1672249624"}}"#)?;
+/// assert_eq!(v.call_permission_reply.response.as_deref(), Some("approve"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CallPermissionReplyEvent {
+    /// The person.
+    #[serde(default)]
+    pub sender: Option<Party>,
+    /// The Page.
+    #[serde(default)]
+    pub recipient: Option<Party>,
+    /// When, Unix seconds.
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    /// The answer.
+    #[serde(default)]
+    pub call_permission_reply: CallPermissionReply,
+}
+
+/// The `call_permission_reply` of a [`CallPermissionReplyEvent`].
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct CallPermissionReply {
+    /// `approve` or `reject`.
+    #[serde(default)]
+    pub response: Option<String>,
+    /// When the permission ends, when it was approved.
+    #[serde(default)]
+    pub expiration_timestamp: Option<Timestamp>,
+}
+
 // ---------------------------------------------------------------------------
 // SendCartEvent
 

@@ -54,6 +54,7 @@ typed_values! {
     messaging::PreCheckoutEvent => [(page, messaging_pre_checkouts)],
     messaging::CustomerInformationEvent => [(page, messaging_customer_information)],
     messaging::GroupFeedEvent => [(page, group_feed)],
+    messaging::CallPermissionReplyEvent => [(page, call_permission_reply)],
     messaging::AnyEvent => [
         (page, messages), (page, message_echoes), (page, message_deliveries), (page, message_reads),
         (page, messaging_postbacks), (page, messaging_optins), (page, messaging_referrals),

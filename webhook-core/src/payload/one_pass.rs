@@ -36,6 +36,11 @@ pub(super) fn parse(body: &[u8]) -> Option<Notification<'_>> {
     let (Some(object), Some(entries)) = (wire.object, wire.entry) else {
         return None;
     };
+    // An entry that is itself an event needs its raw JSON, which the parse in parts
+    // finds.
+    if entries.iter().any(|e| e.call_permission_reply.is_some()) {
+        return None;
+    }
     let skipped = Arc::new(Skipped {
         text,
         entries: OnceLock::new(),
