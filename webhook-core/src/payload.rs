@@ -252,8 +252,15 @@ struct EntryWire<'a, C> {
 }
 
 impl<'a> Change<'a> {
+    /// A change with no `value` but keys beside `field` (Meta's in-app purchase
+    /// webhook) has the whole change as its value, so that a typed value reads
+    /// those keys.
     fn parse(raw: &'a RawValue) -> Self {
         match serde_json::from_str::<FlatWire<'a>>(raw.get()) {
+            Ok(wire) if wire.value.is_none() && !wire.keys.is_empty() => Change {
+                value: raw,
+                ..Self::from_wire(wire)
+            },
             Ok(wire) => Self::from_wire(wire),
             Err(_) => Change {
                 field: None,

@@ -147,8 +147,9 @@ impl<'n> Item<'n> {
         self.entry
     }
 
-    /// The item's raw JSON: a change's `value`, the whole messaging or standby
-    /// event, or `null` for a `changed_fields` name.
+    /// The item's raw JSON: a change's `value` (the whole change when it has no
+    /// `value` but keys beside `field`, as Meta's in-app purchase webhook sends),
+    /// the whole messaging or standby event, or `null` for a `changed_fields` name.
     #[must_use]
     pub fn value(&self) -> &'n RawValue {
         self.value
@@ -254,6 +255,25 @@ impl Notification<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_without_a_value_has_itself_as_its_value() {
+        // Meta's in-app purchase webhook: keys beside `field`, no `value`.
+        let body = br#"{"object":"application","entry":[{"id":"1","changes":[
+            {"field":"in_app_purchase","product_id":"gems"},
+            {"field":"dev_alerts","value":{"header":"h"}},
+            {"field":"name"}]}]}"#;
+        let n = Notification::parse(body).unwrap();
+        let values: Vec<_> = n.items().map(|i| i.value().get()).collect();
+        assert_eq!(
+            values,
+            [
+                r#"{"field":"in_app_purchase","product_id":"gems"}"#,
+                r#"{"header":"h"}"#,
+                "null"
+            ]
+        );
+    }
 
     #[test]
     fn messenger_calling_events_on_the_entry_are_items() {

@@ -1010,3 +1010,26 @@ fn catalog_batches_and_feeds() {
     let feed: catalog::ProductFeed = of_field(&body, "catalog", "product_feed");
     assert_eq!(feed.product_feed_id.unwrap().as_str(), "555000222");
 }
+
+/// Meta's in-app purchase webhooks page: the keys sit beside `field` with no
+/// `value`, so the item's value is the whole change, and filters and typed values
+/// read those keys.
+#[test]
+fn in_app_purchase_keys_beside_the_field() {
+    let body = fixture!("application/in_app_purchase.json");
+    let n = Notification::parse(&body).unwrap();
+    let item = n.items().next().unwrap();
+    assert_eq!(item.field(), Some("in_app_purchase"));
+    assert_eq!(
+        item.change_key("payment_action_type").map(|v| v.get()),
+        Some(r#""PURCHASE_SUCCESS""#)
+    );
+    let purchase: application::InAppPurchase = read(item.value().get());
+    assert_eq!(purchase.product_id.as_deref(), Some("gems_250"));
+    assert_eq!(
+        purchase.purchase_price_amount.and_then(|n| n.as_u64()),
+        Some(499)
+    );
+    assert_eq!(purchase.user_id.unwrap().as_str(), "10200000000000001");
+    assert_eq!(purchase.env.as_deref(), Some("PROD"));
+}

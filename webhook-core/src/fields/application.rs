@@ -18,8 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Id;
 use super::page::{Actor, Time, Verb};
+use super::{Id, Number};
 
 /// A comment made with the Comments Plugin on your site (`plugin_comment`), or a
 /// reply to one (`plugin_comment_reply`, with the comment replied to in `parent`).
@@ -203,4 +203,52 @@ pub struct BusinessIntegration {
     /// The Facebook Login for Business configuration it used.
     #[serde(default)]
     pub tp_config_id: Option<Id>,
+}
+
+/// A player bought, consumed or was refunded an in-app item (Meta's in-app
+/// purchase webhooks, field `in_app_purchase`). Meta sends these keys beside
+/// `field`, with no `value`; the item's value is then the whole change, which
+/// this type reads.
+///
+/// ```
+/// use webhook_core::fields::application::InAppPurchase;
+///
+/// let v: InAppPurchase = serde_json::from_str(r#"{"field":"in_app_purchase",
+///     "payment_action_type":"PURCHASE_SUCCESS","user_id":10200000000000001,
+///     "product_id":"gems_250","purchase_price_currency":"EUR","purchase_price_amount":499}"#)?;
+/// assert_eq!(v.user_id.unwrap().as_str(), "10200000000000001");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct InAppPurchase {
+    /// What happened (`PURCHASE_SUCCESS`, `CONSUMED`, `REFUNDED` ...).
+    #[serde(default)]
+    pub payment_action_type: Option<String>,
+    /// The player.
+    #[serde(default)]
+    pub user_id: Option<Id>,
+    /// The item bought.
+    #[serde(default)]
+    pub product_id: Option<String>,
+    /// Where it was bought (`FB`, `GOOGLE` ...).
+    #[serde(default)]
+    pub purchase_platform: Option<String>,
+    /// ISO 4217.
+    #[serde(default)]
+    pub purchase_price_currency: Option<String>,
+    /// The price in the currency's smallest unit, as sent.
+    #[serde(default)]
+    pub purchase_price_amount: Option<Number>,
+    /// The purchase, to verify or consume it.
+    #[serde(default)]
+    pub purchase_token: Option<Id>,
+    /// What the game attached to the purchase.
+    #[serde(default)]
+    pub developer_payload: Option<String>,
+    /// `PROD` or `TEST`.
+    #[serde(default)]
+    pub env: Option<String>,
+    /// The webhook's version.
+    #[serde(default)]
+    pub version: Option<String>,
 }

@@ -22,6 +22,7 @@ typed_values! {
     ad_account::ProductSetIssue => [(ad_account, product_set_issue)],
     ad_account::AdsAsyncCreationRequest => [(ad_account, ads_async_creation_request)],
     application::DevAlert => [(application, dev_alerts)],
+    application::InAppPurchase => [(application, in_app_purchase)],
     application::ResellerOnboardingRequest => [(application, oe_reseller_onboarding_request_created)],
     application::BusinessIntegration => [
         (application, business_integration_install), (application, business_integration_uninstall),

@@ -38,7 +38,15 @@ pub(super) fn parse(body: &[u8]) -> Option<Notification<'_>> {
     };
     // An entry that is itself an event needs its raw JSON, which the parse in parts
     // finds.
-    if entries.iter().any(|e| e.call_permission_reply.is_some()) {
+    // So does a change with keys beside `field` and no `value`, whose value is
+    // the change itself.
+    if entries.iter().any(|e| {
+        e.call_permission_reply.is_some()
+            || e.changes
+                .iter()
+                .flatten()
+                .any(|c| c.value.is_none() && !c.keys.is_empty())
+    }) {
         return None;
     }
     let skipped = Arc::new(Skipped {
