@@ -1021,7 +1021,8 @@ fn in_app_purchase_keys_beside_the_field() {
     let item = n.items().next().unwrap();
     assert_eq!(item.field(), Some("in_app_purchase"));
     assert_eq!(
-        item.change_key("payment_action_type").map(|v| v.get()),
+        item.change_key("payment_action_type")
+            .map(serde_json::value::RawValue::get),
         Some(r#""PURCHASE_SUCCESS""#)
     );
     let purchase: application::InAppPurchase = read(item.value().get());
