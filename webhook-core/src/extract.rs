@@ -254,6 +254,50 @@ impl FromItem for RawItem {
     }
 }
 
+/// A change's keys beside `field` and `value`, deserialised into `T`: Page
+/// `page_upcoming_change` and `page_change_proposal` carry their `action` there
+/// ([`page::ProposalKeys`](crate::fields::page::ProposalKeys)). Empty (`{}`) for
+/// other items, so a `T` whose fields are all optional always reads.
+///
+/// ```
+/// use webhook_core::{on, ChangeKeys, Payload};
+/// use webhook_core::fields::page::{ChangeAction, ProposalKeys, UpcomingChange};
+///
+/// #[on(object = "page", field = "page_upcoming_change")]
+/// async fn upcoming(Payload(change): Payload<UpcomingChange>, ChangeKeys(keys): ChangeKeys<ProposalKeys>) {
+///     if keys.action == Some(ChangeAction::Pending) {
+///         println!("{:?} awaits a decision", change.proposal);
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeKeys<T>(pub T);
+
+impl<T: DeserializeOwned> FromItem for ChangeKeys<T> {
+    fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
+        let item = cx.item();
+        let mut object = String::from("{");
+        for (i, (key, value)) in item.change_keys().enumerate() {
+            if i > 0 {
+                object.push(',');
+            }
+            // The key was unescaped when parsed: written back as a JSON string.
+            object.push_str(&serde_json::to_string(key).expect("a string serialises"));
+            object.push(':');
+            object.push_str(value.get());
+        }
+        object.push('}');
+        serde_json::from_str(&object).map(ChangeKeys).map_err(|e| {
+            Rejection::new(format!(
+                "the keys beside the field of ({}, {}) are not a `{}`: {e}",
+                item.object(),
+                item.field().unwrap_or("<unknown>"),
+                type_name::<T>()
+            ))
+        })
+    }
+}
+
 /// The entry's id and time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryMeta {

@@ -84,8 +84,8 @@ pub use dispatch::{
     BuildError, DEFAULT_HANDLER_TIMEOUT, Dispatcher, DispatcherBuilder, Route, Target,
 };
 pub use extract::{
-    EntryMeta, FromItem, ItemContext, Object, OptionalFromItem, Payload, RawEntry, RawItem,
-    Rejection, State,
+    ChangeKeys, EntryMeta, FromItem, ItemContext, Object, OptionalFromItem, Payload, RawEntry,
+    RawItem, Rejection, State,
 };
 pub use handler::{BoxError, Handler, IntoOutcome};
 pub use payload::{Entry, Notification, ParseError};

@@ -84,10 +84,10 @@ pub use stats::{Stats, StatsSnapshot};
 #[doc(hidden)]
 pub use webhook_core::__private;
 pub use webhook_core::{
-    BoxError, BuildError, DEFAULT_HANDLER_TIMEOUT, DispatchReport, Dispatcher, DispatcherBuilder,
-    Entry, EntryMeta, FromItem, Handler, HandlerRun, IntoOutcome, Item, ItemContext, ItemKind,
-    ItemReport, Notification, Object, OptionalFromItem, Outcome, ParseError, Payload, RawEntry,
-    RawItem, Rejection, Route, State, StateMap, Target,
+    BoxError, BuildError, ChangeKeys, DEFAULT_HANDLER_TIMEOUT, DispatchReport, Dispatcher,
+    DispatcherBuilder, Entry, EntryMeta, FromItem, Handler, HandlerRun, IntoOutcome, Item,
+    ItemContext, ItemKind, ItemReport, Notification, Object, OptionalFromItem, Outcome, ParseError,
+    Payload, RawEntry, RawItem, Rejection, Route, State, StateMap, Target,
 };
 pub use webhook_core::{
     delivery, dispatch, extract, field_check, fields, handler, handshake, idempotency, names,

@@ -44,6 +44,37 @@ fn of_field<T: DeserializeOwned>(body: &[u8], object: &str, field: &str) -> T {
     read(item.value().get())
 }
 
+/// The first item's keys beside `field`, through the `ChangeKeys` extractor as a
+/// handler gets them.
+fn change_keys<T: DeserializeOwned + Send + 'static>(body: &[u8]) -> T {
+    use std::sync::{Arc, Mutex};
+    let got: Arc<Mutex<Option<T>>> = Arc::default();
+    let sink = Arc::clone(&got);
+    let dispatcher = webhook_core::Dispatcher::builder()
+        .route(
+            webhook_core::Route::object("page"),
+            move |webhook_core::ChangeKeys(keys): webhook_core::ChangeKeys<T>| {
+                let sink = Arc::clone(&sink);
+                async move {
+                    *sink.lock().unwrap() = Some(keys);
+                }
+            },
+        )
+        .build()
+        .unwrap();
+    let n = Notification::parse(body).unwrap();
+    let report = block_on(dispatcher.dispatch(&n));
+    assert!(report.failures().next().is_none(), "{report:?}");
+    got.lock().unwrap().take().expect("the handler ran")
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
 /// Every routed item of `body` as (object, field, kind, value JSON).
 fn routed(body: &[u8]) -> Vec<(String, String, String, String)> {
     let n = Notification::parse(body).expect("the fixture parses");
@@ -362,7 +393,24 @@ fn page_other_fields() {
         Some("https://harbourlane.example/menu".into())
     );
 
+    // The Page reference's `action` sits beside `field`, not in the value.
+    let action = |body: &[u8]| {
+        let n = Notification::parse(body).unwrap();
+        let item = n.items().next().unwrap();
+        item.change_key("action").map(|v| v.get().to_owned())
+    };
+    assert_eq!(action(&body).as_deref(), Some(r#""pending""#));
+    assert_eq!(
+        change_keys::<page::ProposalKeys>(&body).action,
+        Some(page::ChangeAction::Pending)
+    );
+
     let body = fixture!("page/page_change_proposal.json");
+    assert_eq!(action(&body).as_deref(), Some(r#""created""#));
+    assert_eq!(
+        change_keys::<page::ProposalKeys>(&body).action,
+        Some(page::ChangeAction::Created)
+    );
     let v: page::ChangeProposal = single(&body, "page", "page_change_proposal", "change");
     assert_eq!(
         v.proposed_value.unwrap()["street"],
@@ -375,7 +423,7 @@ fn page_other_fields() {
     assert_eq!(v.page_id.as_deref(), Some("108374920175532"));
     assert_eq!(v.thread_id.as_deref(), Some("t_10161234567890123"));
 
-    // Profile fields: only the names-only form is known.
+    // Profile fields in the names-only form.
     let items = routed(&fixture!("page/name_changed_fields.json"));
     let names: Vec<_> = items
         .iter()

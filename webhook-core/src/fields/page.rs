@@ -918,3 +918,30 @@ pub struct CallSettings {
     #[serde(default)]
     pub call_hours: Option<super::whatsapp::CallHours>,
 }
+
+super::string_enum! {
+    /// What happened to a Page change proposal or upcoming change: the `action`
+    /// Meta sends beside `field` (not in the value).
+    pub enum ChangeAction {
+        /// A proposal was made.
+        Created = "created",
+        /// An upcoming change awaits the Page's decision.
+        Pending = "pending",
+        /// The Page accepted it.
+        AcceptedManually = "accepted_manually",
+        /// It was accepted when its timer ran out.
+        AcceptedAutomatically = "accepted_automatically",
+        /// The Page rejected it.
+        RejectedManually = "rejected_manually",
+    }
+}
+
+/// The keys Meta sends beside `field` for `page_upcoming_change` and
+/// `page_change_proposal`; take them as
+/// [`ChangeKeys<ProposalKeys>`](crate::ChangeKeys).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct ProposalKeys {
+    /// What happened.
+    #[serde(default)]
+    pub action: Option<ChangeAction>,
+}
