@@ -108,7 +108,7 @@ impl<'n> ItemContext<'n> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used as a webhook handler argument",
     label = "not a handler argument",
-    note = "handler arguments implement `FromItem`: `Payload<T>`, `RawItem`, `EntryMeta`, `RawEntry`, `State<T>`, `Object`, `Option<_>`, `Result<_, Rejection>`, or your own type",
+    note = "handler arguments implement `FromItem`: `Payload<T>`, `RawItem`, `EntryMeta`, `RawEntry`, `ChangeKeys<T>`, `State<T>`, `Object`, `Option<_>`, `Result<_, Rejection>`, or your own type",
     note = "to read the item's value into `{Self}`, take `Payload<{Self}>` (with `#[derive(serde::Deserialize)]` on `{Self}`)"
 )]
 pub trait FromItem: Sized {
