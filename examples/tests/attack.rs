@@ -132,6 +132,21 @@ async fn slow_upload(
     Some(answer.split(' ').nth(1).unwrap_or("closed").to_owned())
 }
 
+/// How many uploads ended with each answer (`no connection` when none was made).
+async fn outcomes(
+    uploads: Vec<tokio::task::JoinHandle<Option<String>>>,
+) -> std::collections::BTreeMap<String, usize> {
+    let mut outcomes = std::collections::BTreeMap::new();
+    for upload in uploads {
+        let outcome = upload
+            .await
+            .unwrap()
+            .unwrap_or_else(|| "no connection".to_owned());
+        *outcomes.entry(outcome).or_default() += 1;
+    }
+    outcomes
+}
+
 /// While 450 slow uploads (300 of them with a false signature of the right shape,
 /// from two addresses) and 1 000 idle sockets from one address are open,
 /// signed deliveries from another address get 200 within a second, and the
@@ -176,14 +191,7 @@ async fn strangers_cannot_starve_meta() {
         peak = peak.max(rss_kib(pid));
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
-    for upload in uploads {
-        let outcome = upload
-            .await
-            .unwrap()
-            .unwrap_or_else(|| "no connection".to_owned());
-        *outcomes.entry(outcome).or_default() += 1;
-    }
+    let outcomes = outcomes(uploads).await;
     drop(idle);
     bot.log.extend(bot.lines.try_iter());
 
@@ -274,14 +282,7 @@ async fn one_address_cannot_fill_the_body_budget() {
     );
     let (status, _) = deliver_body(addr, body.as_bytes()).await;
 
-    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
-    for upload in uploads {
-        let outcome = upload
-            .await
-            .unwrap()
-            .unwrap_or_else(|| "no connection".to_owned());
-        *outcomes.entry(outcome).or_default() += 1;
-    }
+    let outcomes = outcomes(uploads).await;
     bot.log.extend(bot.lines.try_iter());
     assert_eq!(
         status,

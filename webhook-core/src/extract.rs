@@ -277,10 +277,16 @@ impl<T: DeserializeOwned> FromItem for ChangeKeys<T> {
     fn from_item(cx: &ItemContext<'_>) -> Result<Self, Rejection> {
         let item = cx.item();
         let mut object = String::from("{");
-        for (i, (key, value)) in item.change_keys().enumerate() {
-            if i > 0 {
+        let mut written: Vec<&str> = Vec::new();
+        for (key, value) in item.change_keys() {
+            // The first of a repeated key, as `Item::change_key` reads it.
+            if written.contains(&key) {
+                continue;
+            }
+            if !written.is_empty() {
                 object.push(',');
             }
+            written.push(key);
             // The key was unescaped when parsed: written back as a JSON string.
             object.push_str(&serde_json::to_string(key).expect("a string serialises"));
             object.push(':');

@@ -137,6 +137,8 @@ struct EnvelopeWire<'a, E> {
 struct FlatWire<'a> {
     field: Option<&'a RawValue>,
     value: Option<&'a RawValue>,
+    /// Whether `value` was sent (`null` included, which `value` reads as `None`).
+    has_value: bool,
     keys: Vec<(Cow<'a, str>, &'a RawValue)>,
 }
 
@@ -192,6 +194,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for FlatWire<'a> {
                 let mut wire = FlatWire {
                     field: None,
                     value: None,
+                    has_value: false,
                     keys: Vec::new(),
                 };
                 let mut seen = (false, false);
@@ -211,6 +214,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for FlatWire<'a> {
                         }
                     }
                 }
+                wire.has_value = seen.1;
                 Ok(wire)
             }
         }
@@ -257,7 +261,7 @@ impl<'a> Change<'a> {
     /// those keys.
     fn parse(raw: &'a RawValue) -> Self {
         match serde_json::from_str::<FlatWire<'a>>(raw.get()) {
-            Ok(wire) if wire.value.is_none() && !wire.keys.is_empty() => Change {
+            Ok(wire) if !wire.has_value && !wire.keys.is_empty() => Change {
                 value: raw,
                 ..Self::from_wire(wire)
             },
@@ -491,9 +495,14 @@ impl<'a> Entry<'a> {
                 wire.call_settings,
                 wire.call_permission_reply
                     .filter(|v| v.get() != "null")
-                    .map(|reply| match &raw {
-                        Raw::Known(entry) => *entry,
-                        _ => reply,
+                    .map(|reply| {
+                        // The one-pass parse leaves such entries to the parse in
+                        // parts, which knows the entry's JSON.
+                        debug_assert!(matches!(raw, Raw::Known(_)), "an event entry");
+                        match &raw {
+                            Raw::Known(entry) => *entry,
+                            _ => reply,
+                        }
                     }),
             ),
             flat,

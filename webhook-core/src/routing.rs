@@ -262,7 +262,8 @@ mod tests {
         let body = br#"{"object":"application","entry":[{"id":"1","changes":[
             {"field":"in_app_purchase","product_id":"gems"},
             {"field":"dev_alerts","value":{"header":"h"}},
-            {"field":"name"}]}]}"#;
+            {"field":"name"},
+            {"field":"page_upcoming_change","value":null,"action":"pending"}]}]}"#;
         let n = Notification::parse(body).unwrap();
         let values: Vec<_> = n.items().map(|i| i.value().get()).collect();
         assert_eq!(
@@ -270,6 +271,7 @@ mod tests {
             [
                 r#"{"field":"in_app_purchase","product_id":"gems"}"#,
                 r#"{"header":"h"}"#,
+                "null",
                 "null"
             ]
         );

@@ -148,10 +148,13 @@ pub(crate) fn matches(
 }
 
 /// What filters look at: a change's value, or a messaging event's payload (also
-/// when the event comes as a change's value, the App Dashboard's test form).
+/// when the event comes as a change's value, the App Dashboard's test form, or as
+/// an entry, Messenger's `call_permission_reply`).
 pub(crate) fn payload<'n>(item: &Item<'n>) -> &'n RawValue {
     let key = match item.kind() {
-        ItemKind::Messaging(key) | ItemKind::Standby(key) => key,
+        ItemKind::Messaging(key)
+        | ItemKind::Standby(key)
+        | ItemKind::EntryKey(key @ "call_permission_reply") => key,
         ItemKind::Change
             if matches!(item.object(), "page" | "instagram")
                 && item.value().get().contains("\"recipient\"") =>

@@ -38,16 +38,38 @@ pub(crate) fn objects() -> &'static [(&'static str, Vec<&'static str>)] {
     })
 }
 
-/// Each row's `(object, field)`, backticks removed.
+/// Each row's `(object, field)`, backticks removed. A malformed row is our bug,
+/// not the user's: it stops the build naming the line.
 fn rows() -> impl Iterator<Item = (&'static str, &'static str)> {
+    let name = |text: &str| {
+        !text.is_empty()
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
     TABLE
         .lines()
-        .filter(|line| line.starts_with("| ") && !line.starts_with("| object "))
-        .filter_map(|line| {
-            let mut cells = line.split('|').skip(1).map(str::trim);
-            let object = cells.next()?;
-            let field = cells.next()?.trim_matches('`');
-            Some((object, field))
+        .enumerate()
+        .filter(|(_, line)| {
+            line.starts_with('|') && !line.starts_with("| object ") && !line.starts_with("|---")
+        })
+        .map(move |(at, line)| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let (object, field) = match cells.as_slice() {
+                ["", object, field, _, _, _, _, ""] => {
+                    (object.trim_matches('`'), field.trim_matches('`'))
+                }
+                _ => panic!(
+                    "webhook-macros/fields.md line {}: not a row of six cells",
+                    at + 1
+                ),
+            };
+            assert!(
+                name(object) && (field == "*" || name(field)),
+                "webhook-macros/fields.md line {}: `{object}` / `{field}` is not a name",
+                at + 1
+            );
+            (object, field)
         })
 }
 

@@ -63,7 +63,9 @@ const ARRAYS: &[(&str, &str, &str)] = &[
 pub(crate) fn sub_kind(item: &Item<'_>) -> Map<String, Value> {
     let value: Value = serde_json::from_str(item.value().get()).unwrap_or(Value::Null);
     let payload = match item.kind() {
-        ItemKind::Messaging(key) | ItemKind::Standby(key)
+        ItemKind::Messaging(key)
+        | ItemKind::Standby(key)
+        | ItemKind::EntryKey(key @ "call_permission_reply")
             if value.get(key).is_some_and(Value::is_object) =>
         {
             &value[key]

@@ -390,7 +390,10 @@ impl Refusals {
         if let Some(unlogged) = window.admit() {
             why.log(unlogged);
         }
-        if let (false, Ok(lingering)) = (tls, Arc::clone(&self.lingering).try_acquire_owned()) {
+        if tls {
+            return;
+        }
+        if let Ok(lingering) = Arc::clone(&self.lingering).try_acquire_owned() {
             tokio::spawn(async move {
                 turn_away(stream).await;
                 drop(lingering);

@@ -484,34 +484,46 @@ impl JetStreamStore {
         else {
             return Ok(false);
         };
-        let (mut progress, revision) = self.progress_of(&held.key).await?;
-        if progress.claim != held.claim {
-            // Another worker took it over after this claim's lease.
+        // Written by compare-and-set; a replay may write in between, and then this
+        // attempt's outcome is applied to what the replay left (its pairs kept).
+        let mut progress = None;
+        for _ in 0..5 {
+            let (mut read, revision) = self.progress_of(&held.key).await?;
+            if read.claim != held.claim {
+                // Another worker took it over after this claim's lease.
+                return Ok(false);
+            }
+            if read.attempts > 0 || held.claim > 1 || next != Next::Done {
+                read.push(HistoryEntry::of(&next, now_ms()));
+            }
+            read.finished_claim = held.claim;
+            read.done.extend(done.iter().cloned());
+            match &next {
+                Next::Done => {}
+                Next::Retry { error, .. } | Next::Dead { error } => {
+                    read.attempts += 1;
+                    read.error = Some(error.clone());
+                }
+            }
+            if self.write_progress(&held.key, &read, revision).await? {
+                progress = Some(read);
+                break;
+            }
+        }
+        let Some(progress) = progress else {
             return Ok(false);
-        }
-        if progress.attempts > 0 || held.claim > 1 || next != Next::Done {
-            progress.push(HistoryEntry::of(&next, now_ms()));
-        }
-        progress.finished_claim = held.claim;
-        progress.done.extend(done);
+        };
         match next {
             Next::Done => {
-                // The pairs first: if the ack is lost, a redelivery skips them.
-                if !self.write_progress(&held.key, &progress, revision).await? {
-                    return Ok(false);
-                }
+                // The pairs were written first: if the ack is lost, a redelivery
+                // skips them.
                 held.message
                     .double_ack()
                     .await
                     .map_err(|e| unavailable("cannot ack", e))?;
                 let _ = self.progress.delete(&held.key).await;
             }
-            Next::Retry { at, error } => {
-                progress.attempts += 1;
-                progress.error = Some(error);
-                if !self.write_progress(&held.key, &progress, revision).await? {
-                    return Ok(false);
-                }
+            Next::Retry { at, .. } => {
                 let delay = Duration::from_millis(at.saturating_sub(now_ms()));
                 held.message
                     .ack_with(AckKind::Nak(Some(delay)))
@@ -519,11 +531,6 @@ impl JetStreamStore {
                     .map_err(|e| unavailable("cannot nak", e))?;
             }
             Next::Dead { error } => {
-                progress.attempts += 1;
-                progress.error = Some(error.clone());
-                if !self.write_progress(&held.key, &progress, revision).await? {
-                    return Ok(false);
-                }
                 let mut headers = HeaderMap::new();
                 // One dead letter per delivery, however often this is retried.
                 headers.insert("Nats-Msg-Id", format!("dead-{seq}-{}", held.key).as_str());

@@ -1249,8 +1249,8 @@ pub struct PaymentEvent {
 /// The `payment` of a [`PaymentEvent`].
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct Payment {
-    /// The payload the buy button carried.
-    #[serde(default)]
+    /// The payload the buy button carried (a JSON payload kept as its text).
+    #[serde(default, deserialize_with = "super::lenient::option_text")]
     pub payload: Option<String>,
     /// What the person shared (name, email, phone, shipping address), as sent.
     #[serde(default)]
@@ -1287,8 +1287,8 @@ pub struct CheckoutUpdateEvent {
 /// The `checkout_update` of a [`CheckoutUpdateEvent`].
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct CheckoutUpdate {
-    /// The payload the buy button carried.
-    #[serde(default)]
+    /// The payload the buy button carried (a JSON payload kept as its text).
+    #[serde(default, deserialize_with = "super::lenient::option_text")]
     pub payload: Option<String>,
     /// The new shipping address, as sent.
     #[serde(default)]
@@ -1316,8 +1316,8 @@ pub struct PreCheckoutEvent {
 /// The `pre_checkout` of a [`PreCheckoutEvent`].
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 pub struct PreCheckout {
-    /// The payload the buy button carried.
-    #[serde(default)]
+    /// The payload the buy button carried (a JSON payload kept as its text).
+    #[serde(default, deserialize_with = "super::lenient::option_text")]
     pub payload: Option<String>,
     /// What the person shared, as sent.
     #[serde(default)]
@@ -1349,16 +1349,16 @@ pub struct GroupFeedEvent {
     pub from: Option<super::page::Actor>,
     /// The group.
     #[serde(default)]
-    pub group_id: Option<String>,
+    pub group_id: Option<Id>,
     /// The post.
     #[serde(default)]
-    pub post_id: Option<String>,
+    pub post_id: Option<Id>,
     /// The comment, for comments.
     #[serde(default)]
-    pub comment_id: Option<String>,
+    pub comment_id: Option<Id>,
     /// What the comment replies to.
     #[serde(default)]
-    pub parent_id: Option<String>,
+    pub parent_id: Option<Id>,
     /// When it was made.
     #[serde(default)]
     pub created_time: Option<super::page::Time>,

@@ -865,7 +865,7 @@ pub struct IntegrityActionEvent {
 pub struct Call {
     /// The call.
     #[serde(default)]
-    pub id: Option<String>,
+    pub id: Option<Id>,
     /// Who was called (the Page, or the person).
     #[serde(default)]
     pub to: Option<Id>,

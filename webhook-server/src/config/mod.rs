@@ -282,7 +282,9 @@ pub struct Limits {
     /// they arrive (announcing a large body reserves nothing); past it, `503` with
     /// `Retry-After`. One client address holds at most its share of connections
     /// (`max_connections_per_ip / max_connections`) of it, never less than one
-    /// body. `0` means twice the body limit.
+    /// body (a request that comes without the client's address, as through
+    /// `TestClient` or `axum::serve`, counts only against the whole budget). `0`
+    /// means twice the body limit.
     pub body_budget: usize,
     /// The slowest a body may arrive, in bytes per second, after its first two
     /// seconds (then `408`): slow uploads are cut long before the body deadline.

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Metadata, Timestamp};
+use super::{Id, Metadata, Timestamp};
 
 /// The value of the four group fields: what happened to which groups.
 ///
@@ -63,7 +63,7 @@ pub struct GroupEvent {
     pub timestamp: Option<Timestamp>,
     /// The group.
     #[serde(default)]
-    pub group_id: Option<String>,
+    pub group_id: Option<Id>,
     /// What happened (JSON `type`).
     #[serde(default, rename = "type")]
     pub kind: Option<GroupEventType>,
@@ -90,8 +90,10 @@ pub struct GroupEvent {
     pub errors: Vec<super::Error>,
 }
 
-/// A group setting: its text, or a change of it with whether it succeeded.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+/// A group setting: its text, or a change of it with whether it succeeded. Read
+/// leniently: a string is the text, an object a change, anything else its JSON
+/// text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum GroupSetting {
     /// The text as sent on creation.
@@ -105,6 +107,23 @@ pub enum GroupSetting {
         #[serde(default)]
         update_successful: Option<bool>,
     },
+}
+
+impl<'de> Deserialize<'de> for GroupSetting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde_json::Value;
+        Ok(match Value::deserialize(deserializer)? {
+            Value::String(text) => Self::Text(text),
+            Value::Object(change) => Self::Changed {
+                text: change.get("text").map(|text| match text {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                }),
+                update_successful: change.get("update_successful").and_then(Value::as_bool),
+            },
+            other => Self::Text(other.to_string()),
+        })
+    }
 }
 
 impl GroupSetting {
