@@ -381,7 +381,6 @@ impl Server {
                 settings.clone(),
                 self.config.max_pending(),
                 engine.lease,
-                engine.retry.max_attempts,
                 engine.dedup_window,
             )
             .await

@@ -352,7 +352,6 @@ async fn nats_store_recovers() {
             settings,
             None,
             Duration::from_secs(5),
-            MAX_ATTEMPTS,
             Duration::from_hours(1),
         )
         .await

@@ -236,7 +236,6 @@ async fn handled(kind: Kind, acked: u64, db: &Path, nats: &str) -> Option<u64> {
                 },
                 None,
                 Duration::from_mins(1),
-                10,
                 Duration::from_hours(1),
             )
             .await

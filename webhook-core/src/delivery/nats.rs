@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | deliveries | stream `<prefix>` on `<prefix>.deliveries`, work-queue retention, file storage, `max_messages` = the pending bound with `DiscardNew` | a 200 only after the `PubAck` (durable, replicated as configured); a full queue refuses, so the receiver answers 503 |
 //! | dedup | `Nats-Msg-Id` = the body's SHA-256 (the stream's duplicate window, across receivers), then the KV bucket `<prefix>_seen` (the dedup window, 7 days by default) | Meta's duplicates and retries are stored once |
-//! | claims | a durable pull consumer `<prefix>_workers`, explicit ack, `ack_wait` = the lease, in-progress acks while a worker works, `max_deliver` above the retry limit | a crashed worker's deliveries come back after the lease |
+//! | claims | a durable pull consumer `<prefix>_workers`, explicit ack, `ack_wait` = the lease, in-progress acks while a worker works, `max_deliver` unlimited (the engine ends deliveries, never JetStream) | a crashed worker's deliveries come back after the lease |
 //! | retries | NAK with the engine's backoff delay | the same policy as the embedded store |
 //! | progress | KV bucket `<prefix>_progress`, keyed by the body's hash: the attempts, the latest claim, and the `(item, handler)` pairs that succeeded; written with compare-and-set | a redelivered (or replayed) message does not re-run handlers that succeeded; a worker whose claim was taken over cannot finish it |
 //! | idempotency keys | KV bucket `<prefix>_keys` with compare-and-set | `#[on(.., idempotent)]` across workers |
@@ -134,6 +134,9 @@ impl fmt::Debug for JetStreamStore {
     }
 }
 
+/// How soon a message whose claim failed on the store is offered again.
+const UNAVAILABLE_RETRY: Duration = Duration::from_secs(1);
+
 /// What is kept per delivery between attempts.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Progress {
@@ -224,13 +227,12 @@ impl JetStreamStore {
     /// Connects and creates (or finds) the streams, consumer and buckets.
     ///
     /// `max_pending` bounds the deliveries waiting (a full queue makes receivers
-    /// answer 503); `lease` and `max_attempts` come from the engine's
-    /// configuration; `dedup_window` is how long a body hash is remembered.
+    /// answer 503); `lease` comes from the engine's configuration;
+    /// `dedup_window` is how long a body hash is remembered.
     pub async fn connect(
         settings: NatsSettings,
         max_pending: Option<u64>,
         lease: Duration,
-        max_attempts: u32,
         dedup_window: Duration,
     ) -> Result<Self, StoreError> {
         let servers = settings
@@ -277,7 +279,7 @@ impl JetStreamStore {
             })
             .await
             .map_err(|e| unavailable("cannot create the dead-letter stream", e))?;
-        let consumer = workers_consumer(&deliveries, &prefix, lease, max_attempts).await?;
+        let consumer = workers_consumer(&deliveries, &prefix, lease).await?;
         let bucket = |name: &str, max_age: Duration| kv::Config {
             bucket: format!("{prefix}_{name}"),
             history: 1,
@@ -438,8 +440,12 @@ impl JetStreamStore {
         let (mut progress, revision) = match self.progress_of(&key).await {
             Ok(found) => found,
             Err(e) => {
-                // Back to the queue at once rather than after the lease.
-                let _ = message.ack_with(AckKind::Nak(None)).await;
+                // Back to the queue soon rather than after the lease, but not at
+                // once: while the progress bucket elects a leader, an immediate
+                // redelivery would only fail again.
+                let _ = message
+                    .ack_with(AckKind::Nak(Some(UNAVAILABLE_RETRY)))
+                    .await;
                 return Err(e);
             }
         };
@@ -768,15 +774,16 @@ async fn workers_consumer(
     deliveries: &stream::Stream,
     prefix: &str,
     lease: Duration,
-    max_attempts: u32,
 ) -> Result<PullConsumer, StoreError> {
     let consumer_config = PullConfig {
         durable_name: Some(format!("{prefix}_workers")),
         ack_policy: AckPolicy::Explicit,
         ack_wait: lease,
-        // Above the retry limit and the crash-loop guard, so the engine always
-        // decides a delivery's end.
-        max_deliver: i64::from(max_attempts) + 8,
+        // Unlimited: the engine decides a delivery's end (its attempts and the
+        // crash-loop guard). A JetStream limit would stop redelivering a message
+        // silently, and claims that fail while a node is down count as deliveries
+        // too (the cluster test lost two that way).
+        max_deliver: -1,
         ..Default::default()
     };
     let mut consumer: PullConsumer = deliveries
@@ -1026,7 +1033,6 @@ mod tests {
             settings,
             None,
             Duration::from_mins(1),
-            3,
             Duration::from_mins(1),
         )
         .await
