@@ -361,3 +361,43 @@ async fn nats_store_recovers() {
     .await;
     drop(nats);
 }
+
+/// A store made by the previous release (its consumer stopped redelivering after
+/// the retry limit + 8) is brought to an unlimited `max_deliver` when a receiver
+/// connects, so no message is ever dropped by JetStream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nats_store_of_the_previous_release_is_brought_up_to_date() {
+    if !nats_server::available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let nats = NatsServer::start(dir.path());
+    let settings = NatsSettings {
+        url: nats.url(),
+        prefix: "upgrade".to_owned(),
+        ..NatsSettings::default()
+    };
+    let connect = || {
+        JetStreamStore::connect(
+            settings.clone(),
+            None,
+            Duration::from_secs(5),
+            Duration::from_hours(1),
+        )
+    };
+    drop(connect().await.unwrap());
+    // The previous release's consumer.
+    let client = async_nats::connect(nats.url()).await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let stream = js.get_stream("UPGRADE").await.unwrap();
+    let mut consumer: async_nats::jetstream::consumer::PullConsumer =
+        stream.get_consumer("upgrade_workers").await.unwrap();
+    let mut config = consumer.cached_info().config.clone();
+    config.max_deliver = i64::from(MAX_ATTEMPTS) + 8;
+    stream.update_consumer(config).await.unwrap();
+
+    drop(connect().await.unwrap());
+    let info = consumer.info().await.unwrap();
+    assert_eq!(info.config.max_deliver, -1);
+    drop(nats);
+}
