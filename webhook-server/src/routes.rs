@@ -323,6 +323,7 @@ impl<'a> SignedBody<'a> {
         let body = read_body(app, headers, body, &mut budget).await?;
         signature::verify(algorithm, &app.config.secrets, &body, signature)
             .map_err(|e| signature_refusal(&e, !sha1.is_empty()))?;
+        budget.verified();
         Ok(Self(body, budget))
     }
 }
@@ -379,6 +380,18 @@ impl Budget<'_> {
     }
 }
 
+impl Budget<'_> {
+    /// The body is Meta's: its bytes leave the address's share (which bounds what
+    /// unauthenticated clients hold) and count against the whole budget only, so
+    /// Meta's concurrent deliveries from one address are not refused.
+    fn verified(&mut self) {
+        if let Some((ip, shares)) = self.share.take() {
+            shares.release(ip, self.charged);
+            self.charged = 0;
+        }
+    }
+}
+
 impl Drop for Budget<'_> {
     fn drop(&mut self) {
         if let Some((ip, shares)) = self.share {
@@ -387,8 +400,9 @@ impl Drop for Budget<'_> {
     }
 }
 
-/// Body bytes buffered per client address, so that one address cannot fill the
-/// whole budget: its share is its share of the connections
+/// Body bytes buffered per client address while they are read and not yet
+/// verified, so that one address cannot fill the whole budget with bodies it
+/// cannot sign: its share is its share of the connections
 /// (`max_connections_per_ip / max_connections` of the budget), but never less
 /// than one body.
 pub(crate) struct AddressShares {

@@ -193,3 +193,56 @@ async fn memory_stays_bounded_while_waves_above_the_bound_are_shed() {
     );
     server.stop().await.unwrap();
 }
+
+/// The per-address share bounds only bodies not yet verified: Meta's concurrent
+/// deliveries from one address, held while their handlers run, count against the
+/// whole budget only. A 1 MiB body limit makes a 2 MiB budget and a 1 MiB share;
+/// three 600 KiB deliveries from 127.0.0.1, handled at the same time, are all
+/// answered 200.
+#[tokio::test]
+async fn verified_deliveries_from_one_address_are_not_held_to_its_share() {
+    let config = Config::builder()
+        .app_secret(SECRET)
+        .verify_token("tok")
+        .inline()
+        .body_limit(1024 * 1024)
+        .build()
+        .unwrap();
+    let server = testing::spawn(Server::new(config)).await;
+    let url = server.url().to_owned();
+    let client = reqwest::Client::new();
+    let padding = "x".repeat(600 * 1024);
+    let calls: Vec<_> = (0..3u64)
+        .map(|n| {
+            let (client, url) = (client.clone(), url.clone());
+            let body = format!(
+                r#"{{"object":"page","entry":[{{"id":"{n}","changes":[{{"field":"feed","value":{{"message":"{padding}"}}}}]}}]}}"#
+            );
+            let header = signature::sign(
+                Algorithm::Sha256,
+                &AppSecret::new(SECRET).unwrap(),
+                body.as_bytes(),
+            );
+            tokio::spawn(async move {
+                // One after another, each while the ones before are in their
+                // handlers (300 ms): read alone, held together.
+                tokio::time::sleep(Duration::from_millis(100 * n)).await;
+                client
+                    .post(&url)
+                    .header("x-hub-signature-256", header)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for call in calls {
+        statuses.push(call.await.unwrap());
+    }
+    assert_eq!(statuses, [200, 200, 200]);
+    server.stop().await.unwrap();
+}

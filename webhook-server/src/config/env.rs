@@ -131,7 +131,7 @@ variables! {
         "open connections from one IP address (one client cannot hold the whole cap)", "a quarter of `META_WEBHOOK_MAX_CONNECTIONS`"
         => |r, v| { r.builder.limits.max_connections_per_ip = number(v, "a number of connections")?; Ok(()) };
     "META_WEBHOOK_BODY_BUDGET", "`.limits(..)`",
-        "body bytes buffered at once across all requests, charged as they arrive (one address holds at most its share of connections of it, never less than one body); past it, `503` with `Retry-After`", "2 × `META_WEBHOOK_BODY_LIMIT`"
+        "body bytes buffered at once across all requests, charged as they arrive (until verified, one address holds at most its share of connections of it, never less than one body); past it, `503` with `Retry-After`", "2 × `META_WEBHOOK_BODY_LIMIT`"
         => |r, v| { r.builder.limits.body_budget = number(v, "a number of bytes")?; Ok(()) };
     "META_WEBHOOK_MIN_BODY_RATE", "`.limits(..)`",
         "slowest a body may arrive after its first 2 s, in bytes per second (then `408`)", "`65536`"

@@ -280,9 +280,10 @@ pub struct Limits {
     pub max_connections_per_ip: usize,
     /// Body bytes buffered at once, across every request being read, charged as
     /// they arrive (announcing a large body reserves nothing); past it, `503` with
-    /// `Retry-After`. One client address holds at most its share of connections
-    /// (`max_connections_per_ip / max_connections`) of it, never less than one
-    /// body (a request that comes without the client's address, as through
+    /// `Retry-After`. Until its signature verifies, a body counts against its client
+    /// address's share too: its share of connections
+    /// (`max_connections_per_ip / max_connections`) of the budget, never less than
+    /// one body (a request that comes without the client's address, as through
     /// `TestClient` or `axum::serve`, counts only against the whole budget). `0`
     /// means twice the body limit.
     pub body_budget: usize,
