@@ -175,6 +175,9 @@ fn spawn(program: &Path, env: &[(&str, &str)], extra: &[(&str, String)]) -> (Chi
         .env("META_APP_SECRET", SECRET)
         .env("META_VERIFY_TOKEN", "t")
         .env("META_WEBHOOK_BIND", "127.0.0.1:0")
+        // wrk is one client address, like a reverse proxy in front of the server:
+        // the per-address shares are lifted to the cap, as the README says there.
+        .env("META_WEBHOOK_MAX_CONNECTIONS_PER_IP", "1024")
         .env("RUST_LOG", "warn,webhook_server::server=info")
         .stderr(Stdio::piped())
         .spawn()
