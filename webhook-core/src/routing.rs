@@ -77,6 +77,19 @@ pub enum ItemKind<'n> {
 }
 
 impl<'n> ItemKind<'n> {
+    /// For an item that is a whole event (a messaging or standby event, or an entry
+    /// that is itself one: Messenger's `call_permission_reply`), the key of its
+    /// payload; `None` for changes and the rest.
+    #[must_use]
+    pub fn event_key(self) -> Option<&'n str> {
+        match self {
+            Self::Messaging(key)
+            | Self::Standby(key)
+            | Self::EntryKey(key @ "call_permission_reply") => Some(key),
+            _ => None,
+        }
+    }
+
     /// A short name: `change`, `changed_fields`, the messaging event key, `standby`,
     /// `entry_field`, the entry key (`calls`, `call_settings`) or `threads`.
     #[must_use]
@@ -255,6 +268,21 @@ impl Notification<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_events_name_the_key_of_their_payload() {
+        assert_eq!(
+            ItemKind::Messaging("postback").event_key(),
+            Some("postback")
+        );
+        assert_eq!(ItemKind::Standby("message").event_key(), Some("message"));
+        assert_eq!(
+            ItemKind::EntryKey("call_permission_reply").event_key(),
+            Some("call_permission_reply")
+        );
+        assert_eq!(ItemKind::EntryKey("calls").event_key(), None);
+        assert_eq!(ItemKind::Change.event_key(), None);
+    }
 
     #[test]
     fn a_change_without_a_value_has_itself_as_its_value() {

@@ -151,23 +151,19 @@ pub(crate) fn matches(
 /// when the event comes as a change's value, the App Dashboard's test form, or as
 /// an entry, Messenger's `call_permission_reply`).
 pub(crate) fn payload<'n>(item: &Item<'n>) -> &'n RawValue {
-    let key = match item.kind() {
-        ItemKind::Messaging(key)
-        | ItemKind::Standby(key)
-        | ItemKind::EntryKey(key @ "call_permission_reply") => key,
-        ItemKind::Change
-            if matches!(item.object(), "page" | "instagram")
-                && item.value().get().contains("\"recipient\"") =>
-        {
-            let event = MessagingEvent::classify(item.object(), item.value());
-            match event.field {
-                Some(_) => return event_payload(item.value(), &event.key),
-                None => return item.value(),
-            }
+    if let Some(key) = item.kind().event_key() {
+        return event_payload(item.value(), key);
+    }
+    if item.kind() == ItemKind::Change
+        && matches!(item.object(), "page" | "instagram")
+        && item.value().get().contains("\"recipient\"")
+    {
+        let event = MessagingEvent::classify(item.object(), item.value());
+        if event.field.is_some() {
+            return event_payload(item.value(), &event.key);
         }
-        _ => return item.value(),
-    };
-    event_payload(item.value(), key)
+    }
+    item.value()
 }
 
 fn event_payload<'n>(event: &'n RawValue, key: &str) -> &'n RawValue {

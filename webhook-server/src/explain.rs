@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
-use webhook_core::{Item, ItemKind, Notification, ParseError};
+use webhook_core::{Item, Notification, ParseError};
 
 /// Options of [`explain`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -62,14 +62,8 @@ const ARRAYS: &[(&str, &str, &str)] = &[
 
 pub(crate) fn sub_kind(item: &Item<'_>) -> Map<String, Value> {
     let value: Value = serde_json::from_str(item.value().get()).unwrap_or(Value::Null);
-    let payload = match item.kind() {
-        ItemKind::Messaging(key)
-        | ItemKind::Standby(key)
-        | ItemKind::EntryKey(key @ "call_permission_reply")
-            if value.get(key).is_some_and(Value::is_object) =>
-        {
-            &value[key]
-        }
+    let payload = match item.kind().event_key() {
+        Some(key) if value.get(key).is_some_and(Value::is_object) => &value[key],
         _ => &value,
     };
     let mut sub = Map::new();

@@ -66,6 +66,7 @@ mod head_scan;
 #[cfg(feature = "logging")]
 pub mod logging;
 pub mod observe;
+mod per_address;
 mod quiet;
 pub mod routes;
 mod serve;

@@ -51,6 +51,7 @@ use webhook_core::{Dispatcher, Notification, Outcome, handshake};
 
 use crate::config::Config;
 use crate::observe;
+use crate::per_address::PerAddress;
 use crate::quiet::LogWindow;
 use crate::stats::{Event, Stats};
 use tracing::Instrument;
@@ -65,7 +66,7 @@ pub(crate) struct App {
     /// Permits for body bytes buffered, one per byte.
     pub(crate) body_budget: Semaphore,
     /// The bytes of that budget each client address holds.
-    pub(crate) body_shares: AddressShares,
+    pub(crate) body_shares: PerAddress,
     pub(crate) stats: Arc<Stats>,
     /// Refusals logged at most once per status and interval.
     pub(crate) refusals: QuietLog,
@@ -87,11 +88,11 @@ pub(crate) fn router(
             .body_budget
             .clamp(config.body_limit(), Semaphore::MAX_PERMITS),
     );
-    let body_shares = AddressShares::new(
+    let body_shares = PerAddress::new(address_share(
         &config.limits(),
         body_budget.available_permits(),
         config.body_limit(),
-    );
+    ));
     let app = Arc::new(App {
         config,
         dispatcher,
@@ -334,7 +335,7 @@ struct Budget<'a> {
     semaphore: &'a Semaphore,
     held: Option<tokio::sync::SemaphorePermit<'a>>,
     /// The client's address and the shares, when the request came over a socket.
-    share: Option<(IpAddr, &'a AddressShares)>,
+    share: Option<(IpAddr, &'a PerAddress)>,
     /// Bytes charged to that address.
     charged: usize,
 }
@@ -346,7 +347,7 @@ impl Budget<'_> {
             return Ok(());
         }
         if let Some((ip, shares)) = self.share {
-            if !shares.charge(ip, bytes) {
+            if !shares.take(ip, bytes) {
                 stats.count(Event::Shed);
                 observe::shed("body_budget_per_ip");
                 return Err(Refusal::unavailable(
@@ -386,7 +387,7 @@ impl Budget<'_> {
     /// Meta's concurrent deliveries from one address are not refused.
     fn verified(&mut self) {
         if let Some((ip, shares)) = self.share.take() {
-            shares.release(ip, self.charged);
+            shares.give_back(ip, self.charged);
             self.charged = 0;
         }
     }
@@ -395,60 +396,21 @@ impl Budget<'_> {
 impl Drop for Budget<'_> {
     fn drop(&mut self) {
         if let Some((ip, shares)) = self.share {
-            shares.release(ip, self.charged);
+            shares.give_back(ip, self.charged);
         }
     }
 }
 
-/// Body bytes buffered per client address while they are read and not yet
-/// verified, so that one address cannot fill the whole budget with bodies it
-/// cannot sign: its share is its share of the connections
-/// (`max_connections_per_ip / max_connections` of the budget), but never less
-/// than one body.
-pub(crate) struct AddressShares {
-    cap: usize,
-    held: Mutex<HashMap<IpAddr, usize>>,
-}
-
-impl AddressShares {
-    fn new(limits: &crate::config::Limits, budget: usize, body_limit: usize) -> Self {
-        let share =
-            budget as u128 * limits.per_ip() as u128 / limits.max_connections.max(1) as u128;
-        Self {
-            cap: usize::try_from(share)
-                .unwrap_or(usize::MAX)
-                .max(body_limit)
-                .min(budget),
-            held: Mutex::default(),
-        }
-    }
-
-    /// Charges `bytes` to `ip`, or `false` when its share cannot hold them.
-    fn charge(&self, ip: IpAddr, bytes: usize) -> bool {
-        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = held.entry(ip).or_insert(0);
-        if now.saturating_add(bytes) > self.cap {
-            if *now == 0 {
-                held.remove(&ip);
-            }
-            return false;
-        }
-        *now += bytes;
-        true
-    }
-
-    fn release(&self, ip: IpAddr, bytes: usize) {
-        if bytes == 0 {
-            return;
-        }
-        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(now) = held.get_mut(&ip) {
-            *now = now.saturating_sub(bytes);
-            if *now == 0 {
-                held.remove(&ip);
-            }
-        }
-    }
+/// The cap on body bytes one client address holds while they are read and not
+/// yet verified, so that it cannot fill the whole budget with bodies it cannot
+/// sign: its share of the connections (`max_connections_per_ip /
+/// max_connections` of the budget), but never less than one body.
+fn address_share(limits: &crate::config::Limits, budget: usize, body_limit: usize) -> usize {
+    let share = budget as u128 * limits.per_ip() as u128 / limits.max_connections.max(1) as u128;
+    usize::try_from(share)
+        .unwrap_or(usize::MAX)
+        .max(body_limit)
+        .min(budget)
 }
 
 /// Inline mode: every handler runs before the answer.

@@ -83,6 +83,7 @@ impl tower::Service<Incoming> for Guarded {
         }
     }
 }
+use crate::per_address::PerAddress;
 use crate::quiet::LogWindow;
 use crate::stats::{Event, Stats};
 use crate::tls::Tls;
@@ -193,7 +194,8 @@ pub(crate) async fn serve(
         .max_buf_size(limits.max_header_bytes.max(8192));
     let cap = connection_cap(limits.max_connections.max(1));
     let connections = Arc::new(Semaphore::new(cap));
-    let per_ip = PerIp::new(limits.per_ip().min(cap));
+    // Open connections per client address.
+    let per_ip = Arc::new(PerAddress::new(limits.per_ip().min(cap).max(1)));
     // Held to cut off connections still busy when the drain time is up.
     let mut tasks = JoinSet::new();
     tokio::pin!(shutdown);
@@ -217,7 +219,8 @@ pub(crate) async fn serve(
                     }
                 };
                 let admitted = per_ip
-                    .admit(peer.ip())
+                    .take(peer.ip(), 1)
+                    .then(|| Share { ip: peer.ip(), open: Arc::clone(&per_ip) })
                     .ok_or("per_ip")
                     .and_then(|share| {
                         let permit = Arc::clone(&connections).try_acquire_owned();
@@ -402,56 +405,15 @@ impl Refusals {
     }
 }
 
-/// Open connections per client address.
-#[derive(Clone)]
-struct PerIp {
-    cap: usize,
-    open: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
-}
-
 /// One connection's place in its address's share, given back when dropped.
 struct Share {
     ip: std::net::IpAddr,
-    open: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
-}
-
-impl PerIp {
-    fn new(cap: usize) -> Self {
-        Self {
-            cap: cap.max(1),
-            open: Arc::default(),
-        }
-    }
-
-    fn admit(&self, ip: std::net::IpAddr) -> Option<Share> {
-        let mut open = self
-            .open
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let count = open.entry(ip).or_insert(0);
-        if *count >= self.cap {
-            return None;
-        }
-        *count += 1;
-        Some(Share {
-            ip,
-            open: Arc::clone(&self.open),
-        })
-    }
+    open: Arc<PerAddress>,
 }
 
 impl Drop for Share {
     fn drop(&mut self) {
-        let mut open = self
-            .open
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(count) = open.get_mut(&self.ip) {
-            *count -= 1;
-            if *count == 0 {
-                open.remove(&self.ip);
-            }
-        }
+        self.open.give_back(self.ip, 1);
     }
 }
 

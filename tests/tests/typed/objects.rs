@@ -46,7 +46,7 @@ fn of_field<T: DeserializeOwned>(body: &[u8], object: &str, field: &str) -> T {
 
 /// The first item's keys beside `field`, through the `ChangeKeys` extractor as a
 /// handler gets them.
-fn change_keys<T: DeserializeOwned + Send + 'static>(body: &[u8]) -> T {
+async fn change_keys<T: DeserializeOwned + Send + 'static>(body: &[u8]) -> T {
     use std::sync::{Arc, Mutex};
     let got: Arc<Mutex<Option<T>>> = Arc::default();
     let sink = Arc::clone(&got);
@@ -63,16 +63,9 @@ fn change_keys<T: DeserializeOwned + Send + 'static>(body: &[u8]) -> T {
         .build()
         .unwrap();
     let n = Notification::parse(body).unwrap();
-    let report = block_on(dispatcher.dispatch(&n));
+    let report = dispatcher.dispatch(&n).await;
     assert!(report.failures().next().is_none(), "{report:?}");
     got.lock().unwrap().take().expect("the handler ran")
-}
-
-fn block_on<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(future)
 }
 
 /// Every routed item of `body` as (object, field, kind, value JSON).
@@ -364,8 +357,8 @@ fn page_mention_ratings_and_leadgen() {
     );
 }
 
-#[test]
-fn page_other_fields() {
+#[tokio::test]
+async fn page_other_fields() {
     let v: page::Video = single(&fixture!("page/videos.json"), "page", "videos", "change");
     assert_eq!(v.id.as_deref(), Some("1285530044118890"));
     assert_eq!(v.status.unwrap().video_status.as_deref(), Some("ready"));
@@ -401,14 +394,14 @@ fn page_other_fields() {
     };
     assert_eq!(action(&body).as_deref(), Some(r#""pending""#));
     assert_eq!(
-        change_keys::<page::ProposalKeys>(&body).action,
+        change_keys::<page::ProposalKeys>(&body).await.action,
         Some(page::ChangeAction::Pending)
     );
 
     let body = fixture!("page/page_change_proposal.json");
     assert_eq!(action(&body).as_deref(), Some(r#""created""#));
     assert_eq!(
-        change_keys::<page::ProposalKeys>(&body).action,
+        change_keys::<page::ProposalKeys>(&body).await.action,
         Some(page::ChangeAction::Created)
     );
     let v: page::ChangeProposal = single(&body, "page", "page_change_proposal", "change");

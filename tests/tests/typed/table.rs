@@ -28,28 +28,32 @@ struct Row {
     source: &'static str,
 }
 
-fn rows() -> Vec<Row> {
-    TABLE
-        .lines()
-        .filter(|line| line.starts_with("| ") && !line.starts_with("| object "))
-        .map(|line| {
-            let cells: Vec<&str> = line
-                .trim_end_matches('|')
-                .split('|')
-                .skip(1)
-                .map(str::trim)
-                .collect();
-            assert_eq!(cells.len(), 6, "six cells: {line}");
-            Row {
-                object: cells[0],
-                field: cells[1].trim_matches('`'),
-                delivered: cells[2],
-                typed: cells[3],
-                fixture: cells[4].trim_matches('`'),
-                source: cells[5],
-            }
-        })
-        .collect()
+/// The table's rows, parsed once for every test of the binary.
+fn rows() -> &'static [Row] {
+    static ROWS: std::sync::OnceLock<Vec<Row>> = std::sync::OnceLock::new();
+    ROWS.get_or_init(|| {
+        TABLE
+            .lines()
+            .filter(|line| line.starts_with("| ") && !line.starts_with("| object "))
+            .map(|line| {
+                let cells: Vec<&str> = line
+                    .trim_end_matches('|')
+                    .split('|')
+                    .skip(1)
+                    .map(str::trim)
+                    .collect();
+                assert_eq!(cells.len(), 6, "six cells: {line}");
+                Row {
+                    object: cells[0],
+                    field: cells[1].trim_matches('`'),
+                    delivered: cells[2],
+                    typed: cells[3],
+                    fixture: cells[4].trim_matches('`'),
+                    source: cells[5],
+                }
+            })
+            .collect()
+    })
 }
 
 /// Types by the array they read an element of (`None`: the whole value).
@@ -97,7 +101,7 @@ fn is_messaging(row: &Row) -> bool {
 fn every_row_names_its_source_and_says_why_it_has_no_type() {
     let rows = rows();
     assert!(rows.len() > 200, "{} rows", rows.len());
-    for row in &rows {
+    for row in rows {
         assert!(
             !row.source.is_empty() && row.source != "?",
             "{row:?}: no source"
@@ -134,7 +138,7 @@ fn the_typed_values_are_the_catalogs() {
             .insert((Some(array), ty));
     }
     let rows = rows();
-    for row in &rows {
+    for row in rows {
         let expected = declared
             .get(&(row.object, row.field))
             .cloned()
@@ -192,7 +196,7 @@ fn every_row_has_a_fixture_that_routes_to_it() {
             .filter(|item| {
                 item.object() == row.object
                     && (row.field == "*" || item.field() == Some(row.field))
-                    && delivered_as(&row, item.kind())
+                    && delivered_as(row, item.kind())
             })
             .collect();
         assert!(
@@ -209,14 +213,14 @@ fn every_row_has_a_fixture_that_routes_to_it() {
                 "{row:?}: a string, says the table"
             );
         }
-        if named_types(&row).iter().any(|(array, _)| array.is_none()) {
+        if named_types(row).iter().any(|(array, _)| array.is_none()) {
             let mut read = 0;
             for item in items.iter().filter(|i| i.kind() != ItemKind::ChangedField) {
                 let field = item.field().unwrap_or_default();
                 let typed = webhook_core::fields::typed_json(row.object, field, item.value())
                     .unwrap_or_else(|| panic!("{row:?}: no type for its value"));
                 let value = typed.value.unwrap_or_else(|e| panic!("{row:?}: {e}"));
-                assert_covers(&row, item.value().get(), &value);
+                assert_covers(row, item.value().get(), &value);
                 read += 1;
             }
             assert!(read > 0, "{row:?}: no value to read");
@@ -254,7 +258,7 @@ fn assert_covers(row: &Row, sent: &str, typed: &serde_json::Value) {
 fn the_readmes_typed_values_are_the_tables() {
     let mut by_module: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for row in rows() {
-        for (_, ty) in named_types(&row) {
+        for (_, ty) in named_types(row) {
             let (module, name) = ty.split_once("::").expect("module::Type");
             by_module.entry(module).or_default().insert(name);
         }
